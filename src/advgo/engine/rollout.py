@@ -1,0 +1,95 @@
+"""Uniform-random games played entirely inside Numba, on one core or on all of them.
+
+Each move is uniform over the legal moves, pass included: candidates are drawn without replacement
+until one is legal, which picks every legal move with equal probability without building the mask.
+Every game has its own xorshift64 generator seeded from (seed, game index), so the results do not
+depend on how games are spread over threads.
+"""
+
+import numpy as np
+from numba import njit, prange
+
+from .constants import EMPTY, END_NONE, OK
+from .moves import action_to_point, apply_point, check_point, play_action
+from .scoring import score
+from .setup import reset_game
+
+_SHIFT_A = np.uint64(13)
+_SHIFT_B = np.uint64(7)
+_SHIFT_C = np.uint64(17)
+_SHIFT_OUT = np.uint64(11)
+
+
+@njit(cache=True)
+def rand_below(rng, g, n):
+    """Next xorshift64 draw of generator ``g`` reduced to ``[0, n)``."""
+    x = rng[g]
+    x ^= x << _SHIFT_A
+    x ^= x >> _SHIFT_B
+    x ^= x << _SHIFT_C
+    rng[g] = x
+    return np.int64((x >> _SHIFT_OUT) % np.uint64(n))
+
+
+@njit(cache=True)
+def random_game(b, k, rules, rng, g, cand):
+    """Play one uniform-random game in slot ``k`` with generator ``g``; ``cand`` is int16 [N*N] scratch."""
+    reset_game(b, k)
+    n = b.size
+    n2 = n * n
+    while b.end_reason[k] == END_NONE:
+        m = 0
+        for a in range(n2):
+            if b.stones[k, action_to_point(a, n)] == EMPTY:
+                cand[m] = a
+                m += 1
+        while True:
+            j = rand_below(rng, g, m + 1)
+            if j == m:
+                play_action(b, k, n2, rules)
+                break
+            a = cand[j]
+            p = action_to_point(a, n)
+            if check_point(b, k, p, rules) == OK:
+                apply_point(b, k, p, a, rules)
+                break
+            m -= 1
+            cand[j] = cand[m]
+
+
+@njit(cache=True)
+def _slot_games(b, k, n_slots, rules, rng, lengths, reasons, scores):
+    """Games k, k + n_slots, k + 2·n_slots, … in board slot ``k``."""
+    cand = np.empty(b.size * b.size, np.int16)
+    for g in range(k, rng.shape[0], n_slots):
+        random_game(b, k, rules, rng, g, cand)
+        lengths[g] = b.move_count[k]
+        reasons[g] = b.end_reason[k]
+        scores[g] = score(b, k, rules.komi)
+
+
+@njit(cache=True)
+def random_games_serial(b, rules, rng, lengths, reasons, scores):
+    """All games one after another in slot 0, on the calling thread."""
+    _slot_games(b, 0, 1, rules, rng, lengths, reasons, scores)
+
+
+@njit(cache=True, parallel=True)
+def random_games_parallel(b, rules, rng, lengths, reasons, scores):
+    """Games spread over the board slots, one slot per parallel task."""
+    n_slots = b.stones.shape[0]
+    for k in prange(n_slots):
+        _slot_games(b, k, n_slots, rules, rng, lengths, reasons, scores)
+
+
+def seed_generators(seed: int, n_games: int) -> np.ndarray:
+    """uint64 [n_games] nonzero xorshift states from (seed, game index), by splitmix64 in numpy."""
+    with np.errstate(over="ignore"):
+        z = np.uint64(seed & 0xFFFFFFFFFFFFFFFF) + np.arange(1, n_games + 1, dtype=np.uint64) * np.uint64(
+            0x9E3779B97F4A7C15
+        )
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        z = z ^ (z >> np.uint64(31))
+    z[z == 0] = np.uint64(0x2545F4914F6CDD1D)
+    return z
