@@ -25,14 +25,10 @@ from .engine.constants import HISTORY_FULL
 from .engine.moves import check_action, legal_mask_into, play_action
 from .engine.scoring import score as _score
 from .engine.setup import finish_setup, setup_stone
+from .coords import GTP_COLUMNS, action_to_gtp
 from .errors import IllegalMoveError
 from .rules import Rules
 
-# per-game arrays a child state gets its own copy of (history and moves are shared copy-on-write;
-# zobrist, mark and stamp are constants or scratch)
-_COPIED = ("stones", "chain_head", "chain_next", "chain_size", "chain_libs", "chain_hash", "to_play",
-           "first_player", "ko_point", "passes", "move_count", "board_hash", "captures", "end_reason")
-_COLUMNS = "ABCDEFGHJKLMNOPQRST"
 
 
 class GameState:
@@ -40,11 +36,11 @@ class GameState:
 
     __slots__ = ("_b", "_rules", "_codes", "_max_moves", "_written", "_initial")
 
-    def __init__(self, boards: Boards, rules: Rules, max_moves, written: list, initial: tuple):
+    def __init__(self, boards: Boards, rules: Rules, max_moves, written: list, initial: tuple, codes=None):
         self._b = boards
         self._rules = rules
         self._max_moves = max_moves
-        self._codes = rules.codes(NO_CAP if max_moves is None else max_moves)
+        self._codes = rules.codes(NO_CAP if max_moves is None else max_moves) if codes is None else codes
         self._written = written  # [number of history entries written into the shared buffer]
         self._initial = initial  # (black setup actions, white setup actions, first player)
 
@@ -194,7 +190,7 @@ class GameState:
     # ------------------------------------------------------------------ display
     def __str__(self) -> str:
         n = self.size
-        letters = "   " + " ".join(_COLUMNS[:n])
+        letters = "   " + " ".join(GTP_COLUMNS[:n])
         rows = [letters]
         glyph = {1: "X", -1: "O", 0: "."}
         board = self.board
@@ -225,25 +221,29 @@ class GameState:
     def _fork(self) -> "GameState":
         """A copy to play the next move into, sharing the history buffer when it can."""
         b = self._b
-        fields = {name: getattr(b, name).copy() for name in _COPIED}
-        used = self.move_number + 1
+        used = int(b.move_count[0]) + 1
         capacity = b.history.shape[1]
-        if self._written[0] == used and used < capacity:
-            written = self._written  # nobody has written past our history: append in place
-        else:
+        history, moves, written = b.history, b.moves, self._written
+        if written[0] != used or used >= capacity:  # another line of play wrote here, or it is full
             grow = capacity * 2 if used >= capacity else capacity
             history = np.zeros((1, grow), np.uint64)
             moves = np.zeros((1, grow), np.int16)
             history[:, :used] = b.history[:, :used]
             moves[:, :used] = b.moves[:, :used]
-            fields["history"], fields["moves"] = history, moves
             written = [used]
-        return GameState(b._replace(**fields), self._rules, self._max_moves, written, self._initial)
+        boards = Boards(
+            b.size, b.width, b.zobrist, b.stones.copy(), b.chain_head.copy(), b.chain_next.copy(),
+            b.chain_size.copy(), b.chain_libs.copy(), b.chain_hash.copy(), b.mark, b.stamp, b.scratch,
+            b.to_play.copy(), b.first_player.copy(), b.ko_point.copy(), b.passes.copy(),
+            b.move_count.copy(), b.board_hash.copy(), b.captures.copy(), b.end_reason.copy(), history, moves,
+            b.seen,  # a filter: sharing it between branches only adds false positives
+        )
+        return GameState(boards, self._rules, self._max_moves, written, self._initial, self._codes)
 
     def _illegal_message(self, action: int, status: int) -> str:
         if status == HISTORY_FULL:  # cannot happen: _fork grows the history first
             raise RuntimeError("engine history is full")
-        where = "pass" if action == self.pass_action else _vertex(action, self.size)
+        where = action_to_gtp(action, self.size)
         reason = STATUS_NAMES[status]
         who = "black" if self.to_play == BLACK else "white"
         explain = {
@@ -260,7 +260,3 @@ def _setup_action(action, size: int) -> int:
     if isinstance(action, (bool, np.bool_)) or not isinstance(action, (int, np.integer)) or not 0 <= action < size * size:
         raise ValueError(f"setup stone {action!r} is not a board point id 0..{size * size - 1}")
     return int(action)
-
-
-def _vertex(action: int, size: int) -> str:
-    return f"{_COLUMNS[action % size]}{size - action // size}"

@@ -5,18 +5,18 @@ These kernels trust their caller (``moves.py``) to have checked legality; they k
 liberty count and XOR hash of its chain; ``board_hash`` is the XOR of all stones' keys.
 """
 
-from numba import njit
 
+from .jit import kernel
 from .constants import EMPTY, WHITE
 
 
-@njit(cache=True, inline="always")
+@kernel(inline=True)
 def key_index(color):
     """Row of the Zobrist table for a colour: 0 black, 1 white."""
     return 1 if color == WHITE else 0
 
 
-@njit(cache=True, inline="always")
+@kernel(inline=True)
 def next_stamp(b, i):
     """A fresh stamp for ``b.mark[i]``; clears the marks when the counter would overflow."""
     s = b.stamp[i] + 1
@@ -27,7 +27,7 @@ def next_stamp(b, i):
     return s
 
 
-@njit(cache=True, inline="always")
+@kernel(inline=True)
 def count_liberties(b, i, head):
     """Exact liberties of the chain at ``head`` (each empty neighbour counted once)."""
     w = b.width
@@ -45,7 +45,7 @@ def count_liberties(b, i, head):
     return libs
 
 
-@njit(cache=True, inline="always")
+@kernel(inline=True)
 def merge_chains(b, i, head_a, head_b):
     """Merge two chains of one colour; returns the surviving head (the larger chain's)."""
     if b.chain_size[i, head_a] < b.chain_size[i, head_b]:
@@ -65,7 +65,7 @@ def merge_chains(b, i, head_a, head_b):
     return head_a
 
 
-@njit(cache=True, inline="always")
+@kernel(inline=True)
 def remove_chain(b, i, head):
     """Remove the chain at ``head``; chains touching it gain the freed liberties. Returns its size."""
     w = b.width
@@ -96,7 +96,7 @@ def remove_chain(b, i, head):
     return removed
 
 
-@njit(cache=True, inline="always")
+@kernel(inline=True)
 def place_stone(b, i, p, color, capture):
     """Put a ``color`` stone on empty point ``p``: merge, take liberties, capture (if ``capture``).
 

@@ -6,8 +6,8 @@ rules) and positional or situational superko, found by hashing the position the 
 """
 
 import numpy as np
-from numba import njit
 
+from .jit import kernel
 from .chains import key_index, place_stone, remove_chain
 from .constants import (
     EMPTY,
@@ -27,23 +27,39 @@ from .constants import (
     NO_POINT,
     OK,
 )
+from .state import FILTER_BITS
+
+_FILTER_MASK = np.uint64(FILTER_BITS - 1)
+_SIX = np.uint64(6)
+_LOW6 = np.uint64(63)
+_ONE = np.uint64(1)
 
 
-@njit(cache=True, inline="always")
+@kernel(inline=True)
 def action_to_point(action, size):
     """Action id (row-major from the top-left, no padding) -> padded point."""
     return (action // size + 1) * (size + 2) + action % size + 1
 
 
-@njit(cache=True, inline="always")
+@kernel(inline=True)
 def point_to_action(p, size):
     w = size + 2
     return (p // w - 1) * size + p % w - 1
 
 
-@njit(cache=True, inline="always")
+@kernel(inline=True)
+def remember_hash(b, i, h):
+    """Set ``h``'s bit in the superko filter."""
+    bit = h & _FILTER_MASK
+    b.seen[i, bit >> _SIX] |= _ONE << (bit & _LOW6)
+
+
+@kernel(inline=True)
 def _repeats(b, i, new_hash, mover, ko_rule):
     """Whether ``new_hash`` (with ``-mover`` to play next) is an earlier position under superko."""
+    bit = new_hash & _FILTER_MASK
+    if (b.seen[i, bit >> _SIX] >> (bit & _LOW6)) & _ONE == 0:
+        return False  # never seen: the filter has no false negatives
     n = b.move_count[i]
     if ko_rule == KO_SITUATIONAL:
         # the player to move at history index k is first_player * (-1)^k (passes alternate too)
@@ -58,7 +74,7 @@ def _repeats(b, i, new_hash, mover, ko_rule):
     return False
 
 
-@njit(cache=True, inline="always")
+@kernel(inline=True)
 def check_point(b, i, p, rules):
     """Status of the current player putting a stone on padded point ``p`` (the state is untouched)."""
     if b.stones[i, p] != EMPTY:
@@ -109,7 +125,7 @@ def check_point(b, i, p, rules):
     return OK
 
 
-@njit(cache=True)
+@kernel
 def check_action(b, i, action, rules):
     """Status of the current player playing ``action`` (pass = N*N)."""
     n2 = b.size * b.size
@@ -122,12 +138,13 @@ def check_action(b, i, action, rules):
     return check_point(b, i, action_to_point(action, b.size), rules)
 
 
-@njit(cache=True, inline="always")
+@kernel(inline=True)
 def _record_move(b, i, action, rules):
     """Append the move to the history, switch player, and end the game on two passes or the cap."""
     n = b.move_count[i] + 1
     b.move_count[i] = n
     b.history[i, n] = b.board_hash[i]
+    remember_hash(b, i, b.board_hash[i])
     b.moves[i, n - 1] = action
     b.to_play[i] = -b.to_play[i]
     if b.passes[i] >= 2:
@@ -136,7 +153,7 @@ def _record_move(b, i, action, rules):
         b.end_reason[i] = END_MOVE_CAP
 
 
-@njit(cache=True, inline="always")
+@kernel(inline=True)
 def apply_point(b, i, p, action, rules):
     """Play a stone already known to be legal on padded point ``p``."""
     color = b.to_play[i]
@@ -154,7 +171,7 @@ def apply_point(b, i, p, action, rules):
     _record_move(b, i, action, rules)
 
 
-@njit(cache=True)
+@kernel
 def play_action(b, i, action, rules):
     """Check and play ``action`` in game ``i``; returns a status code (the state is untouched unless OK)."""
     status = check_action(b, i, action, rules)
@@ -171,7 +188,7 @@ def play_action(b, i, action, rules):
     return OK
 
 
-@njit(cache=True)
+@kernel
 def legal_mask_into(b, i, rules, out):
     """Write game ``i``'s exact legal mask (bool [N*N + 1], pass last) into ``out``."""
     n = b.size

@@ -7,8 +7,9 @@ depend on how games are spread over threads.
 """
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
+from .jit import kernel
 from .constants import EMPTY, END_NONE, OK
 from .moves import action_to_point, apply_point, check_point, play_action
 from .scoring import score
@@ -20,7 +21,7 @@ _SHIFT_C = np.uint64(17)
 _SHIFT_OUT = np.uint64(11)
 
 
-@njit(cache=True)
+@kernel
 def rand_below(rng, g, n):
     """Next xorshift64 draw of generator ``g`` reduced to ``[0, n)``."""
     x = rng[g]
@@ -31,9 +32,9 @@ def rand_below(rng, g, n):
     return np.int64((x >> _SHIFT_OUT) % np.uint64(n))
 
 
-@njit(cache=True)
+@kernel
 def random_game(b, k, rules, rng, g, cand):
-    """Play one uniform-random game in slot ``k`` with generator ``g``; ``cand`` is int16 [N*N] scratch."""
+    """Play one uniform-random game in slot ``k`` with generator ``g``; ``cand`` holds >= N*N int16."""
     reset_game(b, k)
     n = b.size
     n2 = n * n
@@ -57,10 +58,10 @@ def random_game(b, k, rules, rng, g, cand):
             cand[j] = cand[m]
 
 
-@njit(cache=True)
+@kernel
 def _slot_games(b, k, n_slots, rules, rng, lengths, reasons, scores):
     """Games k, k + n_slots, k + 2·n_slots, … in board slot ``k``."""
-    cand = np.empty(b.size * b.size, np.int16)
+    cand = b.scratch[k]  # free while the game runs: scoring uses it only afterwards
     for g in range(k, rng.shape[0], n_slots):
         random_game(b, k, rules, rng, g, cand)
         lengths[g] = b.move_count[k]
@@ -68,13 +69,13 @@ def _slot_games(b, k, n_slots, rules, rng, lengths, reasons, scores):
         scores[g] = score(b, k, rules.komi)
 
 
-@njit(cache=True)
+@kernel
 def random_games_serial(b, rules, rng, lengths, reasons, scores):
     """All games one after another in slot 0, on the calling thread."""
     _slot_games(b, 0, 1, rules, rng, lengths, reasons, scores)
 
 
-@njit(cache=True, parallel=True)
+@kernel(parallel=True)
 def random_games_parallel(b, rules, rng, lengths, reasons, scores):
     """Games spread over the board slots, one slot per parallel task."""
     n_slots = b.stones.shape[0]

@@ -1,18 +1,17 @@
 """Tromp-Taylor area scoring: a colour scores its stones plus the empty regions that reach only it."""
 
-import numpy as np
-from numba import njit
 
+from .jit import kernel
 from .chains import next_stamp
 from .constants import BLACK, EMPTY, WHITE
 
 
-@njit(cache=True)
+@kernel
 def area_counts(b, i):
     """(black area, white area) of game ``i``: stones plus empty regions bordered by one colour only."""
     w = b.width
     n = b.size
-    stack = np.empty(n * n, np.int16)
+    stack = b.scratch[i]
     s = next_stamp(b, i)
     black = 0
     white = 0
@@ -55,7 +54,7 @@ def area_counts(b, i):
     return black, white
 
 
-@njit(cache=True)
+@kernel
 def score(b, i, komi):
     """Black's area minus white's area minus komi."""
     black, white = area_counts(b, i)

@@ -1,13 +1,13 @@
 """Reset kernels and setup stones (SGF AB/AW, handicap): stones placed without captures."""
 
-from numba import njit
 
+from .jit import kernel
 from .chains import place_stone
 from .constants import BLACK, EMPTY, END_NONE, ILLEGAL_OCCUPIED, ILLEGAL_SUICIDE, NO_POINT, OK, WALL
-from .moves import action_to_point
+from .moves import action_to_point, remember_hash
 
 
-@njit(cache=True)
+@kernel
 def reset_game(b, i):
     """Empty board, black to play, no history beyond the initial position."""
     w = b.width
@@ -28,9 +28,11 @@ def reset_game(b, i):
     b.end_reason[i] = END_NONE
     b.board_hash[i] = 0
     b.history[i, 0] = 0
+    b.seen[i, :] = 0
+    remember_hash(b, i, b.board_hash[i])
 
 
-@njit(cache=True)
+@kernel
 def setup_stone(b, i, action, color):
     """Place a setup stone (no captures); OK or ILLEGAL_OCCUPIED. Call ``finish_setup`` after the last."""
     p = action_to_point(action, b.size)
@@ -40,7 +42,7 @@ def setup_stone(b, i, action, color):
     return OK
 
 
-@njit(cache=True)
+@kernel
 def finish_setup(b, i, to_play):
     """Make the setup position the initial one; ILLEGAL_SUICIDE if a chain has no liberty."""
     w = b.width
@@ -51,4 +53,6 @@ def finish_setup(b, i, to_play):
     b.to_play[i] = to_play
     b.first_player[i] = to_play
     b.history[i, 0] = b.board_hash[i]
+    b.seen[i, :] = 0
+    remember_hash(b, i, b.board_hash[i])
     return OK

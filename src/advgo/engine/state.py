@@ -17,6 +17,7 @@ stone knows its chain's head; size, liberty count and Zobrist hash are kept at t
 | ``chain_hash`` | uint64 [B, P] | XOR of the chain's stone keys (valid at the head) |
 | ``mark`` | int32 [B, P] | scratch stamps for liberty counts and flood fills |
 | ``stamp`` | int32 [B] | last stamp used in ``mark`` |
+| ``scratch`` | int16 [B, P] | scratch list (flood-fill stack, move candidates), one user at a time |
 | ``to_play`` | int8 [B] | BLACK or WHITE |
 | ``first_player`` | int8 [B] | player to move at history index 0 (situational superko parity) |
 | ``ko_point`` | int16 [B] | padded point forbidden by simple ko, or NO_POINT |
@@ -27,6 +28,8 @@ stone knows its chain's head; size, liberty count and Zobrist hash are kept at t
 | ``end_reason`` | int8 [B] | END_NONE while the game goes on |
 | ``history`` | uint64 [B, H] | board hash of the initial position (0) and after each move |
 | ``moves`` | int16 [B, H] | action id of move k at index k - 1 |
+| ``seen`` | uint64 [B, FILTER_WORDS] | bit ``hash % FILTER_BITS`` set for every hash in ``history``: a filter that
+  rules out most superko scans. It only ever gains bits, so states branching from one position may share it |
 """
 
 from functools import lru_cache
@@ -37,6 +40,8 @@ import numpy as np
 from .constants import BLACK, END_NONE, MAX_SIZE, MIN_SIZE, NO_CAP, NO_POINT, WALL
 
 ZOBRIST_SEED = 0x5EED_60  # fixed: equal positions hash equally in every process
+FILTER_BITS = 4096  # superko filter size (a power of two)
+FILTER_WORDS = FILTER_BITS // 64
 
 
 class Boards(NamedTuple):
@@ -51,6 +56,7 @@ class Boards(NamedTuple):
     chain_hash: np.ndarray
     mark: np.ndarray
     stamp: np.ndarray
+    scratch: np.ndarray
     to_play: np.ndarray
     first_player: np.ndarray
     ko_point: np.ndarray
@@ -61,6 +67,7 @@ class Boards(NamedTuple):
     end_reason: np.ndarray
     history: np.ndarray
     moves: np.ndarray
+    seen: np.ndarray
 
 
 class RuleCodes(NamedTuple):
@@ -119,6 +126,7 @@ def new_boards(batch: int, size: int, history: int) -> Boards:
         chain_hash=np.zeros((batch, points), np.uint64),
         mark=np.zeros((batch, points), np.int32),
         stamp=np.zeros(batch, np.int32),
+        scratch=np.zeros((batch, points), np.int16),
         to_play=np.full(batch, BLACK, np.int8),
         first_player=np.full(batch, BLACK, np.int8),
         ko_point=np.full(batch, NO_POINT, np.int16),
@@ -129,7 +137,9 @@ def new_boards(batch: int, size: int, history: int) -> Boards:
         end_reason=np.full(batch, END_NONE, np.int8),
         history=np.zeros((batch, history), np.uint64),
         moves=np.zeros((batch, history), np.int16),
+        seen=np.zeros((batch, FILTER_WORDS), np.uint64),
     )
+    boards.seen[:, 0] = 1  # the empty board's hash, 0, is in every history
     return boards
 
 
