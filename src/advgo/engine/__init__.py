@@ -14,6 +14,8 @@ arguments and raise readable errors.
 | ``play_random_games(size, n_games, seed, …)`` | whole uniform-random games inside Numba |
 """
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
 import numpy as np
@@ -110,6 +112,13 @@ def scores(boards: Boards, rules: RuleCodes, out=None) -> np.ndarray:
     return out
 
 
+def _cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 class RandomGames(NamedTuple):
     lengths: np.ndarray  # int32 [n]: moves played, passes included
     end_reasons: np.ndarray  # int8 [n]: END_TWO_PASSES or END_MOVE_CAP
@@ -121,7 +130,8 @@ def play_random_games(size: int, n_games: int, seed: int = 0, ko_rule: int = KO_
                       parallel: bool = False) -> RandomGames:
     """Uniform-random legal-move games (pass included) from the empty board, entirely inside Numba.
 
-    ``max_moves`` None means the 2·N² cap of OpenSpiel and pgx. Results depend only on ``seed``, not on
+    ``max_moves`` None means the 2·N² cap of OpenSpiel and pgx. ``parallel`` runs chunks of games on a
+    thread pool over all cores (the kernels release the GIL). Results depend only on ``seed``, not on
     ``parallel`` or the number of threads.
     """
     size = check_size(size)
@@ -129,15 +139,22 @@ def play_random_games(size: int, n_games: int, seed: int = 0, ko_rule: int = KO_
         raise ValueError(f"n_games must be at least 1, got {n_games}")
     cap = 2 * size * size if max_moves is None else int(max_moves)
     rules = rule_codes(ko_rule, allow_suicide, komi, cap)
-    if parallel:
-        import numba
-
-        slots = min(n_games, numba.get_num_threads() * 4)
-    else:
-        slots = 1
-    boards = new_boards(slots, size, cap + 1)
     rng = _rollout.seed_generators(seed, n_games)
     out = RandomGames(np.zeros(n_games, np.int32), np.zeros(n_games, np.int8), np.zeros(n_games, np.float32))
-    kernel = _rollout.random_games_parallel if parallel else _rollout.random_games_serial
-    kernel(boards, rules, rng, out.lengths, out.end_reasons, out.scores)
+    history = cap + 1
+
+    def run_chunk(lo: int, hi: int) -> None:
+        boards = new_boards(1, size, history)
+        _rollout.random_games(boards, rules, rng[lo:hi], out.lengths[lo:hi], out.end_reasons[lo:hi],
+                              out.scores[lo:hi])
+
+    workers = _cpu_count() if parallel else 1
+    if workers == 1:
+        run_chunk(0, n_games)
+    else:
+        # several chunks per thread so that long games do not leave a core idle at the end
+        bounds = np.linspace(0, n_games, min(n_games, workers * 8) + 1).astype(int)
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for done in [pool.submit(run_chunk, lo, hi) for lo, hi in zip(bounds[:-1], bounds[1:])]:
+                done.result()
     return out

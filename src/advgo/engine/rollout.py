@@ -3,11 +3,11 @@
 Each move is uniform over the legal moves, pass included: candidates are drawn without replacement
 until one is legal, which picks every legal move with equal probability without building the mask.
 Every game has its own xorshift64 generator seeded from (seed, game index), so the results do not
-depend on how games are spread over threads.
+depend on how games are spread over threads (the kernels release the GIL; ``play_random_games``
+runs chunks of games on a thread pool).
 """
 
 import numpy as np
-from numba import prange
 
 from .jit import kernel
 from .constants import EMPTY, END_NONE, OK
@@ -59,28 +59,13 @@ def random_game(b, k, rules, rng, g, cand):
 
 
 @kernel
-def _slot_games(b, k, n_slots, rules, rng, lengths, reasons, scores):
-    """Games k, k + n_slots, k + 2·n_slots, … in board slot ``k``."""
-    cand = b.scratch[k]  # free while the game runs: scoring uses it only afterwards
-    for g in range(k, rng.shape[0], n_slots):
-        random_game(b, k, rules, rng, g, cand)
-        lengths[g] = b.move_count[k]
-        reasons[g] = b.end_reason[k]
-        scores[g] = score(b, k, rules.komi)
-
-
-@kernel
-def random_games_serial(b, rules, rng, lengths, reasons, scores):
-    """All games one after another in slot 0, on the calling thread."""
-    _slot_games(b, 0, 1, rules, rng, lengths, reasons, scores)
-
-
-@kernel(parallel=True)
-def random_games_parallel(b, rules, rng, lengths, reasons, scores):
-    """Games spread over the board slots, one slot per parallel task."""
-    n_slots = b.stones.shape[0]
-    for k in prange(n_slots):
-        _slot_games(b, k, n_slots, rules, rng, lengths, reasons, scores)
+def random_games(b, rules, rng, lengths, reasons, scores):
+    """Play game g with generator ``rng[g]`` for every g, one after another in board slot 0."""
+    for g in range(rng.shape[0]):
+        random_game(b, 0, rules, rng, g, b.scratch[0])
+        lengths[g] = b.move_count[0]
+        reasons[g] = b.end_reason[0]
+        scores[g] = score(b, 0, rules.komi)
 
 
 def seed_generators(seed: int, n_games: int) -> np.ndarray:
