@@ -8,6 +8,7 @@ arguments and raise readable errors.
 |---|---|
 | ``new_boards(batch, size, history)`` | allocate ``batch`` empty games (``reset`` to reuse them) |
 | ``rule_codes(ko, allow_suicide, komi, max_moves)`` | the rules as the kernels take them |
+| ``copy_game(src, i, dst, j)`` | copy one game between buffers (search leaves, env resets) |
 | ``play_batch(boards, rules, actions)`` | one move in every game (``NO_ACTION`` skips a game) |
 | ``legal_masks(boards, rules, out)`` | exact legal masks into a caller's bool [B, N*N + 1] buffer |
 | ``scores(boards, rules, out)`` | Tromp-Taylor scores, black minus white minus komi |
@@ -48,7 +49,7 @@ __all__ = [
     "BLACK", "EMPTY", "WHITE", "END_NONE", "END_TWO_PASSES", "END_MOVE_CAP", "END_REASONS",
     "KO_SIMPLE", "KO_POSITIONAL", "KO_SITUATIONAL", "KO_RULES", "MIN_SIZE", "MAX_SIZE", "NO_CAP",
     "NO_ACTION", "OK", "STATUS_NAMES", "Boards", "RuleCodes", "RandomGames", "check_size",
-    "history_for", "new_boards", "zobrist_table", "rule_codes", "reset", "play_batch", "legal_masks",
+    "history_for", "new_boards", "zobrist_table", "rule_codes", "copy_game", "reset", "play_batch", "legal_masks",
     "scores", "play_random_games",
 ]
 
@@ -68,6 +69,15 @@ def _check_capacity(boards: Boards, rules: RuleCodes) -> None:
             f"boards hold {boards.history.shape[1] - 1} moves of history; batched play needs a move cap "
             f"that fits (max_moves={rules.max_moves})"
         )
+
+
+def copy_game(src: Boards, i: int, dst: Boards, j: int) -> None:
+    """Copy game ``i`` of ``src`` into slot ``j`` of ``dst``."""
+    if src.size != dst.size:
+        raise ValueError(f"cannot copy a {src.size}x{src.size} game into {dst.size}x{dst.size} boards")
+    if int(src.move_count[i]) + 1 > dst.history.shape[1]:
+        raise ValueError(f"game {i} has {int(src.move_count[i])} moves; the destination holds {dst.history.shape[1] - 1}")
+    _batch.copy_game(src, i, dst, j)
 
 
 def reset(boards: Boards, index=None) -> None:

@@ -31,3 +31,27 @@ def scores(b, komi, out):
     """``out[i]`` = Tromp-Taylor score of game ``i`` (black minus white minus komi)."""
     for i in range(out.shape[0]):
         out[i] = score(b, i, komi)
+
+
+@kernel
+def copy_game(src, i, dst, j):
+    """Copy game ``i`` of ``src`` into slot ``j`` of ``dst`` (same size; ``dst`` history at least as long)."""
+    dst.stones[j, :] = src.stones[i, :]
+    dst.chain_head[j, :] = src.chain_head[i, :]
+    dst.chain_next[j, :] = src.chain_next[i, :]
+    dst.chain_size[j, :] = src.chain_size[i, :]
+    dst.chain_libs[j, :] = src.chain_libs[i, :]
+    dst.chain_hash[j, :] = src.chain_hash[i, :]
+    dst.to_play[j] = src.to_play[i]
+    dst.first_player[j] = src.first_player[i]
+    dst.ko_point[j] = src.ko_point[i]
+    dst.passes[j] = src.passes[i]
+    n = src.move_count[i]
+    dst.move_count[j] = n
+    dst.board_hash[j] = src.board_hash[i]
+    dst.captures[j, 0] = src.captures[i, 0]
+    dst.captures[j, 1] = src.captures[i, 1]
+    dst.end_reason[j] = src.end_reason[i]
+    dst.history[j, : n + 1] = src.history[i, : n + 1]
+    dst.moves[j, :n] = src.moves[i, :n]
+    dst.seen[j, :] = src.seen[i, :]
