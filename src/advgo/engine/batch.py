@@ -35,13 +35,18 @@ def scores(b, komi, out):
 
 @kernel
 def copy_game(src, i, dst, j):
-    """Copy game ``i`` of ``src`` into slot ``j`` of ``dst`` (same size; ``dst`` history at least as long)."""
-    dst.stones[j, :] = src.stones[i, :]
-    dst.chain_head[j, :] = src.chain_head[i, :]
-    dst.chain_next[j, :] = src.chain_next[i, :]
-    dst.chain_size[j, :] = src.chain_size[i, :]
-    dst.chain_libs[j, :] = src.chain_libs[i, :]
-    dst.chain_hash[j, :] = src.chain_hash[i, :]
+    """Copy game ``i`` of ``src`` into slot ``j`` of ``dst`` (same size; ``dst`` history at least as long).
+
+    Explicit loops: a slice assignment between arrays that may overlap would need a temporary copy,
+    which kernels compiled without NRT cannot allocate.
+    """
+    for p in range(src.stones.shape[1]):
+        dst.stones[j, p] = src.stones[i, p]
+        dst.chain_head[j, p] = src.chain_head[i, p]
+        dst.chain_next[j, p] = src.chain_next[i, p]
+        dst.chain_size[j, p] = src.chain_size[i, p]
+        dst.chain_libs[j, p] = src.chain_libs[i, p]
+        dst.chain_hash[j, p] = src.chain_hash[i, p]
     dst.to_play[j] = src.to_play[i]
     dst.first_player[j] = src.first_player[i]
     dst.ko_point[j] = src.ko_point[i]
@@ -52,6 +57,9 @@ def copy_game(src, i, dst, j):
     dst.captures[j, 0] = src.captures[i, 0]
     dst.captures[j, 1] = src.captures[i, 1]
     dst.end_reason[j] = src.end_reason[i]
-    dst.history[j, : n + 1] = src.history[i, : n + 1]
-    dst.moves[j, :n] = src.moves[i, :n]
-    dst.seen[j, :] = src.seen[i, :]
+    for m in range(n + 1):
+        dst.history[j, m] = src.history[i, m]
+    for m in range(n):
+        dst.moves[j, m] = src.moves[i, m]
+    for w in range(src.seen.shape[1]):
+        dst.seen[j, w] = src.seen[i, w]

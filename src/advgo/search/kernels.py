@@ -1,0 +1,235 @@
+"""Numba kernels of the batched search: select a leaf in every tree, expand and back up, re-root.
+
+One search step is ``select_leaves`` (descend by PUCT in each active game, replaying the path into a
+leaf buffer) → one batched evaluation of the leaves (Python, the ``Evaluator``) →
+``expand_and_backup``. Terminal leaves (game over) are scored by the rules and need no evaluation.
+"""
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+
+from ..engine.batch import copy_game
+from ..engine.constants import END_NONE, OK
+from ..engine.jit import kernel
+from ..engine.moves import legal_mask_into, play_action
+from ..engine.scoring import score
+from .tree import EXPANDED, ILLEGAL, NO_ACTION, NO_CHILD, NO_NODE, NO_PARENT, NO_SLOT, ROOT, TERMINAL, UNEXPANDED
+
+
+class Puct(NamedTuple):
+    """Selection constants as the kernels take them."""
+
+    c_puct: float  # exploration weight
+    fpu_reduction: float  # unvisited moves get the parent's value minus this · sqrt(visited prior mass)
+
+
+@kernel
+def reset_root(tree, b, to_play):
+    """Make game ``b``'s tree a bare, unexpanded root."""
+    tree.node_count[b] = 1
+    tree.parent[b, ROOT] = NO_PARENT
+    tree.action[b, ROOT] = NO_ACTION
+    tree.to_play[b, ROOT] = to_play
+    tree.status[b, ROOT] = UNEXPANDED
+    tree.visits[b, ROOT] = 0
+    tree.value_sum[b, ROOT] = 0.0
+    tree.net_value[b, ROOT] = 0.0
+    tree.child[b, ROOT, :] = NO_CHILD
+
+
+@kernel(inline=True)
+def _new_node(tree, b, parent, action, to_play):
+    c = tree.node_count[b]
+    tree.node_count[b] = c + 1
+    tree.parent[b, c] = parent
+    tree.action[b, c] = action
+    tree.to_play[b, c] = to_play
+    tree.status[b, c] = UNEXPANDED
+    tree.visits[b, c] = 0
+    tree.value_sum[b, c] = 0.0
+    tree.net_value[b, c] = 0.0
+    tree.child[b, c, :] = NO_CHILD
+    tree.child[b, parent, action] = c
+    return c
+
+
+@kernel(inline=True)
+def select_action(tree, b, node, puct):
+    """The PUCT-maximising legal move at ``node`` (unvisited moves valued by first-play urgency)."""
+    n = tree.visits[b, node]
+    if n > 0:
+        q_parent = -tree.value_sum[b, node] / n  # value_sum is from the view of the player who moved in
+    else:
+        q_parent = tree.net_value[b, node]
+    visited_prior = 0.0
+    num_actions = tree.prior.shape[2]
+    for a in range(num_actions):
+        c = tree.child[b, node, a]
+        if c != NO_CHILD and tree.visits[b, c] > 0:
+            visited_prior += tree.prior[b, node, a]
+    fpu = q_parent - puct.fpu_reduction * math.sqrt(visited_prior)
+    explore = puct.c_puct * math.sqrt(max(n, 1))
+    best = -np.inf
+    best_a = -1
+    for a in range(num_actions):
+        p = tree.prior[b, node, a]
+        if p < 0.0:
+            continue  # ILLEGAL
+        c = tree.child[b, node, a]
+        if c != NO_CHILD and tree.visits[b, c] > 0:
+            nc = tree.visits[b, c]
+            u = tree.value_sum[b, c] / nc + explore * p / (1.0 + nc)
+        else:
+            u = fpu + explore * p
+        if u > best:
+            best = u
+            best_a = a
+    return best_a
+
+
+@kernel(inline=True)
+def outcome(leaves, j, komi, to_play):
+    """Final result of a finished game for ``to_play``: 1 win, -1 loss, 0 draw."""
+    s = score(leaves, j, komi)
+    if s == 0.0:
+        return 0.0
+    return 1.0 if (s > 0.0) == (to_play > 0) else -1.0
+
+
+@kernel
+def select_leaves(tree, roots, leaves, rules, puct, active):
+    """Descend one playout in every active tree; returns how many leaves need evaluation (-1 - b on error).
+
+    Leaf positions go to slots 0..count-1 of ``leaves`` in game order; ``tree.leaf_slot`` maps back.
+    """
+    count = 0
+    for b in range(active.shape[0]):
+        tree.leaf[b] = NO_NODE
+        tree.leaf_slot[b] = NO_SLOT
+        if not active[b]:
+            continue
+        j = count
+        copy_game(roots, b, leaves, j)
+        node = ROOT
+        while True:
+            status = tree.status[b, node]
+            if status == TERMINAL:
+                tree.leaf[b] = node
+                break
+            if status == UNEXPANDED:
+                tree.leaf[b] = node
+                if leaves.end_reason[j] != END_NONE:
+                    tree.status[b, node] = TERMINAL
+                    tree.net_value[b, node] = outcome(leaves, j, rules.komi, tree.to_play[b, node])
+                else:
+                    tree.leaf_slot[b] = j
+                    count += 1
+                break
+            a = select_action(tree, b, node, puct)
+            if a < 0 or play_action(leaves, j, a, rules) != OK:
+                return -1 - b  # an expanded node without a legal move, or a stale tree
+            c = tree.child[b, node, a]
+            if c == NO_CHILD:
+                if tree.node_count[b] >= tree.parent.shape[1]:
+                    return -1 - b  # out of nodes: the driver sizes trees so this cannot happen
+                c = _new_node(tree, b, node, a, leaves.to_play[j])
+            node = c
+    return count
+
+
+@kernel
+def expand_and_backup(tree, leaves, rules, priors, values, mask):
+    """Expand evaluated leaves with masked, renormalised priors; back every playout's value up its path."""
+    num_actions = tree.prior.shape[2]
+    for b in range(tree.leaf.shape[0]):
+        node = tree.leaf[b]
+        if node == NO_NODE:
+            continue
+        j = tree.leaf_slot[b]
+        if j != NO_SLOT:
+            legal_mask_into(leaves, j, rules, mask)
+            total = 0.0
+            legal = 0
+            for a in range(num_actions):
+                if mask[a]:
+                    total += max(priors[j, a], 0.0)
+                    legal += 1
+            for a in range(num_actions):
+                if not mask[a]:
+                    tree.prior[b, node, a] = ILLEGAL
+                elif total > 0.0:
+                    tree.prior[b, node, a] = max(priors[j, a], 0.0) / total
+                else:
+                    tree.prior[b, node, a] = 1.0 / legal
+            tree.net_value[b, node] = values[j]
+            tree.status[b, node] = EXPANDED
+        backup(tree, b, node, tree.net_value[b, node])
+
+
+@kernel(inline=True)
+def backup(tree, b, node, value):
+    """Add ``value`` (for the player to move at ``node``) to every node from ``node`` up to the root."""
+    value_black = value * tree.to_play[b, node]
+    while node != NO_PARENT:
+        tree.visits[b, node] += 1
+        tree.value_sum[b, node] -= value_black * tree.to_play[b, node]
+        node = tree.parent[b, node]
+
+
+@kernel
+def add_root_noise(tree, b, noise, fraction):
+    """Mix ``noise`` (over all actions; only legal ones are read) into the root priors of game ``b``."""
+    for a in range(tree.prior.shape[2]):
+        p = tree.prior[b, ROOT, a]
+        if p >= 0.0:
+            tree.prior[b, ROOT, a] = (1.0 - fraction) * p + fraction * noise[a]
+
+
+@kernel
+def root_visit_counts(tree, out):
+    """``out[b, a]`` = visits of the root's child for move ``a`` (0 if never visited)."""
+    for b in range(out.shape[0]):
+        for a in range(out.shape[1]):
+            c = tree.child[b, ROOT, a]
+            out[b, a] = 0 if c == NO_CHILD else tree.visits[b, c]
+
+
+@kernel
+def reroot(tree, b, action, remap):
+    """Keep the subtree under the root's move ``action`` as the new tree; returns False if there is none.
+
+    Nodes keep their creation order, so each moves to an index no larger than its own and the copy can
+    run in place from low to high indices. ``remap`` is int32 scratch of at least the tree capacity.
+    """
+    top = tree.child[b, ROOT, action]
+    if top == NO_CHILD or tree.status[b, top] == UNEXPANDED:
+        return False
+    n = tree.node_count[b]
+    remap[:n] = NO_NODE
+    remap[top] = ROOT
+    kept = 1
+    for old in range(top + 1, n):
+        p = tree.parent[b, old]
+        if p != NO_PARENT and remap[p] != NO_NODE:
+            remap[old] = kept
+            kept += 1
+    num_actions = tree.prior.shape[2]
+    for old in range(top, n):
+        new = remap[old]
+        if new == NO_NODE:
+            continue
+        tree.parent[b, new] = NO_PARENT if old == top else remap[tree.parent[b, old]]
+        tree.action[b, new] = NO_ACTION if old == top else tree.action[b, old]
+        tree.to_play[b, new] = tree.to_play[b, old]
+        tree.status[b, new] = tree.status[b, old]
+        tree.visits[b, new] = tree.visits[b, old]
+        tree.value_sum[b, new] = tree.value_sum[b, old]
+        tree.net_value[b, new] = tree.net_value[b, old]
+        for a in range(num_actions):
+            tree.prior[b, new, a] = tree.prior[b, old, a]
+            c = tree.child[b, old, a]
+            tree.child[b, new, a] = NO_CHILD if c == NO_CHILD else remap[c]
+    tree.node_count[b] = kept
+    return True

@@ -1,0 +1,161 @@
+"""Batched MCTS over many games at once: one leaf per game per step, one batched evaluation per step.
+
+``BatchedMCTS.search`` runs playouts in every active game until its root has the requested visits
+(KataGo's convention: visits reused from the previous move count). After a move is played in a root
+game, ``advance(b, action)`` keeps the subtree below it (subtree reuse) or starts a fresh tree.
+Root Dirichlet noise follows KataGo: concentration ``dirichlet_total`` spread over the legal moves.
+"""
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from ..engine import Boards, RuleCodes, new_boards
+from . import kernels as k
+from .evaluator import Evaluator
+from .tree import EXPANDED, ILLEGAL, ROOT, UNEXPANDED, new_tree
+
+
+@dataclass(frozen=True)
+class SearchConfig:
+    visits: int = 64
+    """Root visits per move (reused visits included)."""
+    c_puct: float = 1.1
+    """PUCT exploration weight."""
+    fpu_reduction: float = 0.2
+    """First-play urgency: unvisited moves are valued at the parent's value minus this · sqrt(visited prior)."""
+    dirichlet_total: float = 10.83
+    """Total Dirichlet concentration of root noise, spread over the legal moves (KataGo: 0.03 · 361)."""
+    noise_fraction: float = 0.25
+    """Weight of the noise in the root priors when noise is on."""
+    reuse_tree: bool = True
+    """Keep the subtree of the played move for the next search."""
+
+    def __post_init__(self):
+        if self.visits < 1:
+            raise ValueError(f"search.visits must be at least 1, got {self.visits}")
+        if self.c_puct <= 0:
+            raise ValueError(f"search.c_puct must be positive, got {self.c_puct}")
+        if not 0.0 <= self.noise_fraction <= 1.0:
+            raise ValueError(f"search.noise_fraction must be in [0, 1], got {self.noise_fraction}")
+        if self.dirichlet_total <= 0:
+            raise ValueError(f"search.dirichlet_total must be positive, got {self.dirichlet_total}")
+
+
+class SearchResult(NamedTuple):
+    visit_counts: np.ndarray  # int32 [B, A]: visits of each root move (0 for inactive games)
+    root_value: np.ndarray  # float32 [B]: mean value at the root for its player to move
+    playouts: int  # playouts run in this call, all games together
+    evaluations: int  # positions sent to the evaluator
+
+
+class BatchedMCTS:
+    """Search trees for ``batch`` games of one board size, evaluated together."""
+
+    def __init__(self, evaluator: Evaluator, size: int, batch: int, rules: RuleCodes,
+                 config: SearchConfig = SearchConfig(), max_visits: int | None = None):
+        self.evaluator = evaluator
+        self.size = size
+        self.batch = batch
+        self.rules = rules
+        self.config = config
+        self.num_actions = size * size + 1
+        most = max(config.visits, max_visits or 0)
+        # a reused subtree holds fewer nodes than the search that built it: 2·visits + 2 always fits
+        self.capacity = 2 * most + 2
+        self.tree = new_tree(batch, self.capacity, self.num_actions)
+        self.puct = k.Puct(float(config.c_puct), float(config.fpu_reduction))
+        self.leaves: Boards | None = None
+        self.priors = np.zeros((batch, self.num_actions), np.float32)
+        self.values = np.zeros(batch, np.float32)
+        self._mask = np.zeros(self.num_actions, np.bool_)
+        self._remap = np.zeros(self.capacity, np.int32)
+        self._counts = np.zeros((batch, self.num_actions), np.int32)
+
+    # ------------------------------------------------------------------ tree management
+    def reset(self, b: int | None = None) -> None:
+        """Forget the tree of game ``b`` (all games when None); the next search starts fresh."""
+        for i in range(self.batch) if b is None else [b]:
+            k.reset_root(self.tree, i, 1)
+
+    def advance(self, b: int, action: int) -> None:
+        """Game ``b`` played ``action`` at its root: keep that subtree if reuse is on, else start over."""
+        if not (self.config.reuse_tree and k.reroot(self.tree, b, action, self._remap)):
+            k.reset_root(self.tree, b, 1)
+
+    # ------------------------------------------------------------------ search
+    def search(self, roots: Boards, active=None, visits=None, rng: np.random.Generator | None = None,
+               noise: bool = False) -> SearchResult:
+        """Search every active game of ``roots`` until its root has ``visits`` visits (int or int array [B])."""
+        self._check_roots(roots)
+        active = np.ones(self.batch, np.bool_) if active is None else np.asarray(active, np.bool_)
+        target = np.full(self.batch, self.config.visits if visits is None else 0, np.int64)
+        if visits is not None:
+            target[:] = visits
+        if np.any(target[active] > self.capacity // 2 - 1):
+            raise ValueError(f"visits above {self.capacity // 2 - 1} need BatchedMCTS(max_visits=...)")
+        if noise and rng is None:
+            raise ValueError("root noise needs a numpy Generator (rng)")
+        tree = self.tree
+        for b in np.flatnonzero(active):
+            if tree.status[b, ROOT] == UNEXPANDED:
+                tree.to_play[b, ROOT] = roots.to_play[b]
+            elif tree.to_play[b, ROOT] != roots.to_play[b]:
+                raise RuntimeError(f"game {b}: the tree's root is not this position (call advance or reset)")
+            elif noise:
+                self._noise(b, rng)  # a reused root: its priors were never noised
+        playouts = evaluations = 0
+        while True:
+            want = active & (tree.visits[:, ROOT] < target)
+            if not want.any():
+                break
+            fresh_roots = want & (tree.status[:, ROOT] == UNEXPANDED)
+            count = k.select_leaves(tree, roots, self.leaves, self.rules, self.puct, want)
+            if count < 0:
+                raise RuntimeError(f"search kernel failed in game {-1 - count} (stale tree or full tree)")
+            if count:
+                self.evaluator.evaluate(self.leaves, count, self.rules.komi, self.priors, self.values)
+            k.expand_and_backup(tree, self.leaves, self.rules, self.priors, self.values, self._mask)
+            playouts += int(want.sum())
+            evaluations += count
+            if noise:
+                for b in np.flatnonzero(fresh_roots & (tree.status[:, ROOT] == EXPANDED)):
+                    self._noise(b, rng)
+        k.root_visit_counts(tree, self._counts)
+        counts = np.where(active[:, None], self._counts, 0).astype(np.int32)
+        n_root = np.maximum(tree.visits[:, ROOT], 1)
+        root_value = np.where(active, -tree.value_sum[:, ROOT] / n_root, 0.0).astype(np.float32)
+        return SearchResult(counts, root_value, playouts, evaluations)
+
+    def _noise(self, b: int, rng: np.random.Generator) -> None:
+        legal = self.tree.prior[b, ROOT] != ILLEGAL
+        n_legal = int(legal.sum())
+        noise = np.zeros(self.num_actions, np.float32)
+        noise[legal] = rng.dirichlet(np.full(n_legal, self.config.dirichlet_total / n_legal))
+        k.add_root_noise(self.tree, b, noise, float(self.config.noise_fraction))
+
+    def _check_roots(self, roots: Boards) -> None:
+        if roots.size != self.size or roots.stones.shape[0] != self.batch:
+            raise ValueError(f"roots must be {self.batch} games of {self.size}x{self.size}, got "
+                             f"{roots.stones.shape[0]} of {roots.size}x{roots.size}")
+        need = roots.history.shape[1] + self.capacity
+        if self.leaves is None or self.leaves.history.shape[1] < need:
+            self.leaves = new_boards(self.batch, self.size, need)
+
+
+def choose_moves(visit_counts: np.ndarray, temperature: float, rng: np.random.Generator) -> np.ndarray:
+    """One move per row: argmax of visits (ties broken at random) at temperature 0, else visits^(1/T)."""
+    counts = np.asarray(visit_counts, np.float64)
+    moves = np.empty(counts.shape[0], np.int64)
+    for b, row in enumerate(counts):
+        if row.sum() <= 0:
+            raise ValueError(f"row {b} has no visits to choose from")
+        if temperature <= 1e-6:
+            best = np.flatnonzero(row == row.max())
+            moves[b] = best[rng.integers(len(best))]
+        else:
+            logits = np.log(np.maximum(row, 1e-30)) / temperature
+            p = np.exp(logits - logits.max()) * (row > 0)
+            moves[b] = rng.choice(len(row), p=p / p.sum())
+    return moves
