@@ -86,16 +86,21 @@ class BatchedMCTS:
 
     # ------------------------------------------------------------------ search
     def search(self, roots: Boards, active=None, visits=None, rng: np.random.Generator | None = None,
-               noise: bool = False) -> SearchResult:
-        """Search every active game of ``roots`` until its root has ``visits`` visits (int or int array [B])."""
+               noise=False) -> SearchResult:
+        """Search every active game of ``roots`` until its root has ``visits`` visits (int or int array [B]).
+
+        ``noise``: root Dirichlet noise, for all games (bool) or per game (bool array [B]).
+        """
         self._check_roots(roots)
         active = np.ones(self.batch, np.bool_) if active is None else np.asarray(active, np.bool_)
+        noisy = np.zeros(self.batch, np.bool_)
+        noisy[:] = noise
         target = np.full(self.batch, self.config.visits if visits is None else 0, np.int64)
         if visits is not None:
             target[:] = visits
         if np.any(target[active] > self.capacity // 2 - 1):
             raise ValueError(f"visits above {self.capacity // 2 - 1} need BatchedMCTS(max_visits=...)")
-        if noise and rng is None:
+        if noisy.any() and rng is None:
             raise ValueError("root noise needs a numpy Generator (rng)")
         tree = self.tree
         for b in np.flatnonzero(active):
@@ -103,7 +108,7 @@ class BatchedMCTS:
                 tree.to_play[b, ROOT] = roots.to_play[b]
             elif tree.to_play[b, ROOT] != roots.to_play[b]:
                 raise RuntimeError(f"game {b}: the tree's root is not this position (call advance or reset)")
-            elif noise:
+            elif noisy[b]:
                 self._noise(b, rng)  # a reused root: its priors were never noised
         playouts = evaluations = 0
         while True:
@@ -119,8 +124,8 @@ class BatchedMCTS:
             k.expand_and_backup(tree, self.leaves, self.rules, self.priors, self.values, self._mask)
             playouts += int(want.sum())
             evaluations += count
-            if noise:
-                for b in np.flatnonzero(fresh_roots & (tree.status[:, ROOT] == EXPANDED)):
+            if noisy.any():
+                for b in np.flatnonzero(noisy & fresh_roots & (tree.status[:, ROOT] == EXPANDED)):
                     self._noise(b, rng)
         k.root_visit_counts(tree, self._counts)
         counts = np.where(active[:, None], self._counts, 0).astype(np.int32)
@@ -144,11 +149,16 @@ class BatchedMCTS:
             self.leaves = new_boards(self.batch, self.size, need)
 
 
-def choose_moves(visit_counts: np.ndarray, temperature: float, rng: np.random.Generator) -> np.ndarray:
-    """One move per row: argmax of visits (ties broken at random) at temperature 0, else visits^(1/T)."""
+def choose_moves(visit_counts: np.ndarray, temperature, rng: np.random.Generator) -> np.ndarray:
+    """One move per row: argmax of visits (ties broken at random) at temperature 0, else visits^(1/T).
+
+    ``temperature``: one for all rows, or one per row.
+    """
     counts = np.asarray(visit_counts, np.float64)
+    temps = np.broadcast_to(np.asarray(temperature, np.float64), (counts.shape[0],))
     moves = np.empty(counts.shape[0], np.int64)
     for b, row in enumerate(counts):
+        temperature = temps[b]
         if row.sum() <= 0:
             raise ValueError(f"row {b} has no visits to choose from")
         if temperature <= 1e-6:

@@ -1,0 +1,134 @@
+"""Batched self-play: many games stepped together, one shared batched search, samples from full searches.
+
+Every move of every game is searched by ``BatchedMCTS``. With playout-cap randomization (KataGo) a
+move gets a full search (``full_visits``, root noise) with probability ``full_search_prob`` and a fast
+one otherwise; only full searches become policy-training samples, since fast searches' visit
+distributions are poor targets. The value target of a sample is the game's final result for the
+player who was to move. A finished game's slot starts a new game at once.
+"""
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from .. import engine
+from ..features import FEATURES, encode_batch
+from ..rules import Rules
+from ..search import BatchedMCTS, Evaluator, SearchConfig, choose_moves
+
+
+@dataclass(frozen=True)
+class SelfPlayConfig:
+    games: int = 32
+    """Games played at once (the evaluator sees batches of up to this many positions)."""
+    full_visits: int = 64
+    """Visits of a full search (these positions become training samples)."""
+    fast_visits: int = 16
+    """Visits of a fast search (playout-cap randomization; no samples)."""
+    full_search_prob: float = 0.25
+    """Probability that a move gets a full search."""
+    temperature_early: float = 1.0
+    """Move temperature during the first ``temperature_moves`` moves."""
+    temperature_late: float = 0.25
+    """Move temperature afterwards."""
+    temperature_moves: int = 8
+    """Moves played at ``temperature_early``."""
+    max_moves: int = 0
+    """Move cap; 0 means 2·N² (the cap of OpenSpiel and pgx)."""
+
+    def __post_init__(self):
+        if self.games < 1:
+            raise ValueError(f"selfplay.games must be at least 1, got {self.games}")
+        if not 1 <= self.fast_visits <= self.full_visits:
+            raise ValueError(f"selfplay needs 1 <= fast_visits <= full_visits, got {self.fast_visits}, "
+                             f"{self.full_visits}")
+        if not 0.0 < self.full_search_prob <= 1.0:
+            raise ValueError(f"selfplay.full_search_prob must be in (0, 1], got {self.full_search_prob}")
+        if self.temperature_early < 0 or self.temperature_late < 0:
+            raise ValueError("selfplay temperatures must be >= 0")
+        if self.max_moves < 0:
+            raise ValueError(f"selfplay.max_moves must be >= 0, got {self.max_moves}")
+
+
+class FinishedGame(NamedTuple):
+    planes: np.ndarray  # uint8 [n, C, N, N]: full-search positions
+    globals: np.ndarray  # float32 [n, G]
+    policy: np.ndarray  # float32 [n, A]: visit distributions
+    value: np.ndarray  # float32 [n]: final result for the player to move in each position
+    length: int  # moves played
+    score: float  # black minus white, komi included
+    end_reason: str  # "two_passes" or "move_cap"
+
+
+class SelfPlay:
+    """``config.games`` self-play games driven by one evaluator; ``step()`` plays one move in each."""
+
+    def __init__(self, evaluator: Evaluator, size: int, rules: Rules, search: SearchConfig,
+                 config: SelfPlayConfig, rng: np.random.Generator):
+        self.size = size
+        self.rules = rules
+        self.config = config
+        self.rng = rng
+        self.max_moves = config.max_moves or 2 * size * size
+        self.codes = rules.codes(self.max_moves)
+        batch = config.games
+        self.roots = engine.new_boards(batch, size, self.max_moves + 1)
+        self.mcts = BatchedMCTS(evaluator, size, batch, self.codes, search, max_visits=config.full_visits)
+        n = size
+        self._planes = np.zeros((batch, FEATURES.planes, n, n), np.float32)
+        self._globals = np.zeros((batch, FEATURES.globals), np.float32)
+        self._pending: list[list] = [[] for _ in range(batch)]  # per game: (planes, globals, policy, to_play)
+        self.moves_played = 0
+        self.evaluations = 0
+
+    def step(self) -> list[FinishedGame]:
+        """One move in every game; returns the games that ended with it."""
+        cfg = self.config
+        batch = cfg.games
+        full = self.rng.random(batch) < cfg.full_search_prob
+        visits = np.where(full, cfg.full_visits, cfg.fast_visits)
+        result = self.mcts.search(self.roots, visits=visits, rng=self.rng, noise=full)
+        self.evaluations += result.evaluations
+        if full.any():
+            encode_batch(self.roots, batch, self.codes.komi, self._planes, self._globals, self.codes)
+            for b in np.flatnonzero(full):
+                counts = result.visit_counts[b].astype(np.float32)
+                self._pending[b].append((self._planes[b].astype(np.uint8), self._globals[b].copy(),
+                                         counts / counts.sum(), int(self.roots.to_play[b])))
+        early = self.roots.move_count < cfg.temperature_moves
+        temps = np.where(early, cfg.temperature_early, cfg.temperature_late)
+        moves = choose_moves(result.visit_counts, temps, self.rng)
+        status = engine.play_batch(self.roots, self.codes, moves)
+        if (status != engine.OK).any():
+            bad = int(np.flatnonzero(status != engine.OK)[0])
+            raise RuntimeError(f"self-play chose an illegal move in game {bad}: {engine.STATUS_NAMES[int(status[bad])]}")
+        self.moves_played += batch
+        finished = []
+        scores = engine.scores(self.roots, self.codes)
+        for b in range(batch):
+            if self.roots.end_reason[b] == engine.END_NONE:
+                self.mcts.advance(b, int(moves[b]))
+                continue
+            finished.append(self._finish(b, float(scores[b])))
+            engine.reset(self.roots, b)
+            self.mcts.reset(b)
+        return finished
+
+    def _finish(self, b: int, score: float) -> FinishedGame:
+        winner = (score > 0) - (score < 0)
+        rows = self._pending[b]
+        self._pending[b] = []
+        n = self.size
+        if rows:
+            planes = np.stack([r[0] for r in rows])
+            globals_ = np.stack([r[1] for r in rows])
+            policy = np.stack([r[2] for r in rows])
+            value = np.array([winner * r[3] for r in rows], np.float32)
+        else:
+            planes = np.zeros((0, FEATURES.planes, n, n), np.uint8)
+            globals_ = np.zeros((0, FEATURES.globals), np.float32)
+            policy = np.zeros((0, n * n + 1), np.float32)
+            value = np.zeros(0, np.float32)
+        return FinishedGame(planes, globals_, policy, value, int(self.roots.move_count[b]), score,
+                            engine.END_REASONS[int(self.roots.end_reason[b])])
