@@ -5,8 +5,8 @@ Layers, lowest first (a name is the first component under ``advgo``; ``__init__`
 | layer | modules |
 |---|---|
 | 0 | ``engine`` (and nothing of advgo outside ``advgo.engine``) |
-| 1 | ``rules``, ``errors``, ``game``, ``coords``, ``__init__`` |
-| 2 | ``sgf``, ``features`` |
+| 1 | ``rules``, ``errors``, ``game``, ``coords``, ``config``, ``__init__`` |
+| 2 | ``sgf``, ``features``, ``runlog`` |
 | 3 | ``search`` |
 | 4 | ``nets`` |
 | 5 | ``agents`` |
@@ -29,8 +29,8 @@ PACKAGE = SRC / "advgo"
 
 LAYERS: list[tuple[str, ...]] = [
     ("engine",),
-    ("rules", "errors", "game", "coords", "__init__"),
-    ("sgf", "features"),
+    ("rules", "errors", "game", "coords", "config", "__init__"),
+    ("sgf", "features", "runlog"),
     ("search",),
     ("nets",),
     ("agents",),
