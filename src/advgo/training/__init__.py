@@ -1,0 +1,1 @@
+"""Self-play training of victims: self-play, the replay buffer, the learner and the trainer that drives them."""

@@ -1,0 +1,176 @@
+"""The learner: one gradient step of a ``PolicyValueNet`` on a replay batch, and its optimizer state.
+
+Losses (B rows; logits z, target distribution π, net value v = tanh(...), outcome y, both for the player to move):
+
+| returned key | what |
+|---|---|
+| ``policy`` | cross-entropy ``-Σ_a π_a log softmax(z)_a``, averaged over the batch (rows with π = 0 add 0) |
+| ``value`` | mean squared error ``(v - y)²`` |
+| ``total`` | ``policy + value_weight · value``: the loss that is minimised (weight decay is the optimizer's) |
+| ``policy_entropy`` | mean entropy of the net's own policy ``softmax(z)`` (collapse shows as a fall towards 0) |
+| ``grad_norm`` | global L2 norm of the gradients before clipping |
+| ``lr`` | the learning rate this step used (after warm-up) |
+
+Weight decay (decoupled in AdamW, L2 in SGD) applies to the weights of convolutions and linear maps only,
+not to biases and BatchNorm parameters (vectors), as is usual for residual nets.
+
+The learner owns the optimizer, not the net's weights: a checkpoint stores ``net.state_dict()`` beside
+``Learner.state_dict()`` (optimizer state and step count).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from .replay import Batch
+
+OPTIMIZERS = ("adam", "sgd")
+
+
+@dataclass(frozen=True)
+class LearnerConfig:
+    """How the net is trained on replay batches."""
+
+    batch_size: int = 256
+    """Rows per gradient step (the trainer samples batches of this size)."""
+    lr: float = 1e-3
+    """Learning rate after warm-up."""
+    optimizer: Literal["adam", "sgd"] = "adam"
+    """"adam" (AdamW: decoupled weight decay) or "sgd" (with Nesterov momentum)."""
+    momentum: float = 0.9
+    """SGD momentum (Nesterov); must be > 0 for "sgd". Unused by "adam"."""
+    weight_decay: float = 1e-4
+    """Weight decay of conv and linear weights (not biases or BatchNorm)."""
+    value_weight: float = 1.0
+    """Weight of the value loss in the total loss."""
+    grad_clip: float | None = None
+    """Clip the global gradient norm to this value; None: no clipping."""
+    lr_warmup_steps: int = 0
+    """Raise the learning rate linearly from lr / lr_warmup_steps to lr over this many steps; 0: no warm-up."""
+    bf16: bool = False
+    """Run the forward pass under bf16 autocast on CUDA (ignored on CPU); losses stay float32."""
+
+    def __post_init__(self):
+        def fail(name: str, must: str):
+            raise ValueError(f"learner.{name} must be {must}, got {getattr(self, name)!r}")
+
+        def number(name: str) -> float:
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                fail(name, "a finite number")
+            return value
+
+        if isinstance(self.batch_size, bool) or not isinstance(self.batch_size, int) or self.batch_size < 1:
+            fail("batch_size", "a positive int")
+        if number("lr") <= 0:
+            fail("lr", "> 0")
+        if self.optimizer not in OPTIMIZERS:
+            fail("optimizer", f"one of {', '.join(map(repr, OPTIMIZERS))}")
+        if not 0 <= number("momentum") < 1 or (self.optimizer == "sgd" and self.momentum == 0):
+            fail("momentum", "in (0, 1) for sgd (Nesterov) and in [0, 1) otherwise")
+        if number("weight_decay") < 0:
+            fail("weight_decay", ">= 0")
+        if number("value_weight") < 0:
+            fail("value_weight", ">= 0")
+        if self.grad_clip is not None and number("grad_clip") <= 0:
+            fail("grad_clip", "None or > 0")
+        if isinstance(self.lr_warmup_steps, bool) or not isinstance(self.lr_warmup_steps, int) \
+                or self.lr_warmup_steps < 0:
+            fail("lr_warmup_steps", "an int >= 0")
+        if not isinstance(self.bf16, bool):
+            fail("bf16", "true or false")
+
+
+class Learner:
+    """Trains ``net`` (moved to ``device``) with ``config``; ``step(batch)`` is one gradient step."""
+
+    def __init__(self, net: nn.Module, config: LearnerConfig, device: str | torch.device = "cpu"):
+        if not isinstance(config, LearnerConfig):
+            raise ValueError(f"Learner needs a LearnerConfig, got {type(config).__name__}")
+        self.config = config
+        self.device = torch.device(device)
+        self.net = net.to(self.device)
+        self.optimizer = _optimizer(net, config)
+        self.steps = 0
+        self._autocast = config.bf16 and self.device.type == "cuda"
+
+    def lr_at(self, step: int) -> float:
+        """Learning rate of the step with 0-based index ``step``."""
+        warmup = self.config.lr_warmup_steps
+        return self.config.lr * min(1.0, (step + 1) / warmup) if warmup else self.config.lr
+
+    def step(self, batch: Batch) -> dict[str, float]:
+        """One gradient step on ``batch`` (numpy arrays or tensors); returns the losses and stats as floats.
+
+        Raises ``FloatingPointError`` before updating anything if the loss or the gradients are not finite.
+        """
+        self.net.train()
+        lr = self.lr_at(self.steps)
+        for group in self.optimizer.param_groups:
+            group["lr"] = lr
+        planes, globals_, target_policy, target_value = (self._tensor(x) for x in batch)
+        self.optimizer.zero_grad(set_to_none=True)
+        losses = self._losses(planes, globals_, target_policy, target_value)
+        losses["total"].backward()
+        clip = self.config.grad_clip if self.config.grad_clip is not None else math.inf
+        grad_norm = nn.utils.clip_grad_norm_(self.net.parameters(), clip)
+        stats = dict(zip(("policy", "value", "total", "policy_entropy", "grad_norm"),
+                         torch.stack([v.detach().float() for v in (*losses.values(), grad_norm)]).tolist()))
+        if not all(math.isfinite(v) for v in stats.values()):
+            self.optimizer.zero_grad(set_to_none=True)
+            raise FloatingPointError(f"learner step {self.steps}: non-finite loss or gradients {stats}")
+        self.optimizer.step()
+        self.steps += 1
+        return {**stats, "lr": lr}
+
+    @torch.no_grad()
+    def evaluate(self, batch: Batch) -> dict[str, float]:
+        """The losses of ``batch`` in eval mode (BatchNorm running statistics), without a step."""
+        self.net.eval()
+        losses = self._losses(*(self._tensor(x) for x in batch))
+        return dict(zip(losses, torch.stack([v.float() for v in losses.values()]).tolist()))
+
+    def _losses(self, planes, globals_, target_policy, target_value) -> dict[str, torch.Tensor]:
+        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self._autocast):
+            logits, value, _ = self.net(planes, globals_)
+        log_p = F.log_softmax(logits.float(), dim=1)
+        policy = -(target_policy * log_p).sum(dim=1).mean()
+        value = F.mse_loss(value.float(), target_value)
+        total = policy + self.config.value_weight * value
+        entropy = -(log_p.exp() * log_p).sum(dim=1).mean().detach()
+        return {"policy": policy, "value": value, "total": total, "policy_entropy": entropy}
+
+    def _tensor(self, x) -> torch.Tensor:
+        t = x if isinstance(x, torch.Tensor) else torch.from_numpy(x)
+        return t.to(self.device, dtype=torch.float32, non_blocking=True)
+
+    # ------------------------------------------------------------------ state
+    def state_dict(self) -> dict:
+        """Optimizer state, step count and the config (to check on load); the net's weights are not included."""
+        return {"optimizer": self.optimizer.state_dict(), "steps": self.steps, "config": asdict(self.config)}
+
+    def load_state_dict(self, state: dict) -> None:
+        """Restore ``state_dict()``; the optimizer kind must match this learner's."""
+        saved = state.get("config", {}).get("optimizer")
+        if saved is not None and saved != self.config.optimizer:
+            raise ValueError(f"learner state is for optimizer {saved!r}, this learner uses "
+                             f"{self.config.optimizer!r}")
+        if "optimizer" not in state or "steps" not in state:
+            raise ValueError("learner state needs the fields 'optimizer' and 'steps'")
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.steps = int(state["steps"])
+
+
+def _optimizer(net: nn.Module, config: LearnerConfig) -> torch.optim.Optimizer:
+    params = [p for p in net.parameters() if p.requires_grad]
+    groups = [{"params": [p for p in params if p.ndim > 1], "weight_decay": config.weight_decay},
+              {"params": [p for p in params if p.ndim <= 1], "weight_decay": 0.0}]
+    if config.optimizer == "adam":
+        return torch.optim.AdamW(groups, lr=config.lr)
+    return torch.optim.SGD(groups, lr=config.lr, momentum=config.momentum, nesterov=True)

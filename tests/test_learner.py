@@ -1,0 +1,187 @@
+"""The learner: overfits a tiny fixed dataset, validates its config, resumes exactly from its state."""
+
+import copy
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from advgo import GameState
+from advgo.features import encode_state
+from advgo.nets.model import NetConfig, PolicyValueNet
+from advgo.training.learner import Learner, LearnerConfig
+from advgo.training.replay import Batch, ReplayBuffer
+
+SIZE = 5
+ROWS = 32
+NET = NetConfig(board_size=SIZE, blocks=2, channels=16)
+
+
+def random_position(rng: np.random.Generator) -> GameState:
+    state = GameState.new(SIZE)
+    for _ in range(rng.integers(0, 16)):
+        legal = state.legal_actions()
+        moves = legal[legal != state.pass_action]
+        state = state.play(int(rng.choice(moves if moves.size else legal)))
+    return state
+
+
+def dataset(seed: int = 0, alpha: float = 0.1) -> Batch:
+    """ROWS distinct live positions; targets: Dirichlet(alpha) over the legal moves (sharp), outcomes ±1."""
+    rng = np.random.default_rng(seed)
+    seen, rows = set(), []
+    while len(rows) < ROWS:
+        state = random_position(rng)
+        planes, globals_ = encode_state(state)
+        key = planes.tobytes() + globals_.tobytes()
+        if state.is_over or key in seen:
+            continue
+        seen.add(key)
+        legal = state.legal_actions()
+        policy = np.zeros(state.num_actions, np.float32)
+        policy[legal] = rng.dirichlet(np.full(legal.size, alpha))
+        rows.append((planes, globals_, policy / policy.sum(), np.float32(rng.choice([-1.0, 1.0]))))
+    return Batch(*(np.stack(column) for column in zip(*rows)))
+
+
+@pytest.fixture(scope="module")
+def data() -> Batch:
+    return dataset()
+
+
+def learner(config: LearnerConfig, seed: int = 0) -> Learner:
+    torch.manual_seed(seed)
+    return Learner(PolicyValueNet(NET), config)
+
+
+def target_entropy(batch: Batch) -> float:
+    p = batch.policy.astype(np.float64)
+    return float(-(p * np.log(np.where(p > 0, p, 1.0))).sum(axis=1).mean())
+
+
+def test_dataset_is_a_replay_batch(data):
+    assert [x.shape for x in data] == [(ROWS, 15, SIZE, SIZE), (ROWS, 4), (ROWS, SIZE * SIZE + 1), (ROWS,)]
+    buf = ReplayBuffer(ROWS, data.planes.shape[1:], data.globals.shape[1], data.policy.shape[1])
+    buf.add(*data)  # the encoder's planes are 0/1, so the buffer takes them
+    np.testing.assert_array_equal(buf.contents().planes, data.planes)
+
+
+@pytest.mark.parametrize("config", [LearnerConfig(batch_size=ROWS),
+                                    LearnerConfig(batch_size=ROWS, optimizer="sgd", lr=0.05, grad_clip=5.0)],
+                         ids=["adam", "sgd"])
+def test_overfits_a_tiny_fixed_dataset(data, config):
+    learn = learner(config)
+    first = learn.step(data)
+    floor = target_entropy(data)  # the policy cross-entropy cannot fall below the targets' entropy
+    history = [first]
+    while learn.steps < 300 and history[-1]["total"] > 0.4 * first["total"]:
+        history.append(learn.step(data))
+    last = history[-1]
+    assert all(math.isfinite(v) for stats in history for v in stats.values())
+    assert set(first) == {"policy", "value", "total", "policy_entropy", "grad_norm", "lr"}
+    assert last["total"] < 0.4 * first["total"], f"total loss {first['total']:.3f} -> {last['total']:.3f}"
+    assert learn.steps <= 300
+    assert last["total"] == pytest.approx(last["policy"] + last["value"])
+    while learn.steps < 300:  # the excess over the floor (KL + value error) nearly vanishes
+        last = learn.step(data)
+    assert last["policy"] - floor + last["value"] < 0.1 * (first["total"] - floor)
+    held = learn.evaluate(data)  # BatchNorm's running statistics have caught up too
+    assert held["total"] < 0.5 * first["total"]
+
+
+def test_step_stats_and_warmup(data):
+    learn = learner(LearnerConfig(batch_size=ROWS, lr=0.01, lr_warmup_steps=4, value_weight=0.5))
+    stats = [learn.step(data) for _ in range(6)]
+    assert [s["lr"] for s in stats] == pytest.approx([0.0025, 0.005, 0.0075, 0.01, 0.01, 0.01])
+    s = stats[0]
+    assert s["total"] == pytest.approx(s["policy"] + 0.5 * s["value"], rel=1e-5)
+    assert 0 < s["policy_entropy"] <= math.log(SIZE * SIZE + 1) + 1e-4
+    assert s["grad_norm"] > 0 and 0 <= s["value"] <= 4
+    assert learn.steps == 6
+
+
+def test_grad_clip_reports_the_norm_before_clipping(data):
+    a, b = learner(LearnerConfig(batch_size=ROWS)), learner(LearnerConfig(batch_size=ROWS, grad_clip=1e-3))
+    sa, sb = a.step(data), b.step(data)
+    assert sa["grad_norm"] == pytest.approx(sb["grad_norm"], rel=1e-5) and sb["grad_norm"] > 1e-3
+    assert sa["total"] == pytest.approx(sb["total"], rel=1e-6)
+
+
+def test_state_round_trip_gives_identical_next_steps(data):
+    config = LearnerConfig(batch_size=ROWS, lr_warmup_steps=10, grad_clip=2.0)
+    learn = learner(config)
+    for _ in range(5):
+        learn.step(data)
+    saved_net = copy.deepcopy(learn.net.state_dict())
+    saved = copy.deepcopy(learn.state_dict())
+    expected = [learn.step(data) for _ in range(3)]
+
+    resumed = learner(config, seed=123)  # other initial weights: everything must come from the saved state
+    resumed.net.load_state_dict(saved_net)
+    resumed.load_state_dict(saved)
+    assert resumed.steps == 5
+    assert [resumed.step(data) for _ in range(3)] == expected
+    for p, q in zip(learn.net.parameters(), resumed.net.parameters()):
+        assert torch.equal(p, q)
+
+
+def test_state_of_another_optimizer_is_rejected(data):
+    adam = learner(LearnerConfig(batch_size=ROWS))
+    adam.step(data)
+    with pytest.raises(ValueError, match="optimizer 'adam'.*uses 'sgd'"):
+        learner(LearnerConfig(optimizer="sgd")).load_state_dict(adam.state_dict())
+
+
+def test_non_finite_loss_raises_before_updating(data):
+    learn = learner(LearnerConfig(batch_size=ROWS))
+    before = copy.deepcopy(learn.net.state_dict())
+    bad = data._replace(value=np.full(ROWS, np.nan, np.float32))
+    with pytest.raises(FloatingPointError, match="non-finite"):
+        learn.step(bad)
+    assert learn.steps == 0
+    for k, v in learn.net.state_dict().items():
+        if not k.endswith(("running_mean", "running_var", "num_batches_tracked")):  # BN stats move in forward
+            assert torch.equal(v, before[k]), k
+
+
+def test_accepts_torch_tensors(data):
+    a, b = learner(LearnerConfig(batch_size=ROWS)), learner(LearnerConfig(batch_size=ROWS))
+    assert a.step(data) == b.step(Batch(*(torch.from_numpy(x) for x in data)))
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("batch_size", 0), ("batch_size", 2.5), ("batch_size", True), ("lr", 0.0), ("lr", float("nan")),
+    ("optimizer", "rmsprop"), ("momentum", 1.0), ("momentum", -0.1), ("weight_decay", -1e-4),
+    ("value_weight", -1.0), ("grad_clip", 0.0), ("grad_clip", "big"), ("lr_warmup_steps", -1),
+    ("lr_warmup_steps", 1.5), ("bf16", "yes"),
+])
+def test_config_validation_names_the_field(field, value):
+    with pytest.raises(ValueError, match=f"learner.{field} must be"):
+        LearnerConfig(**{field: value})
+
+
+def test_sgd_needs_momentum():
+    with pytest.raises(ValueError, match="learner.momentum must be"):
+        LearnerConfig(optimizer="sgd", momentum=0.0)
+    LearnerConfig(optimizer="adam", momentum=0.0)  # unused by adam
+
+
+def test_weight_decay_skips_biases_and_batchnorm():
+    learn = learner(LearnerConfig(weight_decay=0.1))
+    decayed, plain = learn.optimizer.param_groups
+    assert decayed["weight_decay"] == 0.1 and plain["weight_decay"] == 0.0
+    assert all(p.ndim > 1 for p in decayed["params"]) and all(p.ndim == 1 for p in plain["params"])
+    assert len(decayed["params"]) + len(plain["params"]) == len(list(learn.net.parameters()))
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+@pytest.mark.parametrize("bf16", [False, True])
+def test_cuda_step(data, bf16):
+    torch.manual_seed(0)
+    learn = Learner(PolicyValueNet(NET), LearnerConfig(batch_size=ROWS, bf16=bf16), device="cuda")
+    first = learn.step(data)
+    for _ in range(50):
+        last = learn.step(data)
+    assert all(math.isfinite(v) for v in last.values())
+    assert last["total"] < first["total"]
