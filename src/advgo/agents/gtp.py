@@ -1,0 +1,512 @@
+"""External Go engines over GTP: the client (``GTPEngine``), engine specs (``engines/*.yaml``) and ``GTPAgent``.
+
+| piece | what it owns |
+|---|---|
+| ``GTPEngine`` | one engine process: send a command, parse ``=``/``?`` replies, timeouts, EOF, quit, restart |
+| ``EngineSpec`` / ``load_engine_spec`` | an engine's command line with ``{placeholders}``, timeouts, rules, set-up commands |
+| ``GTPAgent`` | the batched ``Agent``: one engine process per game slot, genmoves of several games in parallel |
+| ``GnuGoAgent`` | ``GTPAgent`` with ``engines/gnugo.yaml`` |
+
+Errors: ``GTPError`` (the engine answered ``?``; ``MoveRejected`` when it refused one of the game's moves),
+``EngineDied`` (EOF, broken pipe or a protocol violation; the process is killed) and its subclass
+``GTPTimeout`` (no reply in time). ``GTPAgent`` raises them with ``.game`` set to the game's index.
+
+Rules: GNU Go plays Chinese (area) rules with positional superko and forbids multi-stone suicide. It never
+plays a suicide itself, but under Tromp-Taylor our side may; GNU Go rejects that move and ``GTPAgent`` raises
+``MoveRejected``. Matches against GNU Go must use ``Rules.chinese()``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import queue
+import re
+import shlex
+import shutil
+import string
+import subprocess
+import threading
+import time
+import weakref
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..config import load_config
+from ..coords import action_to_gtp, gtp_to_action
+from ..engine import BLACK, Boards
+from ..rules import RULESET_NAMES, Rules
+
+log = logging.getLogger(__name__)
+
+ENGINES_DIR = Path(__file__).resolve().parents[3] / "engines"
+"""Where ``load_engine_spec`` finds a spec by name: ``engines/<name>.yaml`` at the repository root."""
+RESERVED_PARAMS = ("seed", "rules")  # placeholders the agent fills in itself
+_REPLY = re.compile(r"([=?])(\d*)(?:\s+(.*))?$")
+
+
+class GTPError(RuntimeError):
+    """The engine answered ``?``: ``command``, the engine's ``message``; ``game`` when raised by an agent."""
+
+    def __init__(self, message: str, command: str = "", game: int | None = None):
+        self.message, self.command, self.game = message, command, game
+        super().__init__(f"{command!r} failed: {message}" if command else message)
+
+
+class MoveRejected(GTPError):
+    """The engine refused a move of the game (``play``): usually a ruleset mismatch, e.g. a suicide."""
+
+
+class EngineDied(RuntimeError):
+    """The engine process exited, closed its output or broke the protocol; the process has been killed."""
+
+    def __init__(self, message: str, game: int | None = None):
+        self.game = game
+        super().__init__(message)
+
+
+class GTPTimeout(EngineDied):
+    """No complete reply within the timeout; the process has been killed."""
+
+
+# ------------------------------------------------------------------------------------------------- client
+def _read_lines(stream, lines: queue.Queue) -> None:
+    """Reader thread: every line of the engine's stdout into ``lines``, then ``None`` at EOF."""
+    try:
+        for raw in stream:
+            lines.put(raw.decode("utf-8", "replace").rstrip("\r\n"))
+    except (OSError, ValueError):  # the pipe was closed under us
+        pass
+    lines.put(None)
+
+
+def _kill(proc: subprocess.Popen, reader: threading.Thread) -> None:
+    if proc.poll() is None:
+        proc.kill()
+    try:
+        proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        log.warning("engine process %d did not exit after SIGKILL", proc.pid)
+    reader.join(timeout=1)  # it ends at EOF; closing stdout under a blocked read could hang
+    for pipe in (proc.stdin, proc.stdout) if not reader.is_alive() else (proc.stdin,):
+        try:
+            pipe.close()
+        except OSError:
+            pass
+
+
+class GTPEngine:
+    """A GTP engine in a subprocess. Launches at construction and checks it answers ``protocol_version``.
+
+    ``send`` is thread-safe (one command at a time). Replies are read by a thread into a queue, so every
+    command has a deadline; on timeout, EOF or a broken pipe the process is killed and ``EngineDied``
+    (``GTPTimeout``) raised. ``restart()`` launches a fresh process.
+    """
+
+    def __init__(self, argv: list[str], name: str | None = None, timeout: float = 10.0,
+                 startup_timeout: float = 30.0, stderr: str | os.PathLike | None = None):
+        if not argv:
+            raise ValueError("an engine command line is needed")
+        self.argv = [str(a) for a in argv]
+        self.name = name or Path(self.argv[0]).name
+        self.timeout, self.startup_timeout = timeout, startup_timeout
+        self.stderr_path = stderr
+        self._lock = threading.Lock()
+        self._proc: subprocess.Popen | None = None
+        self.start()
+
+    def start(self) -> None:
+        err = subprocess.DEVNULL if self.stderr_path is None else open(self.stderr_path, "ab")
+        try:
+            self._proc = subprocess.Popen(self.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err)
+        except OSError as exc:
+            raise EngineDied(f"{self.name}: cannot launch {self.argv[0]!r}: {exc}") from exc
+        finally:
+            if err is not subprocess.DEVNULL:
+                err.close()  # the child holds its own descriptor
+        self._lines: queue.Queue = queue.Queue()
+        reader = threading.Thread(target=_read_lines, args=(self._proc.stdout, self._lines), daemon=True,
+                                  name=f"gtp-{self.name}-{self._proc.pid}")
+        reader.start()
+        self._finalizer = weakref.finalize(self, _kill, self._proc, reader)
+        self.send("protocol_version", timeout=self.startup_timeout)
+
+    @property
+    def alive(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    @property
+    def pid(self) -> int | None:
+        return None if self._proc is None else self._proc.pid
+
+    def send(self, command: str, timeout: float | None = None, id: int | None = None) -> str:
+        """The reply text of one command (``=`` stripped, lines joined by ``\\n``); ``GTPError`` on ``?``."""
+        command = command.strip()
+        if not command or any(c in command for c in "\r\n#"):
+            raise ValueError(f"a GTP command is one non-empty line without '#', got {command!r}")
+        timeout = self.timeout if timeout is None else timeout
+        with self._lock:
+            if not self.alive:
+                raise EngineDied(f"{self.name}: the engine is not running (command {command!r})")
+            line = command if id is None else f"{id} {command}"
+            log.debug("%s << %s", self.name, line)
+            try:
+                self._proc.stdin.write(line.encode() + b"\n")
+                self._proc.stdin.flush()
+            except (BrokenPipeError, OSError, ValueError) as exc:
+                self._die(EngineDied, f"cannot write {command!r}: {exc}")
+            ok, reply_id, text = self._read_reply(command, time.monotonic() + timeout, timeout)
+        if id is not None and reply_id != str(id):
+            self.kill()
+            raise EngineDied(f"{self.name}: reply id {reply_id!r} to {command!r} sent with id {id}")
+        if not ok:
+            raise GTPError(text, command)
+        return text
+
+    def _read_reply(self, command: str, deadline: float, timeout: float) -> tuple[bool, str, str]:
+        first, rest = None, []
+        while True:
+            try:
+                line = self._lines.get(timeout=max(deadline - time.monotonic(), 0.0))
+            except queue.Empty:
+                self._die(GTPTimeout, f"no reply to {command!r} within {timeout:g} s")
+            if line is None:
+                self._die(EngineDied, f"the engine closed its output (exit code {self._proc.poll()}) "
+                                      f"while answering {command!r}")
+            log.debug("%s >> %s", self.name, line)
+            if first is None:
+                if not line.strip():
+                    continue  # blank lines between replies
+                first = _REPLY.match(line)
+                if first is None:
+                    log.debug("%s: skipping a line that is not a reply: %r", self.name, line)
+                continue
+            if not line.strip():
+                head = (first.group(3) or "").rstrip()
+                text = "\n".join(([head] if head or not rest else []) + rest).rstrip()
+                return first.group(1) == "=", first.group(2), text
+            rest.append(line)
+
+    def _die(self, cls: type[EngineDied], message: str):
+        self.kill()
+        raise cls(f"{self.name}: {message}")
+
+    def kill(self) -> None:
+        if self._proc is not None:
+            self._finalizer()  # runs _kill once; later calls do nothing
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Send ``quit``, wait up to ``timeout`` s for the process to exit, then kill it."""
+        if self._proc is None:
+            return
+        if self.alive:
+            try:
+                self.send("quit", timeout=timeout)
+                self._proc.wait(timeout=timeout)
+            except (GTPError, EngineDied, subprocess.TimeoutExpired):
+                pass
+        self.kill()
+        self._proc = None
+
+    def restart(self) -> None:
+        self.close(timeout=1.0)
+        self.start()
+
+    def __enter__(self) -> "GTPEngine":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+# ------------------------------------------------------------------------------------------------ specs
+@dataclasses.dataclass(frozen=True)
+class EngineTimeouts:
+    startup: float = 30.0
+    """Seconds for a fresh process to answer its first command (loading a net can be slow)."""
+    command: float = 10.0
+    """Seconds for any command other than genmove."""
+    genmove: float = 60.0
+    """Seconds for one genmove."""
+
+    def __post_init__(self):
+        for f in dataclasses.fields(self):
+            if not getattr(self, f.name) > 0:
+                raise ValueError(f"timeouts.{f.name} must be positive, got {getattr(self, f.name)}")
+
+
+@dataclasses.dataclass(frozen=True)
+class EngineSpec:
+    name: str
+    """Short name: the agent spec prefix (``gnugo``) and the file name ``engines/<name>.yaml``."""
+    command: str
+    """Command line; ``{placeholders}`` come from ``defaults``, the agent's params and ``{seed}``."""
+    description: str = ""
+    """One line for listings."""
+    install: str = ""
+    """How to install the engine when its binary is missing (shown in the error)."""
+    defaults: dict[str, Any] = dataclasses.field(default_factory=dict)
+    """Default values of the placeholders (``level: 0``); only these (and ``seed``) may be given as params."""
+    rules: tuple[str, ...] = ("chinese",)
+    """Rulesets the engine plays (names of ``Rules``); a match under another one logs a warning."""
+    rules_command: str = ""
+    """Sent after ``clear_board`` to set the match's rules, ``{rules}`` filled (e.g. ``kata-set-rules {rules}``)."""
+    startup_commands: tuple[str, ...] = ()
+    """Sent once after the process starts."""
+    clear_board_commands: tuple[str, ...] = ()
+    """Sent after every ``clear_board`` and ``komi`` (e.g. ``set_random_seed {seed}``)."""
+    timeouts: EngineTimeouts = EngineTimeouts()
+    """Per-command deadlines; a missed one kills the process."""
+
+    def __post_init__(self):
+        if not self.name.strip() or not self.command.strip():
+            raise ValueError("an engine spec needs a name and a command")
+        bad = [r for r in self.rules if r not in RULESET_NAMES]
+        if bad or not self.rules:
+            raise ValueError(f"rules must be a non-empty list of {RULESET_NAMES}, got {list(self.rules)}")
+        known = set(self.defaults) | set(RESERVED_PARAMS)
+        for template in self.templates():
+            for field in _placeholders(template):
+                if field not in known:
+                    raise ValueError(f"placeholder {{{field}}} in {template!r} has no default: "
+                                     f"add it under defaults (known: {sorted(known)})")
+
+    def templates(self) -> list[str]:
+        return [self.command, self.rules_command, *self.startup_commands, *self.clear_board_commands]
+
+    def executable(self) -> str | None:
+        """The resolved path of the binary, or None when it is not installed."""
+        binary = os.path.expanduser(shlex.split(self.command)[0])
+        if "{" in binary:
+            return binary
+        if os.sep in binary:
+            return binary if os.access(binary, os.X_OK) else None
+        return shutil.which(binary)
+
+    def check_installed(self) -> None:
+        if self.executable() is None:
+            binary = shlex.split(self.command)[0]
+            hint = f"; install it with `{self.install}`" if self.install else ""
+            raise FileNotFoundError(f"engine {self.name!r}: its binary {binary!r} is not installed{hint}")
+
+    def params(self, given: dict[str, Any] | None = None) -> dict[str, Any]:
+        """``defaults`` updated with ``given``; unknown or reserved names are an error."""
+        given = dict(given or {})
+        for key in given:
+            if key in RESERVED_PARAMS:
+                raise ValueError(f"engine {self.name!r}: {key!r} is set by the agent, not given as a param")
+            if key not in self.defaults:
+                raise ValueError(f"engine {self.name!r} has no parameter {key!r}: it takes {sorted(self.defaults)}")
+        return {**self.defaults, **given}
+
+    def argv(self, values: dict[str, Any]) -> list[str]:
+        return [os.path.expanduser(_fill(token, values, self.name)) for token in shlex.split(self.command)]
+
+
+def _placeholders(template: str) -> list[str]:
+    return [f for _, f, _, _ in string.Formatter().parse(template) if f]
+
+
+def _fill(template: str, values: dict[str, Any], engine: str) -> str:
+    try:
+        return template.format(**values)
+    except KeyError as exc:
+        raise ValueError(f"engine {engine!r}: no value for {{{exc.args[0]}}} in {template!r}") from None
+
+
+def engine_names() -> list[str]:
+    return sorted(p.stem for p in ENGINES_DIR.glob("*.yaml"))
+
+
+def load_engine_spec(name_or_path: str | os.PathLike, require_binary: bool = True) -> EngineSpec:
+    """The spec ``engines/<name>.yaml`` or the YAML file at a path; checks the binary is installed."""
+    text = str(name_or_path)
+    path = Path(text).expanduser()
+    if not (text.endswith((".yaml", ".yml")) or os.sep in text):
+        path = ENGINES_DIR / f"{text}.yaml"
+        if not path.is_file():
+            raise ValueError(f"unknown engine {text!r}: known engines are {engine_names()} "
+                             f"(or give the path of a spec .yaml)")
+    spec = load_config(EngineSpec, path)
+    if require_binary:
+        spec.check_installed()
+    return spec
+
+
+# ------------------------------------------------------------------------------------------------ agent
+@dataclasses.dataclass
+class _Slot:
+    engine: GTPEngine | None = None
+    seen: list[int] | None = None  # action ids the engine's board holds; None: needs clear_board
+    first: int = BLACK  # player to move at the start of the engine's game
+    size: int = 0  # board size the engine was last given
+    games: int = 0  # games started in this slot (varies the seed per game)
+
+
+class GTPAgent:
+    """An external engine as a batched ``Agent``: one process per game slot, launched when first needed.
+
+    ``select`` brings each listed game's engine up to date (only moves it has not seen; ``clear_board`` and a
+    replay when the slot holds another game), then runs the genmoves in ``workers`` threads. ``resign`` is
+    taken as pass (with a warning). A dead or silent engine is restarted and ``EngineDied`` raised with
+    ``.game`` set. Call ``close()`` (or use ``with``) to end the processes.
+    """
+
+    def __init__(self, spec: EngineSpec | str, params: dict[str, Any] | None = None, seed: int = 0,
+                 name: str | None = None, workers: int | None = None, log_dir: str | os.PathLike | None = None):
+        self.spec = spec if isinstance(spec, EngineSpec) else load_engine_spec(spec)
+        self.spec.check_installed()
+        self.params = self.spec.params(params)
+        self.seed = int(seed)
+        self.name = name or ":".join([self.spec.name] + [f"{k}={v}" for k, v in (params or {}).items()])
+        self.workers, self.log_dir = workers, log_dir
+        self._slots: list[_Slot] = []
+        self._pool: ThreadPoolExecutor | None = None
+        self.size, self.rules = 0, Rules.chinese()
+
+    def start(self, size: int, rules: Rules, batch: int) -> None:
+        if rules.name not in self.spec.rules:
+            log.warning("%s plays %s rules, this match uses %s: a move it considers illegal (a multi-stone "
+                        "suicide) raises MoveRejected; use Rules.%s()", self.name, "/".join(self.spec.rules),
+                        rules.name, self.spec.rules[0].replace("-", "_"))
+        self.size, self.rules = size, rules
+        for slot in self._slots[batch:]:
+            if slot.engine is not None:
+                slot.engine.close()
+        self._slots = self._slots[:batch] + [_Slot() for _ in range(batch - len(self._slots))]
+        for slot in self._slots:
+            slot.seen = None
+        self.n_workers = self.workers or min(batch, os.cpu_count() or 1)
+        if self._pool is not None:
+            self._pool.shutdown()
+        self._pool = (ThreadPoolExecutor(self.n_workers, thread_name_prefix=f"gtp-{self.spec.name}")
+                      if self.n_workers > 1 else None)
+
+    def select(self, boards: Boards, games: np.ndarray) -> np.ndarray:
+        if boards.size != self.size:
+            raise ValueError(f"{self.name} was started for {self.size}x{self.size}, boards are {boards.size}x{boards.size}")
+        jobs = []
+        for g in map(int, games):
+            if g >= len(self._slots):
+                raise ValueError(f"{self.name}: game {g} is beyond the batch of {len(self._slots)} it was started for")
+            if int(boards.history[g, 0]) != 0:
+                raise ValueError(f"{self.name}: game {g} starts from setup stones, which GTPAgent cannot send yet")
+            moves = boards.moves[g, :int(boards.move_count[g])].tolist()
+            jobs.append((g, moves, int(boards.first_player[g]), int(boards.to_play[g])))
+        if self._pool is None or len(jobs) == 1:
+            return np.array([self._move(*job) for job in jobs], np.int64)
+        futures = [self._pool.submit(self._move, *job) for job in jobs]
+        errors = [f.exception() for f in futures]
+        for exc in errors:
+            if exc is not None:
+                raise exc
+        return np.array([f.result() for f in futures], np.int64)
+
+    def _move(self, g: int, moves: list[int], first: int, to_play: int) -> int:
+        slot = self._slots[g]
+        try:
+            if slot.engine is None:
+                slot.engine = self._launch(g)
+            self._sync(slot, g, moves, first)
+            reply = slot.engine.send(f"genmove {'B' if to_play == BLACK else 'W'}", self.spec.timeouts.genmove)
+        except EngineDied as exc:
+            self._restart(slot, g)
+            raise EngineDied(f"{self.name}, game {g}: {exc} (engine restarted)", game=g) from exc
+        except GTPError as exc:
+            exc.game = g
+            raise
+        vertex = reply.strip().lower()
+        if vertex == "resign":
+            log.warning("%s resigned in game %d although resignation is off: playing pass", self.name, g)
+            return self.size * self.size
+        try:
+            action = gtp_to_action(vertex, self.size)
+        except ValueError as exc:
+            self._restart(slot, g)
+            raise EngineDied(f"{self.name}, game {g}: genmove answered {reply!r}: {exc}", game=g) from exc
+        slot.seen.append(action)
+        return action
+
+    def _values(self, g: int, games: int) -> dict[str, Any]:
+        return {**self.params, "seed": self.seed + 100_003 * g + games, "rules": self.rules.name}
+
+    def _launch(self, g: int) -> GTPEngine:
+        values = self._values(g, 0)
+        log_file = None if self.log_dir is None else Path(self.log_dir) / f"{self.spec.name}-{g}.stderr.log"
+        engine = GTPEngine(self.spec.argv(values), name=f"{self.spec.name}[{g}]", timeout=self.spec.timeouts.command,
+                           startup_timeout=self.spec.timeouts.startup, stderr=log_file)
+        for command in self.spec.startup_commands:
+            engine.send(_fill(command, values, self.spec.name))
+        return engine
+
+    def _restart(self, slot: _Slot, g: int) -> None:
+        slot.seen, slot.size = None, 0
+        if slot.engine is None:
+            return
+        try:
+            slot.engine.restart()
+        except (EngineDied, GTPError) as exc:
+            log.error("%s: restarting the engine of game %d failed (%s); it is relaunched when next needed",
+                      self.name, g, exc)
+            slot.engine.kill()
+            slot.engine = None
+
+    def _sync(self, slot: _Slot, g: int, moves: list[int], first: int) -> None:
+        seen = slot.seen
+        if seen is None or slot.first != first or len(seen) > len(moves) or moves[:len(seen)] != seen:
+            self._new_game(slot, g, first)
+        engine = slot.engine
+        for k in range(len(slot.seen), len(moves)):
+            colour = "B" if (first == BLACK) == (k % 2 == 0) else "W"
+            command = f"play {colour} {action_to_gtp(moves[k], self.size)}"
+            try:
+                engine.send(command)
+            except GTPError as exc:
+                raise MoveRejected(
+                    f"{self.name} rejected move {k + 1} of game {g} ({command!r}): {exc.message}. It plays "
+                    f"{'/'.join(self.spec.rules)} rules; this match uses {self.rules.name} (a multi-stone suicide "
+                    f"is legal only under tromp-taylor): play against it with Rules.chinese()", command, g) from exc
+            slot.seen.append(moves[k])
+
+    def _new_game(self, slot: _Slot, g: int, first: int) -> None:
+        engine, values = slot.engine, self._values(g, slot.games)
+        slot.games += 1
+        if slot.size != self.size:
+            engine.send(f"boardsize {self.size}")
+            slot.size = self.size
+        engine.send("clear_board")
+        if self.spec.rules_command:
+            engine.send(_fill(self.spec.rules_command, values, self.spec.name))
+        engine.send(f"komi {self.rules.komi:g}")
+        for command in self.spec.clear_board_commands:
+            engine.send(_fill(command, values, self.spec.name))
+        slot.seen, slot.first = [], first
+
+    def close(self) -> None:
+        for slot in self._slots:
+            if slot.engine is not None:
+                slot.engine.close()
+                slot.engine = None
+            slot.seen = None
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+    def __enter__(self) -> "GTPAgent":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class GnuGoAgent(GTPAgent):
+    """GNU Go (``engines/gnugo.yaml``) at ``level`` 0..10: Chinese rules, positional superko, never resigns."""
+
+    def __init__(self, level: int = 0, seed: int = 0, name: str | None = None, **kwargs):
+        if not 0 <= int(level) <= 10:
+            raise ValueError(f"GNU Go levels are 0..10, got {level}")
+        super().__init__("gnugo", params={"level": int(level)}, seed=seed, name=name, **kwargs)
