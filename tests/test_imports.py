@@ -9,7 +9,7 @@ Layers, lowest first (a name is the first component under ``advgo``; ``__init__`
 | 2 | ``sgf``, ``features``, ``runlog`` |
 | 3 | ``search`` |
 | 4 | ``nets`` |
-| 5 | ``agents`` |
+| 5 | ``agents``, ``zoo`` |
 | 6 | ``training``, ``eval``, ``curriculum`` |
 | 7 | ``env``, ``ui``, ``gtp`` |
 | 8 | ``bench``, ``cli``, ``__main__`` |
@@ -33,10 +33,10 @@ LAYERS: list[tuple[str, ...]] = [
     ("sgf", "features", "runlog"),
     ("search",),
     ("nets",),
-    ("agents",),
+    ("agents", "zoo"),
     ("training", "eval", "curriculum"),
     ("env", "ui", "gtp"),
-    ("bench", "cli", "__main__"),
+    ("bench", "cli", "cli_train", "cli_zoo", "__main__"),
 ]
 LAYER_OF = {name: i for i, names in enumerate(LAYERS) for name in names}
 

@@ -5,6 +5,11 @@
 | ``advgo version`` | print advgo's version and the versions it runs on |
 | ``advgo bench engine`` | random-game throughput of our engine, optionally beside PettingZoo and OpenSpiel |
 | ``advgo bench startup`` | cold vs warm Numba cache: time to the first game in a fresh process |
+| ``advgo bench mcts`` | batched MCTS simulations/s with a uniform fake evaluator, optionally beside mctx |
+| ``advgo bench selfplay`` | self-play games/hour, net evaluations/s and the share of time in the net |
+| ``advgo train victim`` | self-play training of a victim net (``cli_train``) |
+| ``advgo zoo list / build / measure`` | the bundled victim ladder (``cli_zoo``) |
+| ``advgo bench net`` | policy-value net inference: positions/s by batch size, CPU (and CUDA), eager vs traced |
 """
 
 from __future__ import annotations
@@ -94,3 +99,109 @@ def bench_startup(board: int = typer.Option(9, "--board", min=2, max=19, help="B
     with console.status("running cold, then warm ..."):
         runs = startup_runs(board)
     console.print(startup_table(runs))
+
+
+def _int_list(text: str, option: str) -> list[int]:
+    try:
+        values = [int(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise typer.BadParameter(f"expected comma-separated integers, got {text!r}", param_hint=option) from None
+    if not values or min(values) < 1:
+        raise typer.BadParameter(f"expected positive integers, got {text!r}", param_hint=option)
+    return values
+
+
+@bench_app.command("net")
+def bench_net(
+    board: int = typer.Option(9, "--board", min=2, max=19, help="Board size N."),
+    blocks: str = typer.Option("4,4,6", "--blocks", help="Residual blocks of each net, comma-separated."),
+    channels: str = typer.Option("32,64,64", "--channels", help="Channels of each net, paired with --blocks."),
+    batches: str = typer.Option("1,8,64,256,1024", "--batches", help="Batch sizes, comma-separated."),
+    device: str = typer.Option("all", "--device", help="cpu, cuda, or all (cpu and, when present, cuda)."),
+    paths: str = typer.Option("eager,trace", "--paths", help="Inference paths: some of eager, trace, compile."),
+    seconds: float = typer.Option(1.0, "--seconds", min=0.0, help="Timed seconds per variant and batch size."),
+    rounds: int = typer.Option(2, "--rounds", min=1, help="Interleaved rounds (the best is kept)."),
+    threads: int | None = typer.Option(None, "--threads", min=1, help="torch CPU threads (default: torch's)."),
+    json_path: Path | None = typer.Option(
+        None, "--json", help="Where to write the records (default: runs/bench/net-NxN.json)."
+    ),
+) -> None:
+    """Positions/s of random-init policy-value nets by batch size: eager vs the evaluator's path, fp32 (bf16 on CUDA)."""
+    import torch
+
+    from advgo.bench import net as bench
+    from advgo.bench.report import write_json
+
+    try:
+        nets = bench.pair_nets(_int_list(blocks, "--blocks"), _int_list(channels, "--channels"))
+        batch_sizes = _int_list(batches, "--batches")
+        path_list = [p.strip() for p in paths.split(",") if p.strip()]
+        bench.variants(bench.available_devices(device), path_list)
+    except ValueError as e:
+        raise typer.BadParameter(str(e)) from None
+    if threads is not None:
+        torch.set_num_threads(threads)
+    with console.status("measuring ...") as status:
+        def progress(label: str, batch: int, rate: float) -> None:
+            status.update(f"{label}, batch {batch}: {rate:,.0f} positions/s")
+
+        records = bench.run(nets, board, batch_sizes, device, path_list, seconds, rounds, progress)
+    console.print(bench.net_table(records))
+    path = json_path or Path("runs") / "bench" / f"net-{board}x{board}.json"
+    write_json(path, records)
+    console.print(f"wrote {path}")
+
+
+@bench_app.command("mcts")
+def bench_mcts(
+    boards: str = typer.Option("9,19", "--boards", help="Comma-separated board sizes."),
+    batch: int = typer.Option(64, "--batch", help="Games searched together."),
+    visits: int = typer.Option(64, "--visits", help="Visits per search."),
+    seconds: float = typer.Option(3.0, "--seconds", help="Timed seconds per mode."),
+    compare: bool = typer.Option(False, "--compare", help="Also run mctx's gumbel_muzero_policy (zero network)."),
+    json_path: Path = typer.Option(None, "--json", help="Where to write the records (default runs/bench/mcts.json)."),
+) -> None:
+    """Search throughput without a network: simulations/s of BatchedMCTS (and mctx with --compare)."""
+    from rich.table import Table
+
+    from advgo.bench.mcts import run
+    from advgo.bench.report import write_json
+
+    records = run(tuple(int(b) for b in boards.split(",")), batch, visits, seconds, compare)
+    table = Table(title=f"MCTS without a network: batch {batch}, {visits} visits")
+    for col in ("mode", "board", "sims/s", "x mctx", "compile s"):
+        table.add_column(col)
+    for r in records:
+        ratio = f"{r['vs_mctx']:.2f}" if "vs_mctx" in r else ""
+        table.add_row(r["mode"], f"{r['board']}x{r['board']}", f"{r['sims_per_s']:,.0f}", ratio, f"{r['compile_s']:.2f}")
+    console.print(table)
+    path = json_path or Path("runs") / "bench" / "mcts.json"
+    write_json(path, records)
+    console.print(f"wrote {path}")
+
+
+@bench_app.command("selfplay")
+def bench_selfplay(
+    config: Path = typer.Option(Path("configs/victim-9x9.yaml"), "--config", help="Run config to measure."),
+    seconds: float = typer.Option(30.0, "--seconds", help="Timed seconds of self-play."),
+    sets: list[str] = typer.Option([], "--set", help="Dotted config override (repeatable)."),
+    json_path: Path = typer.Option(None, "--json", help="Where to write the record (default runs/bench/selfplay.json)."),
+) -> None:
+    """Self-play throughput at a run config: games/hour, evaluations/s, share of wall time in the net."""
+    from advgo.bench.report import write_json
+    from advgo.bench.selfplay import run
+
+    record = run(config, seconds, sets)
+    for key, value in record.items():
+        console.print(f"{key:>16}: {value:,.3f}" if isinstance(value, float) else f"{key:>16}: {value}")
+    path = json_path or Path("runs") / "bench" / "selfplay.json"
+    write_json(path, record)
+
+
+from advgo.cli_train import train_app  # noqa: E402  (sub-apps live in their own modules)
+
+app.add_typer(train_app, name="train")
+
+from advgo.cli_zoo import zoo_app  # noqa: E402
+
+app.add_typer(zoo_app, name="zoo")

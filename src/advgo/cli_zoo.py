@@ -1,0 +1,106 @@
+"""``advgo zoo …``: the bundled victim ladder (list, build from a training run, measure strength)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+zoo_app = typer.Typer(help="The bundled victim ladder.", no_args_is_help=True)
+console = Console()
+
+
+def _pct(record: dict | None) -> str:
+    if not record:
+        return "-"
+    return f"{100 * record['win_rate']:.0f}% [{100 * record['low']:.0f}-{100 * record['high']:.0f}] n={record['games']}"
+
+
+@zoo_app.command("list")
+def zoo_list(as_json: bool = typer.Option(False, "--json", help="Print the registry as JSON.")) -> None:
+    """The zoo's victims with their training records and measured strengths."""
+    from dataclasses import asdict
+
+    from advgo.zoo import entries
+
+    rows = entries()
+    if as_json:
+        print(json.dumps([asdict(r) for r in rows], indent=2))
+        return
+    table = Table(title="advgo zoo (weakest first)")
+    for col in ("name", "board", "net", "games", "steps", "compute", "Elo", "vs random @1", "vs GNU Go"):
+        table.add_column(col)
+    for r in rows:
+        t, s = r.training, r.strength
+        compute = f"{t.get('wall_hours', '?')} h, {t.get('hardware', '?')}"
+        gnugo = "\n".join(f"L{k.split('@')[0]} @{k.split('@')[1]}: {_pct(v)}" for k, v in s.get("vs_gnugo", {}).items())
+        table.add_row(r.name, f"{r.board_size}x{r.board_size}", r.net_size, str(t.get("games", "?")),
+                      str(t.get("step", "?")), compute, str(s.get("elo", "-")), _pct(s.get("vs_random")), gnugo or "-")
+    console.print(table)
+
+
+@zoo_app.command("build")
+def zoo_build(
+    run: Path = typer.Option(..., "--run", help="Training run folder whose milestones/ hold the checkpoints."),
+    steps: str = typer.Option(..., "--steps", help="Comma-separated milestone steps, weakest first."),
+    names: str = typer.Option(..., "--names", help="Comma-separated victim names, one per step."),
+) -> None:
+    """Export milestone checkpoints of a run into the zoo (nets only) and rewrite the registry."""
+    from advgo.nets import checkpoint_path
+    from advgo.zoo import export_victim, save_entries
+
+    step_list = [int(s) for s in steps.split(",")]
+    name_list = [n.strip() for n in names.split(",")]
+    if len(step_list) != len(name_list):
+        console.print("[red]error:[/red] --steps and --names must have the same number of entries")
+        raise typer.Exit(2)
+    rows = []
+    for step, name in zip(step_list, name_list):
+        path = checkpoint_path(run / "milestones", step)
+        if not path.exists():
+            console.print(f"[red]error:[/red] no milestone checkpoint {path}")
+            raise typer.Exit(2)
+        rows.append(export_victim(path, name, training={"run": run.name}))
+        console.print(f"exported {name} from {path}")
+    save_entries(rows)
+
+
+@zoo_app.command("measure")
+def zoo_measure(
+    games: int = typer.Option(100, "--games", help="Games per round-robin pairing."),
+    gnugo_games: int = typer.Option(20, "--gnugo-games", help="Games per GNU Go matchup (0: skip GNU Go)."),
+    levels: str = typer.Option("0,5,10", "--gnugo-levels", help="GNU Go levels."),
+    visits: str = typer.Option("1,64", "--visits", help="Victim visits against GNU Go."),
+    temperature: float = typer.Option(0.3, "--temperature", help="Victims' move temperature (games must differ)."),
+) -> None:
+    """Measure every victim: round robin with random (Elo), vs random, vs GNU Go; update the registry."""
+    from dataclasses import replace
+
+    from advgo.eval.zoo_strength import round_robin, vs_gnugo
+    from advgo.zoo import entries, save_entries
+
+    logging.getLogger("advgo").setLevel(logging.INFO)
+    rows = entries()
+    if not rows:
+        console.print("[red]error:[/red] the zoo is empty (advgo zoo build first)")
+        raise typer.Exit(2)
+    rr = round_robin([r.name for r in rows], games, temperature,
+                     on_match=lambda a, b, rec: console.print(f"{a} vs {b}: {_pct(rec)}"))
+    updated = []
+    for r in rows:
+        strength = {"elo": rr["elo"][r.name], "elo_anchor": "uniform random = 0",
+                    "vs_random": rr["vs_random"][r.name], "temperature": temperature}
+        if gnugo_games:
+            strength["vs_gnugo"] = {}
+            for level in (int(x) for x in levels.split(",")):
+                for v in (int(x) for x in visits.split(",")):
+                    rec = vs_gnugo(r.name, level, v, gnugo_games, temperature)
+                    strength["vs_gnugo"][f"{level}@{v}"] = rec
+                    console.print(f"{r.name}@{v} vs GNU Go level {level}: {_pct(rec)}")
+        updated.append(replace(r, strength=strength))
+        save_entries(updated + rows[len(updated):])
+    zoo_list(False)

@@ -1,0 +1,74 @@
+"""Measured strength of the zoo's victims: a round robin with uniform random (Elo, random anchored at 0),
+win rates against random, and win rates against GNU Go levels at 1 and N visits.
+
+Victims' raw policies are deterministic at temperature 0, so two victims would repeat the same two
+games; here every victim samples its moves at ``temperature`` (default 0.3) so that games differ.
+GNU Go plays Chinese rules with positional superko, so its matches use ``Rules.chinese()``; the rest
+use Tromp-Taylor.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Callable
+
+import numpy as np
+
+from ..agents import RandomAgent
+from ..rules import Rules
+from ..zoo import get, make_agent
+from .arena import play_match
+from .elo import fit_elo
+
+log = logging.getLogger(__name__)
+
+
+def _record(result) -> dict:
+    low, high = result.interval
+    return {"win_rate": round(result.win_rate, 4), "low": round(low, 4), "high": round(high, 4),
+            "games": result.games, "wins": result.wins, "draws": result.draws,
+            "mean_length": round(float(np.mean(result.lengths)), 1)}
+
+
+def round_robin(names: list[str], games: int, temperature: float = 0.3, device="cpu",
+                on_match: Callable[[str, str, dict], None] | None = None) -> dict:
+    """Every pair among ``names`` + random at 1 visit; returns {"elo": {...}, "vs_random": {...}, "matrix"}."""
+    size = get(names[0]).board_size
+    players = ["random", *names]
+    n = len(players)
+    wins = np.zeros((n, n))
+    played = np.zeros((n, n))
+    vs_random = {}
+
+    def agent(p, seed):
+        if p == "random":
+            return RandomAgent(seed=seed)
+        return make_agent(p, 1, device=device, temperature=temperature, seed=seed)
+
+    for (i, a), (j, b) in itertools.combinations(enumerate(players), 2):
+        result = play_match(agent(a, i), agent(b, j + 100), size, games, Rules.tromp_taylor())
+        wins[i, j] += result.wins + 0.5 * result.draws
+        wins[j, i] += result.losses + 0.5 * result.draws
+        played[i, j] = played[j, i] = result.games
+        if a == "random":
+            flipped = _record(result)
+            flipped["win_rate"] = round(result.losses / result.games, 4)
+            flipped["low"], flipped["high"] = (round(1 - result.interval[1], 4), round(1 - result.interval[0], 4))
+            flipped["wins"] = result.losses
+            vs_random[b] = flipped
+        if on_match:
+            on_match(a, b, _record(result))
+    elo = fit_elo(wins, played, anchor=0)
+    return {"elo": {p: round(float(e), 1) for p, e in zip(players, elo)}, "vs_random": vs_random,
+            "players": players, "wins": wins.tolist(), "games": played.tolist()}
+
+
+def vs_gnugo(name: str, level: int, visits: int, games: int, temperature: float = 0.3, device="cpu") -> dict:
+    """Victim ``name`` at ``visits`` against GNU Go at ``level`` (Chinese rules), colours alternating."""
+    from ..agents import GnuGoAgent
+
+    entry = get(name)
+    me = make_agent(name, visits, device=device, temperature=temperature, seed=level, rules=Rules.chinese())
+    result = play_match(me, GnuGoAgent(level=level, seed=visits), entry.board_size, games, Rules.chinese())
+    return _record(result)

@@ -1,0 +1,104 @@
+"""The run config of ``advgo train victim``: one frozen dataclass per concern, loaded from YAML."""
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from ..search import SearchConfig
+from .learner import LearnerConfig
+from .selfplay import SelfPlayConfig
+
+
+@dataclass(frozen=True)
+class GameSection:
+    board_size: int = 9
+    """N of the N×N board (2..19)."""
+    rules: Literal["tromp-taylor", "chinese"] = "tromp-taylor"
+    """Ruleset preset."""
+    komi: float = 7.5
+    """Komi given to white."""
+
+    def __post_init__(self):
+        if not 2 <= self.board_size <= 19:
+            raise ValueError(f"game.board_size must be in 2..19, got {self.board_size}")
+
+
+@dataclass(frozen=True)
+class NetSection:
+    blocks: int = 4
+    """Residual blocks."""
+    channels: int = 32
+    """Trunk channels."""
+    global_pool: bool = True
+    """KataGo-style global pooling bias blocks."""
+    score_head: bool = False
+    """Also predict the score margin (auxiliary head)."""
+
+
+@dataclass(frozen=True)
+class ReplaySection:
+    capacity: int = 100_000
+    """Samples the replay buffer holds (oldest dropped first)."""
+    min_samples: int = 2_000
+    """Samples to collect before the first training step."""
+
+    def __post_init__(self):
+        if self.capacity < 1 or not 0 <= self.min_samples <= self.capacity:
+            raise ValueError(f"replay needs capacity >= 1 and 0 <= min_samples <= capacity, got "
+                             f"{self.capacity}, {self.min_samples}")
+
+
+@dataclass(frozen=True)
+class ScheduleSection:
+    total_steps: int = 20_000
+    """Learner steps of the whole run (``--max-minutes`` may stop it earlier)."""
+    games_per_iteration: int = 32
+    """Self-play games finished between two training phases."""
+    steps_per_iteration: int = 100
+    """Learner steps of one training phase (once the buffer holds ``replay.min_samples``)."""
+    checkpoint_every: int = 500
+    """Learner steps between checkpoints."""
+    keep_checkpoints: int = 3
+    """Newest checkpoints kept (milestones are kept as well)."""
+    milestone_every: int = 0
+    """Learner steps between milestone checkpoints that are never pruned (0: none) — a victim ladder."""
+    eval_every: int = 1_000
+    """Learner steps between evaluations (new net vs the previous evaluation's net and vs uniform random)."""
+    eval_games: int = 64
+    """Games per evaluation match, colours alternating (raw policy, 1 visit)."""
+    eval_temperature: float = 0.5
+    """Move temperature of both sides in evaluation (so that games differ)."""
+
+    def __post_init__(self):
+        for name in ("total_steps", "games_per_iteration", "steps_per_iteration", "checkpoint_every",
+                     "keep_checkpoints", "eval_every", "eval_games"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"schedule.{name} must be at least 1, got {getattr(self, name)}")
+        if self.milestone_every < 0 or self.milestone_every % self.checkpoint_every:
+            raise ValueError(f"schedule.milestone_every must be 0 or a multiple of checkpoint_every "
+                             f"({self.checkpoint_every}), got {self.milestone_every}")
+
+
+@dataclass(frozen=True)
+class VictimRunConfig:
+    seed: int = 0
+    """Seeds numpy, torch and every search of the run."""
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    """Where the net runs; auto = CUDA when available."""
+    threads: int = 1
+    """Torch CPU threads (0: torch's default, all cores). 1 is the safe default: on a machine where another
+    process holds a core, OpenMP's threads wait on each other (measured: a 4x32 forward of 64 positions
+    took 730 ms with 2 threads against 14 ms with 1 while the other core was busy)."""
+    game: GameSection = field(default_factory=GameSection)
+    """Board, rules and komi."""
+    net: NetSection = field(default_factory=NetSection)
+    """Architecture of the trained net."""
+    search: SearchConfig = field(default_factory=SearchConfig)
+    """MCTS constants of self-play (visits are set in ``selfplay``)."""
+    selfplay: SelfPlayConfig = field(default_factory=SelfPlayConfig)
+    """Self-play games, visits, temperatures."""
+    learner: LearnerConfig = field(default_factory=LearnerConfig)
+    """Optimizer and losses."""
+    replay: ReplaySection = field(default_factory=ReplaySection)
+    """Replay buffer."""
+    schedule: ScheduleSection = field(default_factory=ScheduleSection)
+    """How long, how often to checkpoint and evaluate."""

@@ -1,0 +1,29 @@
+"""The bundled victim ladder ("zoo"): small frozen victim nets shipped with the package, and their records.
+
+``registry.yaml`` lists each victim: its net file under ``nets/``, architecture, how it was trained
+(games, steps, net evaluations, hardware, hours) and its measured strength (Elo from a round robin with
+uniform random anchored at 0, win rates against random and GNU Go). Entries are ordered weakest first:
+the adversary's default curriculum climbs them in that order.
+
+| function | what it does |
+|---|---|
+| ``entries()`` / ``get(name)`` | the registry / one victim (``KeyError`` listing the names) |
+| ``load_net(name, device)`` | the victim's ``PolicyValueNet`` (eval mode) |
+| ``make_agent(name, visits=1)`` | an ``Agent``: raw policy at 1 visit, MCTS above |
+| ``export_victim(checkpoint, name, …)`` | copy a training checkpoint's net (no optimizer) into the zoo |
+"""
+
+from .registry import (
+    NETS_DIR,
+    REGISTRY_PATH,
+    ZooEntry,
+    entries,
+    export_victim,
+    get,
+    load_net,
+    make_agent,
+    save_entries,
+)
+
+__all__ = ["NETS_DIR", "REGISTRY_PATH", "ZooEntry", "entries", "export_victim", "get", "load_net", "make_agent",
+           "save_entries"]

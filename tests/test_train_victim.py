@@ -1,0 +1,92 @@
+"""Self-play training of victims, end to end on a tiny 5x5 config: logs, checkpoints, resume, bad input."""
+
+from pathlib import Path
+
+import pytest
+import torch
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+from advgo.config import ConfigError, load_config
+from advgo.nets import CheckpointError, latest_checkpoint, load_checkpoint
+from advgo.runlog import read_scalars
+from advgo.training.victim import CHECKPOINTS, MILESTONES, VictimTrainer
+from advgo.training.victim_config import VictimRunConfig
+
+TINY = Path(__file__).resolve().parents[1] / "configs" / "victim-tiny.yaml"
+
+
+def tiny(*overrides):
+    return load_config(VictimRunConfig, TINY, overrides)
+
+
+def test_tiny_run_logs_checkpoints_and_evaluations(tmp_path):
+    run = tmp_path / "run"
+    VictimTrainer(tiny(), run).run()
+    assert (run / "config.yaml").exists()
+    acc = EventAccumulator(str(run), size_guidance={"scalars": 0, "tensors": 0})
+    acc.Reload()
+    tags = set(acc.Tags()["scalars"])
+    for tag in ("losses/policy", "losses/value", "losses/total", "selfplay/game_length",
+                "selfplay/black_win_rate", "eval/vs_random/win_rate", "eval/vs_previous/win_rate_low",
+                "perf/evals_per_s", "perf/net_share", "perf/steps_per_s"):
+        assert tag in tags, tag
+    assert [e.step for e in acc.Scalars("eval/vs_random/win_rate")] == [20, 40]
+    assert "hparams/config" in acc.Tags()["tensors"]
+    mirrored = {(r["tag"], r["step"]) for r in read_scalars(run / "scalars.jsonl")}
+    assert ("losses/total", 40) in mirrored
+    assert sorted(p.name for p in (run / MILESTONES).iterdir()) == ["ckpt-000000020.pt", "ckpt-000000040.pt"]
+    ckpt = load_checkpoint(latest_checkpoint(run / CHECKPOINTS))
+    assert ckpt.step == 40 and ckpt.config["game"]["board_size"] == 5
+    assert ckpt.extra["counters"]["games"] > 0 and ckpt.extra["counters"]["evaluations"] > 0
+
+
+def test_resume_continues_from_the_last_checkpoint(tmp_path):
+    run = tmp_path / "run"
+    VictimTrainer(tiny(), run).run()
+    first = load_checkpoint(latest_checkpoint(run / CHECKPOINTS))
+    trainer = VictimTrainer(tiny("schedule.total_steps=60"), run, resume=True)
+    assert trainer.step == 40
+    assert trainer.learner.steps == first.optimizer_state["steps"]
+    for name, tensor in first.net.state_dict().items():
+        assert torch.equal(trainer.net.state_dict()[name].cpu(), tensor.cpu()), name
+    assert len(trainer.buffer) > 0
+    trainer.run()
+    last = load_checkpoint(latest_checkpoint(run / CHECKPOINTS))
+    assert last.step == 60
+    assert last.extra["counters"]["games"] > first.extra["counters"]["games"]
+    steps = [r["step"] for r in read_scalars(run / "scalars.jsonl") if r["tag"] == "losses/total"]
+    assert steps == sorted(steps) and steps[-1] == 60  # no duplicated steps after the resume
+
+
+def test_time_budget_stops_and_saves(tmp_path):
+    run = tmp_path / "run"
+    VictimTrainer(tiny("schedule.total_steps=100000"), run, max_minutes=0.05).run()
+    assert latest_checkpoint(run / CHECKPOINTS) is not None
+
+
+def test_bad_config_is_a_clear_error_before_anything_is_written(tmp_path):
+    with pytest.raises(ConfigError, match="selfplay.gamez"):
+        tiny("selfplay.gamez=3")
+    with pytest.raises(ConfigError, match="learner.batch_size"):
+        tiny("learner.batch_size=many")
+    with pytest.raises(ConfigError, match="milestone_every"):
+        tiny("schedule.milestone_every=7")
+    assert not any(tmp_path.iterdir())
+
+
+def test_resume_without_checkpoint_or_with_another_board_size(tmp_path):
+    with pytest.raises(FileNotFoundError, match="nothing to resume"):
+        VictimTrainer(tiny(), tmp_path / "empty", resume=True)
+    run = tmp_path / "run"
+    VictimTrainer(tiny("schedule.total_steps=20"), run).run()
+    with pytest.raises(CheckpointError, match="board"):
+        VictimTrainer(tiny("game.board_size=7"), run, resume=True)
+
+
+def test_corrupt_checkpoint_is_a_clear_error(tmp_path):
+    run = tmp_path / "run"
+    VictimTrainer(tiny("schedule.total_steps=20"), run).run()
+    path = latest_checkpoint(run / CHECKPOINTS)
+    path.write_bytes(path.read_bytes()[:100])
+    with pytest.raises(CheckpointError):
+        VictimTrainer(tiny(), run, resume=True)
