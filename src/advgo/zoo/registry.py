@@ -35,22 +35,28 @@ class ZooEntry:
 
     @property
     def path(self) -> Path:
-        return NETS_DIR / self.file
+        return _nets_dir() / self.file
 
     @property
     def net_size(self) -> str:
         return f"{self.blocks}x{self.channels}"
 
 
-def entries(path: Path = REGISTRY_PATH) -> list[ZooEntry]:
+def _nets_dir() -> Path:
+    return NETS_DIR  # looked up at call time, so tests can point the zoo elsewhere
+
+
+def entries(path: Path | None = None) -> list[ZooEntry]:
+    path = REGISTRY_PATH if path is None else path
     if not path.exists():
         return []
     data = yaml.safe_load(path.read_text()) or {}
     return [ZooEntry(**row) for row in data.get("victims", [])]
 
 
-def save_entries(rows: list[ZooEntry], path: Path = REGISTRY_PATH) -> None:
+def save_entries(rows: list[ZooEntry], path: Path | None = None) -> None:
     """Write the registry atomically."""
+    path = REGISTRY_PATH if path is None else path
     text = "# The bundled victim ladder, weakest first. Written by `advgo zoo build` / `advgo zoo measure`.\n"
     text += yaml.safe_dump({"victims": [asdict(r) for r in rows]}, sort_keys=False)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".registry.", suffix=".tmp")
@@ -84,8 +90,9 @@ def make_agent(name: str, visits: int = 1, device="cpu", temperature: float = 0.
     return MCTSAgent(evaluator, visits, SearchConfig(visits=visits), temperature=temperature, seed=seed, name=label)
 
 
-def export_victim(checkpoint, name: str, training: dict | None = None, nets_dir: Path = NETS_DIR) -> ZooEntry:
+def export_victim(checkpoint, name: str, training: dict | None = None, nets_dir: Path | None = None) -> ZooEntry:
     """Copy a training checkpoint's net (weights and architecture only) into the zoo as ``<name>.pt``."""
+    nets_dir = NETS_DIR if nets_dir is None else nets_dir
     ckpt = load_checkpoint(checkpoint)
     nets_dir.mkdir(parents=True, exist_ok=True)
     file = f"{name}.pt"
