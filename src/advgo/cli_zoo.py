@@ -75,12 +75,13 @@ def zoo_measure(
     gnugo_games: int = typer.Option(20, "--gnugo-games", help="Games per GNU Go matchup (0: skip GNU Go)."),
     levels: str = typer.Option("0,5,10", "--gnugo-levels", help="GNU Go levels."),
     visits: str = typer.Option("1,64", "--visits", help="Victim visits against GNU Go."),
-    temperature: float = typer.Option(0.3, "--temperature", help="Victims' move temperature (games must differ)."),
+    random_games: int = typer.Option(400, "--random-games", help="Games of each victim (1 visit) against random."),
+    temperature: float = typer.Option(0.3, "--temperature", help="Move temperature in the round robin (games must differ)."),
 ) -> None:
     """Measure every victim: round robin with random (Elo), vs random, vs GNU Go; update the registry."""
     from dataclasses import replace
 
-    from advgo.eval.zoo_strength import round_robin, vs_gnugo
+    from advgo.eval.zoo_strength import round_robin, vs_gnugo, vs_random
     from advgo.zoo import entries, save_entries
 
     logging.getLogger("advgo").setLevel(logging.INFO)
@@ -92,13 +93,15 @@ def zoo_measure(
                      on_match=lambda a, b, rec: console.print(f"{a} vs {b}: {_pct(rec)}"))
     updated = []
     for r in rows:
-        strength = {"elo": rr["elo"][r.name], "elo_anchor": "uniform random = 0",
-                    "vs_random": rr["vs_random"][r.name], "temperature": temperature}
+        strength = {"elo": rr["elo"][r.name], "elo_note": f"round robin at temperature {temperature}, "
+                    f"{games} games per pairing, uniform random = 0",
+                    "vs_random": vs_random(r.name, random_games)}
+        console.print(f"{r.name}@1 vs random: {_pct(strength['vs_random'])}")
         if gnugo_games:
             strength["vs_gnugo"] = {}
             for level in (int(x) for x in levels.split(",")):
                 for v in (int(x) for x in visits.split(",")):
-                    rec = vs_gnugo(r.name, level, v, gnugo_games, temperature)
+                    rec = vs_gnugo(r.name, level, v, gnugo_games)
                     strength["vs_gnugo"][f"{level}@{v}"] = rec
                     console.print(f"{r.name}@{v} vs GNU Go level {level}: {_pct(rec)}")
         updated.append(replace(r, strength=strength))

@@ -36,38 +36,55 @@ is checked against its annotation and every dataclass's ``__post_init__`` runs. 
 :class:`ConfigError` (a ``ValueError``) as ``<where>: <dotted key>: <problem>``, where ``<where>`` is
 ``file.yaml:<line>`` or ``override 'a.b=value'``. Loading never writes; :func:`write_resolved` writes
 ``config.yaml`` atomically (a temporary file, then ``os.replace``).
+
+This module loads and validates. Writing and describing (:func:`to_dict`, :func:`to_yaml`, :func:`write_resolved`,
+:func:`format_value`, :func:`describe`, :func:`field_docs`, :func:`missing_docs`) live in :mod:`advgo.config_io`
+and are re-exported here, so ``from advgo.config import ...`` reaches every public name of both.
 """
 
 from __future__ import annotations
 
-import ast
 import dataclasses
 import difflib
-import functools
-import inspect
 import logging
 import os
 import re
-import tempfile
-import textwrap
-import types
 import typing
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Literal, NamedTuple, TypeVar, Union
+from typing import Any, Literal, TypeVar, Union
 
 import yaml
 
+from .config_io import (
+    _NONE,
+    CONFIG_FILENAME,
+    REQUIRED,
+    FieldRow,
+    Key,
+    _fields,
+    _fmt_key,
+    _optional_inner,
+    _origin,
+    _plain,
+    _type_name,
+    describe,
+    field_docs,
+    format_value,
+    missing_docs,
+    to_dict,
+    to_yaml,
+    write_resolved,
+)
+
+__all__ = [
+    "CONFIG_FILENAME", "REQUIRED", "ConfigError", "FieldRow", "config_from_dict", "describe", "field_docs",
+    "format_value", "load_config", "missing_docs", "to_dict", "to_yaml", "write_resolved",
+]
+
 log = logging.getLogger(__name__)
 
-CONFIG_FILENAME = "config.yaml"
-REQUIRED = type("Required", (), {"__repr__": lambda self: "REQUIRED"})()
-"""The ``default`` of a :class:`FieldRow` for a field that has none."""
-
 T = TypeVar("T")
-Key = tuple  # a dotted key as parts: field names (str) and list indices (int)
-_NONE = type(None)
-_LINE_BREAKS = "\n\r\x85\u2028\u2029"
 _PIECE = re.compile(r"([^.\[\]\s=]+)((?:\[\d+\])*)")
 
 
@@ -79,75 +96,7 @@ class ConfigError(ValueError):
         super().__init__(": ".join(part for part in (source, key, problem) if part))
 
 
-class FieldRow(NamedTuple):
-    """One leaf of a config, as :func:`describe` lists it."""
-
-    key: str  # dotted key, e.g. "learner.batch_size" or "curriculum.stages[0].visits"
-    type: str  # the annotation, readable: "int", "Literal['adam', 'sgd']", "float | None"
-    default: Any  # the default (describing a class) or the value (describing an instance); REQUIRED if none
-    doc: str  # the field's docstring ("" when it has none)
-
-
-# ---------------------------------------------------------------------------------------------- introspection
-@functools.lru_cache(maxsize=None)
-def field_docs(cls: type) -> dict[str, str]:
-    """Attribute docstrings of a dataclass and its dataclass bases: field name -> cleaned docstring."""
-    docs: dict[str, str] = {}
-    for klass in reversed(cls.__mro__):
-        if not dataclasses.is_dataclass(klass):
-            continue
-        try:
-            tree = ast.parse(textwrap.dedent(inspect.getsource(klass)))
-        except (OSError, TypeError, SyntaxError):  # no source (REPL, exec): no docs, not an error
-            continue
-        body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.ClassDef) else []
-        for node, after in zip(body, body[1:]):
-            if (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
-                    and isinstance(after, ast.Expr) and isinstance(after.value, ast.Constant)
-                    and isinstance(after.value.value, str)):
-                docs[node.target.id] = inspect.cleandoc(after.value.value)
-    return docs
-
-
-@functools.lru_cache(maxsize=None)
-def _fields(cls: type) -> tuple[tuple[dataclasses.Field, Any], ...]:
-    """(field, resolved annotation) for each ``init`` field of dataclass ``cls``."""
-    if not (isinstance(cls, type) and dataclasses.is_dataclass(cls)):
-        raise TypeError(f"expected a dataclass type, got {cls!r}")
-    try:
-        hints = typing.get_type_hints(cls)
-    except NameError as exc:
-        raise TypeError(f"cannot resolve the annotations of {cls.__qualname__}: {exc}") from exc
-    return tuple((f, hints[f.name]) for f in dataclasses.fields(cls) if f.init)
-
-
-def _origin(tp: Any) -> Any:
-    if tp in (list, tuple, dict):
-        return tp
-    origin = typing.get_origin(tp)
-    return Union if origin is types.UnionType else origin
-
-
-def _optional_inner(tp: Any) -> Any:
-    """``X`` for ``Optional[X]``; ``tp`` itself otherwise."""
-    if _origin(tp) is Union:
-        rest = [a for a in typing.get_args(tp) if a is not _NONE]
-        if len(rest) == 1:
-            return rest[0]
-    return tp
-
-
-def _type_name(tp: Any) -> str:
-    origin, args = _origin(tp), typing.get_args(tp)
-    if origin is Union:
-        return " | ".join(_type_name(a) for a in args)
-    if origin is Literal:
-        return f"Literal[{', '.join(map(repr, args))}]"
-    if origin in (list, tuple, dict) and args:
-        return f"{origin.__name__}[{', '.join('...' if a is Ellipsis else _type_name(a) for a in args)}]"
-    return "None" if tp is _NONE else getattr(tp, "__name__", repr(tp))
-
-
+# --------------------------------------------------------------------------------------------------- messages
 def _expected(tp: Any) -> str:
     words = {bool: "a boolean (true or false)", int: "an integer", float: "a number", str: "a string",
              Path: "a path (a string)", _NONE: "null"}
@@ -162,13 +111,6 @@ def _show(value: Any) -> str:
     kind = "a mapping " if isinstance(value, Mapping) else "a list " if isinstance(value, (list, tuple)) else ""
     text = "null" if value is None else repr(value)
     return kind + (text if len(text) <= 60 else text[:57] + "...")
-
-
-def _fmt_key(key: Key) -> str:
-    out = ""
-    for part in key:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
 
 
 # ----------------------------------------------------------------------------------------------- conversion
@@ -432,149 +374,3 @@ def config_from_dict(cls: type[T], data: Mapping, *, source: str = "config dict"
     """``cls`` from a plain mapping such as :func:`to_dict` made (a checkpoint's config); ``strict=False``
     drops unknown keys with a warning instead of raising (a checkpoint from an older version)."""
     return _build(cls, data, (), _Origin(name=source, strict=strict))
-
-
-# ------------------------------------------------------------------------------------------------- writing
-def _plain(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, Mapping):
-        return {k: _plain(v) for k, v in value.items()}
-    return os.fspath(value) if isinstance(value, os.PathLike) else value
-
-
-def to_dict(cfg: Any) -> dict[str, Any]:
-    """The config as plain data (dicts, lists, scalars, paths as strings): YAML-, JSON- and pickle-ready."""
-    if not dataclasses.is_dataclass(cfg) or isinstance(cfg, type):
-        raise TypeError(f"expected a dataclass instance, got {cfg!r}")
-    return _plain(cfg)
-
-
-class _Dumper(yaml.SafeDumper):
-    """Strings with line breaks double-quoted with escapes, so every value stays on one line."""
-
-
-_Dumper.add_representer(str, lambda dumper, s: dumper.represent_scalar(
-    "tag:yaml.org,2002:str", s, style='"' if any(c in s for c in _LINE_BREAKS) else None))
-
-
-def format_value(value: Any) -> str:
-    """A value as one line of YAML (flow style): ``256``, ``adam``, ``[1, 2]``, ``null``, ``'007'``."""
-    text = yaml.dump([_plain(value)], Dumper=_Dumper, default_flow_style=True, width=1 << 30,
-                     allow_unicode=True, sort_keys=False)
-    return text.strip()[1:-1]
-
-
-def _emit_fields(obj: Any, indent: int, lines: list[str], comments: bool) -> None:
-    docs = field_docs(type(obj)) if comments else {}
-    for f in dataclasses.fields(obj):
-        if f.init:
-            lines += [f"{' ' * indent}# {doc}".rstrip() for doc in docs.get(f.name, "").splitlines()]
-            _emit_entry(f.name, getattr(obj, f.name), indent, lines, comments)
-
-
-def _emit_entry(key: Any, value: Any, indent: int, lines: list[str], comments: bool) -> None:
-    head = f"{' ' * indent}{format_value(key)}:"
-    if dataclasses.is_dataclass(value):
-        lines.append(head)
-        _emit_fields(value, indent + 2, lines, comments)
-    elif isinstance(value, (list, tuple)) and value and all(dataclasses.is_dataclass(v) for v in value):
-        lines.append(head)
-        for i, item in enumerate(value):  # documented once, on the first entry
-            entry: list[str] = []
-            _emit_fields(item, indent + 4, entry, comments and i == 0)
-            first = next((j for j, line in enumerate(entry) if not line.lstrip().startswith("#")), None)
-            if first is None:
-                entry.append(f"{' ' * indent}  - {{}}")
-            else:
-                entry[first] = f"{' ' * indent}  - {entry[first].lstrip()}"
-            lines += entry
-    elif isinstance(value, Mapping) and value:
-        lines.append(head)
-        for k, v in value.items():
-            _emit_entry(k, v, indent + 2, lines, comments)
-    else:
-        lines.append(f"{head} {format_value(value)}")
-
-
-def to_yaml(cfg: Any, comments: bool = True) -> str:
-    """The config as YAML that :func:`load_config` reads back equal; field docstrings as comments."""
-    to_dict(cfg)  # type check
-    lines: list[str] = []
-    _emit_fields(cfg, 0, lines, comments)
-    return "\n".join(lines) + "\n"
-
-
-def write_resolved(cfg: Any, run_dir: str | os.PathLike, filename: str = CONFIG_FILENAME) -> Path:
-    """Write the resolved config (defaults included, documented) to ``run_dir/filename`` atomically."""
-    cls = type(cfg)
-    text = (f"# Resolved {cls.__module__}.{cls.__qualname__}: every value, defaults included.\n"
-            + to_yaml(cfg))  # built before anything touches the disk
-    run_dir = Path(run_dir)
-    run_dir.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=run_dir, prefix=f".{filename}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, run_dir / filename)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return run_dir / filename
-
-
-# ------------------------------------------------------------------------------------------------ describing
-def describe(cls_or_cfg: Any) -> list[FieldRow]:
-    """One row per leaf field, nested sections flattened to dotted keys: defaults for a class, values for an
-    instance (entries of a list of dataclasses get rows ``key[i].field``)."""
-    rows: list[FieldRow] = []
-    _describe(cls_or_cfg, (), rows)
-    return rows
-
-
-def _describe(obj: Any, key: Key, rows: list[FieldRow]) -> None:
-    cls = obj if isinstance(obj, type) else type(obj)
-    docs = field_docs(cls)
-    for f, tp in _fields(cls):
-        if not isinstance(obj, type):
-            value = getattr(obj, f.name)
-        elif f.default is not dataclasses.MISSING:
-            value = f.default
-        else:
-            value = REQUIRED if f.default_factory is dataclasses.MISSING else f.default_factory()
-        inner = _optional_inner(tp)
-        if dataclasses.is_dataclass(value) or (value is REQUIRED and dataclasses.is_dataclass(inner)):
-            _describe(inner if value is REQUIRED else value, key + (f.name,), rows)
-            continue
-        rows.append(FieldRow(_fmt_key(key + (f.name,)), _type_name(tp), value, docs.get(f.name, "")))
-        if isinstance(value, (list, tuple)):
-            for i, item in enumerate(value):
-                if dataclasses.is_dataclass(item):
-                    _describe(item, key + (f.name, i), rows)
-
-
-def _dataclasses_in(tp: Any) -> list[type]:
-    if dataclasses.is_dataclass(tp):
-        return [tp]
-    return [c for arg in typing.get_args(tp) for c in _dataclasses_in(arg)]
-
-
-def missing_docs(cls: type) -> list[str]:
-    """``Class.field`` for every field without a docstring in ``cls`` and the dataclasses it contains."""
-    seen: set[type] = set()
-    todo, missing = [cls], []
-    while todo:
-        klass = todo.pop()
-        if klass in seen:
-            continue
-        seen.add(klass)
-        docs = field_docs(klass)
-        for f, tp in _fields(klass):
-            if f.name not in docs:
-                missing.append(f"{klass.__qualname__}.{f.name}")
-            todo += _dataclasses_in(tp)
-    return missing

@@ -51,6 +51,7 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColu
 from rich.text import Text
 
 from advgo.config import describe, format_value
+from advgo.fileio import atomic_write
 
 log = logging.getLogger(__name__)
 
@@ -111,9 +112,7 @@ def _purge_jsonl(path: Path, step: int) -> None:
         return
     with open(path, encoding="utf-8") as f:
         kept = [line for line in f if line.strip() and json.loads(line)["step"] < step]
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text("".join(kept), encoding="utf-8")
-    os.replace(tmp, path)
+    atomic_write(path, "".join(kept), fsync=False, parents=False)
 
 
 def config_markdown(cfg: Any) -> str:

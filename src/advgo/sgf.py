@@ -29,7 +29,6 @@ import logging
 import os
 import re
 import sys
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +37,7 @@ from sgfmill import sgf
 
 from advgo import coords
 from advgo.errors import IllegalMoveError
+from advgo.fileio import atomic_write
 from advgo.game import GameState
 from advgo.rules import Rules
 
@@ -155,16 +155,7 @@ def game_to_sgf(
 def save_sgf(path: str | os.PathLike, state: GameState, **kwargs) -> Path:
     """Write :func:`game_to_sgf` to ``path`` atomically (a temporary file, then ``os.replace``)."""
     path = Path(path)
-    data = game_to_sgf(state, **kwargs)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_write(path, game_to_sgf(state, **kwargs), fsync=False, parents=False)
 
 
 def rules_to_ru(rules: Rules) -> str:

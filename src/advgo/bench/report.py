@@ -6,8 +6,6 @@ Nothing here prints: the CLI owns the console and passes it in.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,6 +16,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, Ti
 from rich.table import Table
 
 from advgo.bench.engine import Budget, ProgressFn
+from advgo.fileio import atomic_write
 
 REFERENCE_MODE = "openspiel-go"
 
@@ -99,12 +98,4 @@ def write_json(path: Path, data: object) -> None:
     if path.exists() and not path.is_file():
         path.write_text(text)
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    atomic_write(path, text, fsync=False)

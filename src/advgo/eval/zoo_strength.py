@@ -1,8 +1,10 @@
 """Measured strength of the zoo's victims: a round robin with uniform random (Elo, random anchored at 0),
 win rates against random, and win rates against GNU Go levels at 1 and N visits.
 
-Victims' raw policies are deterministic at temperature 0, so two victims would repeat the same two
-games; here every victim samples its moves at ``temperature`` (default 0.3) so that games differ.
+Victims' raw policies are deterministic at temperature 0, so two victims would repeat the same two games:
+in the round robin (Elo) every player samples its moves at ``temperature`` (default 0.3). Against uniform
+random and GNU Go, whose own moves make every game different, the victim plays as deployed: temperature 0
+(its argmax move), so those win rates describe the victim itself.
 GNU Go plays Chinese rules with positional superko, so its matches use ``Rules.chinese()``; the rest
 use Tromp-Taylor.
 """
@@ -64,7 +66,14 @@ def round_robin(names: list[str], games: int, temperature: float = 0.3, device="
             "players": players, "wins": wins.tolist(), "games": played.tolist()}
 
 
-def vs_gnugo(name: str, level: int, visits: int, games: int, temperature: float = 0.3, device="cpu") -> dict:
+def vs_random(name: str, games: int, visits: int = 1, temperature: float = 0.0, device="cpu") -> dict:
+    """Victim ``name`` at ``visits`` against uniform random (Tromp-Taylor), colours alternating."""
+    entry = get(name)
+    me = make_agent(name, visits, device=device, temperature=temperature, seed=visits)
+    return _record(play_match(me, RandomAgent(seed=games), entry.board_size, games, Rules.tromp_taylor()))
+
+
+def vs_gnugo(name: str, level: int, visits: int, games: int, temperature: float = 0.0, device="cpu") -> dict:
     """Victim ``name`` at ``visits`` against GNU Go at ``level`` (Chinese rules), colours alternating."""
     from ..agents import GnuGoAgent
 

@@ -23,13 +23,10 @@ In a run folder checkpoints are ``ckpt-<step, 9 digits>.pt`` (:func:`checkpoint_
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import io
-import os
 import pickle
 import re
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +36,7 @@ import torch
 
 from advgo import __version__ as ADVGO_VERSION
 from advgo.features import FEATURES, FeatureSet
+from advgo.fileio import atomic_write
 
 from .model import NetConfig, PolicyValueNet
 
@@ -109,19 +107,7 @@ def save_checkpoint(path, *, net: PolicyValueNet, net_config: NetConfig, optimiz
     except pickle.UnpicklingError as err:
         raise CheckpointError(f"cannot save {path}: config, rng_state and extra must hold only plain Python "
                               f"values and tensors ({_first_line(err)})") from None
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(buffer.getbuffer())
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return path
+    return atomic_write(path, buffer.getbuffer())
 
 
 def _first_line(err: BaseException) -> str:

@@ -22,8 +22,8 @@ written atomically (``tmp`` then ``os.replace``).
 
 from __future__ import annotations
 
+import io
 import json
-import os
 import zipfile
 from pathlib import Path
 from typing import NamedTuple
@@ -31,6 +31,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..features.symmetry import NUM_SYMMETRIES, policy_permutation, transform_planes
+from ..fileio import atomic_write
 
 FORMAT = "advgo-replay"
 FORMAT_VERSION = 1
@@ -230,17 +231,9 @@ class ReplayBuffer:
 
     def save(self, path) -> None:
         """Write the state to ``path`` (an .npz archive) atomically: a temporary file, then ``os.replace``."""
-        path = Path(path)
-        tmp = path.with_name(path.name + ".tmp")
-        try:
-            with open(tmp, "wb") as f:  # a file object, so numpy does not append ".npz" to the name
-                np.savez(f, **self.state_dict())
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+        buffer = io.BytesIO()  # a file object, so numpy does not append ".npz" to the name
+        np.savez(buffer, **self.state_dict())
+        atomic_write(path, buffer.getbuffer(), parents=False)
 
     def load(self, path) -> None:
         """Restore the state ``save`` wrote; a missing, corrupt or mismatched file raises and changes nothing."""

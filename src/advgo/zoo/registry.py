@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import yaml
 
 from ..agents import MCTSAgent, PolicyAgent
+from ..fileio import atomic_write
 from ..nets import TorchEvaluator, load_checkpoint, save_checkpoint
 from ..rules import Rules
 from ..search import SearchConfig
@@ -59,10 +58,7 @@ def save_entries(rows: list[ZooEntry], path: Path | None = None) -> None:
     path = REGISTRY_PATH if path is None else path
     text = "# The bundled victim ladder, weakest first. Written by `advgo zoo build` / `advgo zoo measure`.\n"
     text += yaml.safe_dump({"victims": [asdict(r) for r in rows]}, sort_keys=False)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".registry.", suffix=".tmp")
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
-    os.replace(tmp, path)
+    atomic_write(path, text, fsync=False, parents=False)
 
 
 def get(name: str) -> ZooEntry:
