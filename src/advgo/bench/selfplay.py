@@ -3,7 +3,9 @@
 The net is freshly initialised with the config's architecture (throughput does not depend on its
 weights, only game lengths do); self-play runs with the config's search and self-play settings for a
 wall-clock budget after a warm-up move. The share of wall time spent in the evaluator tells whether the
-search is the bottleneck (target on CPU: at least 85% in the net).
+search is the bottleneck (target on CPU: at least 85% in the net). ``games_per_hour`` is moves/s over the
+mean length of the games that finished in the window: a short window finishes the short games first, so
+it overestimates; the training run's own ``selfplay/*`` logs give the steady-state figure.
 """
 
 from __future__ import annotations

@@ -25,32 +25,32 @@ class Puct(NamedTuple):
     fpu_reduction: float  # unvisited moves get the parent's value minus this · sqrt(visited prior mass)
 
 
+@kernel(inline=True)
+def _init_node(tree, b, node, parent, action, to_play):
+    """Fresh, unexpanded node statistics with no children."""
+    tree.parent[b, node] = parent
+    tree.action[b, node] = action
+    tree.to_play[b, node] = to_play
+    tree.status[b, node] = UNEXPANDED
+    tree.visits[b, node] = 0
+    tree.value_sum[b, node] = 0.0
+    tree.net_value[b, node] = 0.0
+    tree.child[b, node, :] = NO_CHILD
+
+
 @kernel
 def reset_root(tree, b, to_play):
     """Make game ``b``'s tree a bare, unexpanded root."""
     tree.node_count[b] = 1
-    tree.parent[b, ROOT] = NO_PARENT
-    tree.action[b, ROOT] = NO_ACTION
-    tree.to_play[b, ROOT] = to_play
-    tree.status[b, ROOT] = UNEXPANDED
-    tree.visits[b, ROOT] = 0
-    tree.value_sum[b, ROOT] = 0.0
-    tree.net_value[b, ROOT] = 0.0
-    tree.child[b, ROOT, :] = NO_CHILD
+    _init_node(tree, b, ROOT, NO_PARENT, NO_ACTION, to_play)
 
 
 @kernel(inline=True)
 def _new_node(tree, b, parent, action, to_play):
+    """Append a child of ``parent`` reached by ``action``; returns its index."""
     c = tree.node_count[b]
     tree.node_count[b] = c + 1
-    tree.parent[b, c] = parent
-    tree.action[b, c] = action
-    tree.to_play[b, c] = to_play
-    tree.status[b, c] = UNEXPANDED
-    tree.visits[b, c] = 0
-    tree.value_sum[b, c] = 0.0
-    tree.net_value[b, c] = 0.0
-    tree.child[b, c, :] = NO_CHILD
+    _init_node(tree, b, c, parent, action, to_play)
     tree.child[b, parent, action] = c
     return c
 
