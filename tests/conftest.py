@@ -28,6 +28,15 @@ settings.register_profile("nojit", max_examples=5, derandomize=True, **_COMMON)
 settings.register_profile("thorough", max_examples=1000, **_COMMON)
 
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "default")
+
+# The test nets are tiny: one torch thread is as fast, and with two threads on a 2-core machine whose other
+# core is busy, OpenMP's threads wait on each other and forward passes get ~50x slower.
+try:
+    import torch
+
+    torch.set_num_threads(1)
+except ImportError:  # pragma: no cover - torch is a dependency
+    pass
 settings.load_profile(PROFILE)
 
 #: True when the run is too slow for big boards (pure-Python kernels under NUMBA_DISABLE_JIT=1).
