@@ -5,11 +5,11 @@ Layers, lowest first (a name is the first component under ``advgo``; ``__init__`
 | layer | modules |
 |---|---|
 | 0 | ``engine`` (and nothing of advgo outside ``advgo.engine``) |
-| 1 | ``rules``, ``errors``, ``game``, ``coords``, ``config``, ``config_io``, ``fileio``, ``__init__`` |
+| 1 | ``rules``, ``errors``, ``game``, ``coords``, ``config``, ``config_io``, ``fileio``, ``passalive``, ``__init__`` |
 | 2 | ``sgf``, ``features``, ``runlog`` |
 | 3 | ``search`` |
 | 4 | ``nets`` |
-| 5 | ``agents``, ``zoo`` |
+| 5 | ``agents``, ``zoo``, ``victims`` |
 | 6 | ``training``, ``eval``, ``curriculum`` |
 | 7 | ``env``, ``ui``, ``gtp`` |
 | 8 | ``bench``, ``cli``, ``__main__`` |
@@ -29,11 +29,11 @@ PACKAGE = SRC / "advgo"
 
 LAYERS: list[tuple[str, ...]] = [
     ("engine",),
-    ("rules", "errors", "game", "coords", "config", "config_io", "fileio", "__init__"),
+    ("rules", "errors", "game", "coords", "config", "config_io", "fileio", "passalive", "__init__"),
     ("sgf", "features", "runlog"),
     ("search",),
     ("nets",),
-    ("agents", "zoo"),
+    ("agents", "zoo", "victims"),
     ("training", "eval", "curriculum"),
     ("env", "ui", "gtp"),
     ("bench", "cli", "cli_train", "cli_zoo", "__main__"),

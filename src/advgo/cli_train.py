@@ -21,10 +21,46 @@ def _overrides(sets: list[str], seed: int | None, device: str | None) -> list[st
     return out
 
 
+def _launch(kind: str, trainer_cls, config_cls, config: Path | None, sets: list[str], max_minutes: float | None,
+            resume: Path | None, seed: int | None, device: str | None, name: str | None, runs: Path,
+            **kwargs) -> None:
+    """Load and validate the config (an error exits 2 and writes nothing), then run the trainer."""
+    from advgo.config import ConfigError, load_config
+    from advgo.nets import CheckpointError
+    from advgo.runlog import make_run_dir
+
+    logging.getLogger("advgo").setLevel(logging.INFO)
+    overrides = _overrides(sets, seed, device)
+    run_dir = None
+    try:
+        if resume is not None:
+            source = config or resume / "config.yaml"
+            if not Path(source).exists():
+                raise ConfigError(f"no config at {source}: is {resume} a run folder?")
+            cfg = load_config(config_cls, source, overrides)
+            run_dir = resume
+            trainer = trainer_cls(cfg, run_dir, resume=True, max_minutes=max_minutes, **kwargs)
+        else:
+            cfg = load_config(config_cls, config, overrides)
+            run_dir = make_run_dir(runs, name, kind=kind)
+            trainer = trainer_cls(cfg, run_dir, resume=False, max_minutes=max_minutes, **kwargs)
+    except (ConfigError, CheckpointError, FileNotFoundError, ValueError) as err:
+        if resume is None and run_dir is not None and not any(run_dir.iterdir()):
+            run_dir.rmdir()  # the new run folder stays empty: leave nothing behind
+        console.print(f"[red]error:[/red] {err}")
+        raise typer.Exit(2) from None
+    console.print(f"run folder: {run_dir}  (tensorboard --logdir {runs})")
+    trainer.run()
+    console.print(f"stopped at step {trainer.step}; last checkpoint in {run_dir / 'checkpoints'}")
+
+
+CONFIG_HELP = "Dotted override, e.g. --set learner.lr=0.001 (repeatable)."
+
+
 @train_app.command("victim")
 def train_victim(
     config: Path = typer.Option(None, "--config", "-c", help="Run config (YAML); see configs/victim-9x9.yaml."),
-    sets: list[str] = typer.Option([], "--set", help="Dotted override, e.g. --set learner.lr=0.001 (repeatable)."),
+    sets: list[str] = typer.Option([], "--set", help=CONFIG_HELP),
     max_minutes: float = typer.Option(None, "--max-minutes", help="Stop (and checkpoint) after this many minutes."),
     resume: Path = typer.Option(None, "--resume", help="Continue the run in this folder from its last checkpoint."),
     seed: int = typer.Option(None, "--seed", help="Shorthand for --set seed=S."),
@@ -33,28 +69,27 @@ def train_victim(
     runs: Path = typer.Option(Path("runs"), "--runs", help="Folder holding run folders."),
 ) -> None:
     """Self-play training of a victim net (AlphaZero-style), with TensorBoard logs under the run folder."""
-    from advgo.config import ConfigError, load_config
-    from advgo.nets import CheckpointError
-    from advgo.runlog import make_run_dir
     from advgo.training.victim import VictimTrainer
     from advgo.training.victim_config import VictimRunConfig
 
-    logging.getLogger("advgo").setLevel(logging.INFO)
-    overrides = _overrides(sets, seed, device)
-    try:
-        if resume is not None:
-            source = config or resume / "config.yaml"
-            if not Path(source).exists():
-                raise ConfigError(f"no config at {source}: is {resume} a run folder?")
-            cfg = load_config(VictimRunConfig, source, overrides)
-            run_dir = resume
-        else:
-            cfg = load_config(VictimRunConfig, config, overrides)
-            run_dir = make_run_dir(runs, name, kind="victim")
-        trainer = VictimTrainer(cfg, run_dir, resume=resume is not None, max_minutes=max_minutes)
-    except (ConfigError, CheckpointError, FileNotFoundError, ValueError) as err:
-        console.print(f"[red]error:[/red] {err}")
-        raise typer.Exit(2) from None
-    console.print(f"run folder: {run_dir}  (tensorboard --logdir {runs})")
-    trainer.run()
-    console.print(f"stopped at step {trainer.step}; last checkpoint in {run_dir / 'checkpoints'}")
+    _launch("victim", VictimTrainer, VictimRunConfig, config, sets, max_minutes, resume, seed, device, name, runs)
+
+
+@train_app.command("adversary")
+def train_adversary(
+    config: Path = typer.Option(None, "--config", "-c", help="Run config (YAML); see configs/attack-9x9.yaml."),
+    sets: list[str] = typer.Option([], "--set", help=CONFIG_HELP),
+    max_minutes: float = typer.Option(None, "--max-minutes", help="Stop (and checkpoint) after this many minutes."),
+    resume: Path = typer.Option(None, "--resume", help="Continue the run in this folder from its last checkpoint."),
+    init: Path = typer.Option(None, "--init", help="Warm-start the adversary from this checkpoint (default: scratch)."),
+    seed: int = typer.Option(None, "--seed", help="Shorthand for --set seed=S."),
+    device: str = typer.Option(None, "--device", help="auto, cpu or cuda (shorthand for --set device=…)."),
+    name: str = typer.Option(None, "--name", help="Run folder name under --runs (default adversary-<timestamp>)."),
+    runs: Path = typer.Option(Path("runs"), "--runs", help="Folder holding run folders."),
+) -> None:
+    """Victim-play training of an adversary (A-MCTS) up a curriculum of frozen victims; TensorBoard in the run folder."""
+    from advgo.training.adversary import AdversaryTrainer
+    from advgo.training.adversary_config import AdversaryRunConfig
+
+    _launch("adversary", AdversaryTrainer, AdversaryRunConfig, config, sets, max_minutes, resume, seed, device, name,
+            runs, init=str(init) if init else None)

@@ -3,6 +3,11 @@
 One search step is ``select_leaves`` (descend by PUCT in each active game, replaying the path into a
 leaf buffer) → one batched evaluation of the leaves (Python, the ``Evaluator``) →
 ``expand_and_backup``. Terminal leaves (game over) are scored by the rules and need no evaluation.
+
+A-MCTS: in a game with a victim colour, nodes where the victim is to move are descended by sampling
+the victim's move from the node's ``prior`` (``sample_victim_action``); a descent that reaches an
+unexpanded victim node writes it to the victim-leaf buffer and stops without a playout, and
+``expand_victims`` stores the victim's distribution there. See :mod:`advgo.search.tree`.
 """
 
 import math
@@ -15,7 +20,19 @@ from ..engine.constants import END_NONE, OK
 from ..engine.jit import kernel
 from ..engine.moves import legal_mask_into, play_action
 from ..engine.scoring import score
-from .tree import EXPANDED, ILLEGAL, NO_ACTION, NO_CHILD, NO_NODE, NO_PARENT, NO_SLOT, ROOT, TERMINAL, UNEXPANDED
+from .tree import (
+    EXPANDED,
+    ILLEGAL,
+    NO_ACTION,
+    NO_CHILD,
+    NO_NODE,
+    NO_PARENT,
+    NO_SLOT,
+    NO_VICTIM,
+    ROOT,
+    TERMINAL,
+    UNEXPANDED,
+)
 
 
 class Puct(NamedTuple):
@@ -42,6 +59,7 @@ def _init_node(tree, b, node, parent, action, to_play):
 def reset_root(tree, b, to_play):
     """Make game ``b``'s tree a bare, unexpanded root."""
     tree.node_count[b] = 1
+    tree.victim_leaf[b] = NO_NODE
     _init_node(tree, b, ROOT, NO_PARENT, NO_ACTION, to_play)
 
 
@@ -98,36 +116,104 @@ def outcome(leaves, j, komi, to_play):
     return 1.0 if (s > 0.0) == (to_play > 0) else -1.0
 
 
+@kernel(inline=True)
+def _uniform(tree, b):
+    """The next uniform in [0, 1) of game ``b``'s xorshift64 stream (no overflowing multiply: same under the JIT or not)."""
+    x = tree.rng_state[b]
+    x ^= x << np.uint64(13)
+    x ^= x >> np.uint64(7)
+    x ^= x << np.uint64(17)
+    tree.rng_state[b] = x
+    return float(x >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
+@kernel(inline=True)
+def sample_victim_action(tree, b, node):
+    """A move drawn from the victim's distribution stored at ``node`` (its ``prior`` row)."""
+    num_actions = tree.prior.shape[2]
+    u = _uniform(tree, b)
+    total = 0.0
+    last = -1
+    for a in range(num_actions):
+        p = tree.prior[b, node, a]
+        if p > 0.0:
+            total += p
+            last = a
+    acc = 0.0
+    for a in range(num_actions):
+        p = tree.prior[b, node, a]
+        if p > 0.0:
+            acc += p
+            if u * total < acc:
+                return a
+    return last
+
+
+@kernel(inline=True)
+def _replay_path(tree, b, node, leaves, j, rules):
+    """Play the moves from the root down to ``node`` into ``leaves[j]``; False if one is illegal (stale tree)."""
+    depth = 0
+    while node != ROOT:
+        tree.path[b, depth] = tree.action[b, node]
+        depth += 1
+        node = tree.parent[b, node]
+    for d in range(depth - 1, -1, -1):
+        if play_action(leaves, j, tree.path[b, d], rules) != OK:
+            return False
+    return True
+
+
 @kernel
-def select_leaves(tree, roots, leaves, rules, puct, active):
+def select_leaves(tree, roots, leaves, victim_leaves, rules, puct, active, victim_count):
     """Descend one playout in every active tree; returns how many leaves need evaluation (-1 - b on error).
 
     Leaf positions go to slots 0..count-1 of ``leaves`` in game order; ``tree.leaf_slot`` maps back.
+    Descents that stop at an unexpanded victim node (A-MCTS) go to ``victim_leaves`` instead
+    (``tree.victim_slot``), and ``victim_count[0]`` is set to their number.
     """
     count = 0
+    n_victim = 0
     for b in range(active.shape[0]):
+        resume = tree.victim_leaf[b]  # the victim node the previous descent stopped at (now expanded)
         tree.leaf[b] = NO_NODE
         tree.leaf_slot[b] = NO_SLOT
+        tree.victim_leaf[b] = NO_NODE
+        tree.victim_slot[b] = NO_SLOT
         if not active[b]:
             continue
         j = count
         copy_game(roots, b, leaves, j)
+        victim = tree.victim_color[b]
         node = ROOT
+        if resume != NO_NODE:
+            if not _replay_path(tree, b, resume, leaves, j, rules):
+                return -1 - b
+            node = resume
         while True:
             status = tree.status[b, node]
             if status == TERMINAL:
                 tree.leaf[b] = node
                 break
+            at_victim = victim != NO_VICTIM and tree.to_play[b, node] == victim
             if status == UNEXPANDED:
-                tree.leaf[b] = node
                 if leaves.end_reason[j] != END_NONE:
+                    tree.leaf[b] = node
                     tree.status[b, node] = TERMINAL
                     tree.net_value[b, node] = outcome(leaves, j, rules.komi, tree.to_play[b, node])
+                elif at_victim:
+                    tree.victim_leaf[b] = node
+                    tree.victim_slot[b] = n_victim
+                    copy_game(leaves, j, victim_leaves, n_victim)
+                    n_victim += 1
                 else:
+                    tree.leaf[b] = node
                     tree.leaf_slot[b] = j
                     count += 1
                 break
-            a = select_action(tree, b, node, puct)
+            if at_victim:
+                a = sample_victim_action(tree, b, node)
+            else:
+                a = select_action(tree, b, node, puct)
             if a < 0 or play_action(leaves, j, a, rules) != OK:
                 return -1 - b  # an expanded node without a legal move, or a stale tree
             c = tree.child[b, node, a]
@@ -136,36 +222,70 @@ def select_leaves(tree, roots, leaves, rules, puct, active):
                     return -1 - b  # out of nodes: the driver sizes trees so this cannot happen
                 c = _new_node(tree, b, node, a, leaves.to_play[j])
             node = c
+    victim_count[0] = n_victim
     return count
+
+
+@kernel(inline=True)
+def _set_priors(tree, b, node, leaves, j, rules, priors, mask, temperature):
+    """Store ``priors[j]`` at ``node``, masked to the legal moves and renormalised (``ILLEGAL`` elsewhere).
+
+    ``temperature`` < 0 keeps the priors as they are; 0 puts all mass on the most likely legal move;
+    otherwise the priors are raised to ``1 / temperature`` first (a player's move distribution).
+    """
+    num_actions = tree.prior.shape[2]
+    legal_mask_into(leaves, j, rules, mask)
+    best = -1
+    best_p = -1.0
+    for a in range(num_actions):
+        if mask[a] and priors[j, a] > best_p:
+            best_p = priors[j, a]
+            best = a
+    total = 0.0
+    legal = 0
+    for a in range(num_actions):
+        if mask[a]:
+            p = max(priors[j, a], 0.0)
+            if temperature == 0.0:
+                p = 1.0 if a == best else 0.0
+            elif temperature > 0.0 and p > 0.0:
+                p = p ** (1.0 / temperature)
+            tree.prior[b, node, a] = p
+            total += p
+            legal += 1
+    for a in range(num_actions):
+        if not mask[a]:
+            tree.prior[b, node, a] = ILLEGAL
+        elif total > 0.0:
+            tree.prior[b, node, a] = tree.prior[b, node, a] / total
+        else:
+            tree.prior[b, node, a] = 1.0 / legal
 
 
 @kernel
 def expand_and_backup(tree, leaves, rules, priors, values, mask):
     """Expand evaluated leaves with masked, renormalised priors; back every playout's value up its path."""
-    num_actions = tree.prior.shape[2]
     for b in range(tree.leaf.shape[0]):
         node = tree.leaf[b]
         if node == NO_NODE:
             continue
         j = tree.leaf_slot[b]
         if j != NO_SLOT:
-            legal_mask_into(leaves, j, rules, mask)
-            total = 0.0
-            legal = 0
-            for a in range(num_actions):
-                if mask[a]:
-                    total += max(priors[j, a], 0.0)
-                    legal += 1
-            for a in range(num_actions):
-                if not mask[a]:
-                    tree.prior[b, node, a] = ILLEGAL
-                elif total > 0.0:
-                    tree.prior[b, node, a] = max(priors[j, a], 0.0) / total
-                else:
-                    tree.prior[b, node, a] = 1.0 / legal
+            _set_priors(tree, b, node, leaves, j, rules, priors, mask, -1.0)
             tree.net_value[b, node] = values[j]
             tree.status[b, node] = EXPANDED
         backup(tree, b, node, tree.net_value[b, node])
+
+
+@kernel
+def expand_victims(tree, victim_leaves, rules, victim_priors, temperature, mask):
+    """Expand the victim nodes of this step with the victim's move distribution at ``temperature``; no backup."""
+    for b in range(tree.victim_leaf.shape[0]):
+        node = tree.victim_leaf[b]
+        if node == NO_NODE:
+            continue
+        _set_priors(tree, b, node, victim_leaves, tree.victim_slot[b], rules, victim_priors, mask, temperature)
+        tree.status[b, node] = EXPANDED
 
 
 @kernel(inline=True)
@@ -203,6 +323,7 @@ def reroot(tree, b, action, remap):
     Nodes keep their creation order, so each moves to an index no larger than its own and the copy can
     run in place from low to high indices. ``remap`` is int32 scratch of at least the tree capacity.
     """
+    tree.victim_leaf[b] = NO_NODE  # a playout left pending at a victim node is not resumed in a new tree
     top = tree.child[b, ROOT, action]
     if top == NO_CHILD or tree.status[b, top] == UNEXPANDED:
         return False

@@ -4,7 +4,15 @@
 (KataGo's convention: visits reused from the previous move count). After a move is played in a root
 game, ``advance(b, action)`` keeps the subtree below it (subtree reuse) or starts a fresh tree.
 Root Dirichlet noise follows KataGo: concentration ``dirichlet_total`` spread over the legal moves.
+
+A-MCTS (adversarial MCTS, Wang et al. 2023): give ``BatchedMCTS`` a ``victim`` evaluator and set, per
+game, the colour the victim plays (``set_victim_colors``). At victim-to-move nodes the search then samples
+the victim's move from the victim evaluator's priors at ``victim_temperature`` instead of choosing by PUCT,
+and values come only from positions where the adversary is to move. The victim evaluator is any
+``Evaluator`` whose priors are the victim's move distribution: its raw policy (A-MCTS-S), its policy averaged
+over the board symmetries (S++), or ``SearchEvaluator``, the victim's own search (A-MCTS-R).
 """
+
 
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -14,7 +22,7 @@ import numpy as np
 from ..engine import Boards, RuleCodes, new_boards
 from . import kernels as k
 from .evaluator import Evaluator
-from .tree import EXPANDED, ILLEGAL, ROOT, UNEXPANDED, new_tree
+from .tree import EXPANDED, ILLEGAL, NO_VICTIM, ROOT, UNEXPANDED, new_tree
 
 
 @dataclass(frozen=True)
@@ -54,16 +62,22 @@ class BatchedMCTS:
     """Search trees for ``batch`` games of one board size, evaluated together."""
 
     def __init__(self, evaluator: Evaluator, size: int, batch: int, rules: RuleCodes,
-                 config: SearchConfig = SearchConfig(), max_visits: int | None = None):
+                 config: SearchConfig = SearchConfig(), max_visits: int | None = None,
+                 victim: Evaluator | None = None, victim_temperature: float = 0.0):
+        if victim_temperature < 0:
+            raise ValueError(f"victim_temperature must be >= 0, got {victim_temperature}")
         self.evaluator = evaluator
+        self.victim = victim
+        self.victim_temperature = float(victim_temperature)
         self.size = size
         self.batch = batch
         self.rules = rules
         self.config = config
         self.num_actions = size * size + 1
         most = max(config.visits, max_visits or 0)
-        # a reused subtree holds fewer nodes than the search that built it: 2·visits + 2 always fits
-        self.capacity = 2 * most + 2
+        # a reused subtree holds fewer nodes than the search that built it: 2·visits + 2 always fits.
+        # A-MCTS creates up to two nodes per playout (the victim node, then the adversary's leaf).
+        self.capacity = 2 * most + 2 if victim is None else 4 * most + 4
         self.tree = new_tree(batch, self.capacity, self.num_actions)
         self.puct = k.Puct(float(config.c_puct), float(config.fpu_reduction))
         self.leaves: Boards | None = None
@@ -72,6 +86,30 @@ class BatchedMCTS:
         self._mask = np.zeros(self.num_actions, np.bool_)
         self._remap = np.zeros(self.capacity, np.int32)
         self._counts = np.zeros((batch, self.num_actions), np.int32)
+        self.victim_leaves: Boards | None = None
+        self.victim_priors = np.zeros((batch, self.num_actions), np.float32)
+        self.victim_values = np.zeros(batch, np.float32)
+        self._victim_count = np.zeros(1, np.int64)
+        self.victim_evaluations = 0
+
+    @property
+    def max_search_visits(self) -> int:
+        """The most root visits one search can ask for with this tree capacity."""
+        return self.capacity // 2 - 1 if self.victim is None else self.capacity // 4 - 1
+
+    def set_victim_colors(self, colors, rng: np.random.Generator | None = None) -> None:
+        """Colour the victim plays in each game (1 black, -1 white, 0 none: plain MCTS in that game).
+
+        ``rng`` reseeds the per-game streams that sample the victim's moves inside the search.
+        """
+        colors = np.broadcast_to(np.asarray(colors, np.int8), (self.batch,))
+        if colors.any() and self.victim is None:
+            raise ValueError("victim colours need BatchedMCTS(victim=...) (the victim's policy evaluator)")
+        if not np.isin(colors, (-1, 0, 1)).all():
+            raise ValueError(f"victim colours must be 1, -1 or 0, got {sorted(set(colors.tolist()))}")
+        self.tree.victim_color[:] = colors
+        if rng is not None:
+            self.tree.rng_state[:] = rng.integers(1, 2**63, self.batch, dtype=np.uint64)
 
     # ------------------------------------------------------------------ tree management
     def reset(self, b: int | None = None) -> None:
@@ -98,8 +136,12 @@ class BatchedMCTS:
         target = np.full(self.batch, self.config.visits if visits is None else 0, np.int64)
         if visits is not None:
             target[:] = visits
-        if np.any(target[active] > self.capacity // 2 - 1):
-            raise ValueError(f"visits above {self.capacity // 2 - 1} need BatchedMCTS(max_visits=...)")
+        if np.any(target[active] > self.max_search_visits):
+            raise ValueError(f"visits above {self.max_search_visits} need BatchedMCTS(max_visits=...)")
+        victim_root = active & (self.tree.victim_color != NO_VICTIM) & (self.tree.victim_color == roots.to_play)
+        if victim_root.any():
+            bad = int(np.flatnonzero(victim_root)[0])
+            raise ValueError(f"game {bad}: the victim is to move at the root; A-MCTS searches the adversary's moves")
         if noisy.any() and rng is None:
             raise ValueError("root noise needs a numpy Generator (rng)")
         tree = self.tree
@@ -110,19 +152,28 @@ class BatchedMCTS:
                 raise RuntimeError(f"game {b}: the tree's root is not this position (call advance or reset)")
             elif noisy[b]:
                 self._noise(b, rng)  # a reused root: its priors were never noised
+        tree.victim_leaf[:] = -1  # NO_NODE: pending A-MCTS playouts of an earlier search are not resumed
         playouts = evaluations = 0
         while True:
             want = active & (tree.visits[:, ROOT] < target)
             if not want.any():
                 break
             fresh_roots = want & (tree.status[:, ROOT] == UNEXPANDED)
-            count = k.select_leaves(tree, roots, self.leaves, self.rules, self.puct, want)
+            count = k.select_leaves(tree, roots, self.leaves, self.victim_leaves, self.rules, self.puct, want,
+                                    self._victim_count)
             if count < 0:
                 raise RuntimeError(f"search kernel failed in game {-1 - count} (stale tree or full tree)")
             if count:
                 self.evaluator.evaluate(self.leaves, count, self.rules.komi, self.priors, self.values)
+            n_victim = int(self._victim_count[0])
+            if n_victim:
+                self.victim.evaluate(self.victim_leaves, n_victim, self.rules.komi, self.victim_priors,
+                                     self.victim_values)
+                k.expand_victims(tree, self.victim_leaves, self.rules, self.victim_priors,
+                                 self.victim_temperature, self._mask)
+                self.victim_evaluations += n_victim
+            playouts += int((tree.leaf != -1).sum())
             k.expand_and_backup(tree, self.leaves, self.rules, self.priors, self.values, self._mask)
-            playouts += int(want.sum())
             evaluations += count
             if noisy.any():
                 for b in np.flatnonzero(noisy & fresh_roots & (tree.status[:, ROOT] == EXPANDED)):
@@ -147,6 +198,8 @@ class BatchedMCTS:
         need = roots.history.shape[1] + self.capacity
         if self.leaves is None or self.leaves.history.shape[1] < need:
             self.leaves = new_boards(self.batch, self.size, need)
+            # plain MCTS never writes victim leaves: it shares the buffer instead of allocating one
+            self.victim_leaves = self.leaves if self.victim is None else new_boards(self.batch, self.size, need)
 
 
 def choose_moves(visit_counts: np.ndarray, temperature, rng: np.random.Generator) -> np.ndarray:
@@ -169,3 +222,37 @@ def choose_moves(visit_counts: np.ndarray, temperature, rng: np.random.Generator
             p = np.exp(logits - logits.max()) * (row > 0)
             moves[b] = rng.choice(len(row), p=p / p.sum())
     return moves
+
+
+class SearchEvaluator:
+    """The priors of a player's own search: its visit distribution after ``visits`` visits (A-MCTS-R).
+
+    Wraps an ``Evaluator`` (the player's net) in a ``BatchedMCTS`` with fresh trees and no root noise;
+    ``values_out`` gets the search's root value. Each call searches the given positions in one batch.
+    """
+
+    def __init__(self, evaluator: Evaluator, visits: int, rules: RuleCodes, config: SearchConfig | None = None):
+        self.evaluator = evaluator
+        self.visits = visits
+        self.rules = rules
+        self.config = SearchConfig(visits=visits) if config is None else config
+        self._mcts: BatchedMCTS | None = None
+        self.positions = 0
+
+    def evaluate(self, leaves: Boards, count: int, komi: float, priors_out: np.ndarray,
+                 values_out: np.ndarray) -> None:
+        self.positions += count
+        if self.visits == 1:  # one visit is the raw policy (KataGo's convention)
+            self.evaluator.evaluate(leaves, count, komi, priors_out, values_out)
+            return
+        batch = leaves.stones.shape[0]
+        if self._mcts is None or self._mcts.batch != batch or self._mcts.size != leaves.size:
+            self._mcts = BatchedMCTS(self.evaluator, leaves.size, batch, self.rules, self.config,
+                                     max_visits=self.visits)
+        active = np.zeros(batch, np.bool_)
+        active[:count] = True
+        self._mcts.reset()
+        result = self._mcts.search(leaves, active=active, visits=self.visits)
+        counts = result.visit_counts[:count].astype(np.float32)
+        priors_out[:count] = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1.0)
+        values_out[:count] = result.root_value[:count]

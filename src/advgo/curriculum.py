@@ -1,0 +1,115 @@
+"""The adversary's curriculum: an ordered list of ever stronger victims, climbed by recent win rate.
+
+Each entry is a victim (zoo name or checkpoint path), the visits it plays with, and a win-rate threshold.
+The run trains against the current entry and moves to the next one when, after at least ``min_games``
+finished games against it, the adversary's win rate over the last ``window`` of them is strictly above
+the entry's threshold (Wang et al.). Draws and games stopped at the move cap count as non-wins. The last
+entry is never left: training goes on against it.
+
+The state (stage, recent results, games per stage) is a plain dict that checkpoints carry, so a resumed
+run continues at the same stage with the same window of results.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class CurriculumEntry:
+    victim: str
+    """Zoo name or checkpoint path of the victim."""
+    visits: int = 1
+    """Victim visits (1 = raw policy)."""
+    threshold: float = 0.5
+    """Move on when the recent win rate is strictly above this (in [0, 1])."""
+
+    def __post_init__(self):
+        if not self.victim:
+            raise ValueError("curriculum entry needs a victim (zoo name or checkpoint path)")
+        if self.visits < 1:
+            raise ValueError(f"curriculum entry {self.victim!r}: visits must be at least 1, got {self.visits}")
+        if not 0.0 <= self.threshold <= 1.0:
+            raise ValueError(f"curriculum entry {self.victim!r}: threshold must be in [0, 1], got {self.threshold}")
+
+    @property
+    def label(self) -> str:
+        name = self.victim.rsplit("/", 1)[-1].removesuffix(".pt")
+        return f"{name}@{self.visits}"
+
+
+@dataclass(frozen=True)
+class CurriculumConfig:
+    entries: list[CurriculumEntry] = field(default_factory=list)
+    """Victims, weakest first: {victim, visits, threshold} each."""
+    window: int = 100
+    """Finished games against the current entry over which the win rate is taken."""
+    min_games: int = 100
+    """Games against the current entry before it may be left (at least ``window`` are used when available)."""
+
+    def __post_init__(self):
+        if not self.entries:
+            raise ValueError("curriculum.entries is empty: list at least one victim")
+        if self.window < 1:
+            raise ValueError(f"curriculum.window must be at least 1, got {self.window}")
+        if self.min_games < 1:
+            raise ValueError(f"curriculum.min_games must be at least 1, got {self.min_games}")
+
+
+class Curriculum:
+    """Where the run stands in its curriculum; ``record`` each finished game, ``advance`` tells of a change."""
+
+    def __init__(self, config: CurriculumConfig, state: dict | None = None):
+        self.config = config
+        self.stage = 0
+        self.recent: deque[int] = deque(maxlen=config.window)  # 1 win, 0 otherwise
+        self.games_at_stage = 0
+        self.history: list[dict] = []  # one record per stage left: entry label, games played, win rate
+        if state is not None:
+            self.load_state_dict(state)
+
+    @property
+    def entry(self) -> CurriculumEntry:
+        return self.config.entries[self.stage]
+
+    @property
+    def is_last(self) -> bool:
+        return self.stage == len(self.config.entries) - 1
+
+    @property
+    def win_rate(self) -> float:
+        """Win rate over the recent window against the current entry (0 before any game)."""
+        return sum(self.recent) / len(self.recent) if self.recent else 0.0
+
+    def record(self, won: bool) -> bool:
+        """Count one finished game against the current entry; True when this moved the run to the next entry."""
+        self.recent.append(1 if won else 0)
+        self.games_at_stage += 1
+        if self.is_last or self.games_at_stage < self.config.min_games:
+            return False
+        if self.win_rate > self.entry.threshold:
+            self.history.append({"entry": self.entry.label, "games": self.games_at_stage,
+                                 "win_rate": self.win_rate})
+            self.stage += 1
+            self.recent.clear()
+            self.games_at_stage = 0
+            return True
+        return False
+
+    def state_dict(self) -> dict:
+        return {"stage": self.stage, "recent": list(self.recent), "games_at_stage": self.games_at_stage,
+                "history": [dict(h) for h in self.history],
+                "entries": [e.label for e in self.config.entries]}
+
+    def load_state_dict(self, state: dict) -> None:
+        labels = [e.label for e in self.config.entries]
+        if state.get("entries") and state["entries"][: state["stage"] + 1] != labels[: state["stage"] + 1]:
+            raise ValueError(f"the checkpoint's curriculum ({state['entries']}) does not match this config's "
+                             f"({labels}) up to its stage {state['stage']}")
+        if not 0 <= state["stage"] < len(labels):
+            raise ValueError(f"curriculum stage {state['stage']} is outside this config's {len(labels)} entries")
+        self.stage = int(state["stage"])
+        self.recent = deque((int(x) for x in state["recent"]), maxlen=self.config.window)
+        self.games_at_stage = int(state["games_at_stage"])
+        self.history = [dict(h) for h in state.get("history", [])]

@@ -1,0 +1,244 @@
+"""``advgo train adversary``: victim-play training of an adversary up a curriculum of frozen victims.
+
+One iteration: victim-play against the current curriculum entry until ``games_per_iteration`` games
+finish (only the adversary's moves become samples), each game recorded by the curriculum (which may move
+the run to the next victim: every game in flight is then restarted against the new one) and written as
+SGF; then ``steps_per_iteration`` learner steps. Checkpoints carry the curriculum state, so ``--resume``
+continues at the same stage with the same window of recent results. Every ``eval_every`` steps the
+adversary plays ``evaluation.games`` games against every curriculum entry (no hardening, no noise).
+
+TensorBoard tags (JSONL mirror in ``scalars.jsonl``):
+
+| tag | meaning |
+|---|---|
+| ``curriculum/stage`` | index of the current entry (0 = first) |
+| ``victim/<name>@<visits>/win_rate`` | rolling win rate over the curriculum window against that entry (after each
+  play phase, and the final one when the run moves on) |
+| ``victim/<name>@<visits>/games`` | games played against it at this stage |
+| ``game/length``, ``game/adversary_pass_rate``, ``game/score_margin``, ``game/capped_rate`` | finished games of the phase (margin from the adversary's side) |
+| ``game/victim_pass_overrides`` | hardening: victim passes replaced by a move, per game |
+| ``losses/*`` | learner, mean over the phase |
+| ``eval/<name>@<visits>/win_rate`` (+ ``_low``, ``_high``) | periodic evaluation, 95% Wilson interval |
+| ``perf/games_per_s``, ``perf/evals_per_s``, ``perf/victim_evals_per_s``, ``perf/steps_per_s``, ``perf/net_share`` | throughput |
+
+Text entries: ``curriculum/victim`` each time the victim changes, ``hparams/config`` once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from pathlib import Path
+
+import numpy as np
+
+from ..curriculum import Curriculum
+from ..eval.stats import wilson_interval
+from ..game import GameState
+from ..nets import TorchEvaluator, load_checkpoint
+from ..nets.checkpoint import Checkpoint
+from ..rules import Rules
+from ..runlog import RunLogger
+from ..sgf import save_sgf
+from ..victims import Victim, resolve_victim
+from .adversary_config import AdversaryRunConfig
+from .trainer import TimedEvaluator, Trainer
+from .victimplay import VictimGame, VictimPlay
+
+log = logging.getLogger(__name__)
+SGF_DIR = "sgf"
+
+
+def load_victims(cfg: AdversaryRunConfig, device) -> dict[str, Victim]:
+    """Every curriculum entry's victim, by label; any unusable entry is an error before a game is played."""
+    victims = {}
+    for i, entry in enumerate(cfg.curriculum.entries):
+        try:
+            victims[entry.label] = resolve_victim(entry.victim, entry.visits, device=device,
+                                                  board_size=cfg.game.board_size)
+        except (ValueError, KeyError) as err:
+            raise ValueError(f"curriculum.entries[{i}]: {err}") from None
+    return victims
+
+
+class AdversaryTrainer(Trainer):
+    description = "training adversary"
+
+    def __init__(self, cfg: AdversaryRunConfig, run_dir: Path, resume: bool = False,
+                 max_minutes: float | None = None, init: str | None = None):
+        if init:
+            cfg = dataclasses.replace(cfg, init=str(init))
+        self.curriculum = Curriculum(cfg.curriculum)
+        super().__init__(cfg, run_dir, resume, max_minutes)
+        self.victims = load_victims(cfg, self.device)
+        if cfg.init and not resume:
+            self._warm_start(cfg.init)
+        self.net.eval()
+        self.torch_evaluator = TorchEvaluator(self.net, device=self.device, symmetry="random", seed=cfg.seed,
+                                              rules=self.rules, max_batch=cfg.victimplay.games)
+        self.evaluator = TimedEvaluator(self.torch_evaluator)
+        self.play = VictimPlay(self.evaluator, self.current_victim, cfg.game.board_size, self.rules, cfg.search,
+                               cfg.victimplay, self.rng)
+        self.games_written = self.counters.games
+        self._started_at = time.monotonic()
+
+    @property
+    def current_victim(self) -> Victim:
+        return self.victims[self.curriculum.entry.label]
+
+    # ------------------------------------------------------------------ checkpoints
+    def _warm_start(self, path: str) -> None:
+        ckpt = load_checkpoint(path, device=self.device, expect_board_size=self.cfg.game.board_size)
+        if ckpt.net_config != self.net_config:
+            raise ValueError(f"--init {path}: its net is {ckpt.net_config}, but this run's net is {self.net_config} "
+                             f"(set net.blocks / net.channels / net.global_pool / net.score_head to match)")
+        self.net.load_state_dict(ckpt.net.state_dict())
+        log.info("adversary warm-started from %s (step %d)", path, ckpt.step)
+
+    def _extra_state(self) -> dict:
+        return {"curriculum": self.curriculum.state_dict(), "role": "adversary",
+                "amcts": self.cfg.victimplay.amcts}
+
+    def _restore_extra(self, ckpt: Checkpoint) -> None:
+        state = (ckpt.extra or {}).get("curriculum")
+        if state is None:
+            raise ValueError("the checkpoint to resume holds no curriculum state: is it an adversary run?")
+        self.curriculum.load_state_dict(state)
+
+    def _after_training(self) -> None:
+        self.torch_evaluator.load_weights(self.net)
+
+    # ------------------------------------------------------------------ playing
+    def _on_start(self, logger: RunLogger) -> None:
+        logger.scalar("curriculum/stage", self.curriculum.stage, self.step)
+        logger.text("curriculum/victim", self._victim_note("starts against"), self.step)
+        log.info("curriculum stage %d: %s", self.curriculum.stage, self.curriculum.entry.label)
+
+    def _victim_note(self, verb: str) -> str:
+        entry = self.curriculum.entry
+        return (f"step {self.step}: the adversary {verb} **{entry.label}** (stage {self.curriculum.stage + 1} of "
+                f"{len(self.cfg.curriculum.entries)}; threshold {entry.threshold:.2f} over {self.cfg.curriculum.window}"
+                f" games, at least {self.cfg.curriculum.min_games})")
+
+    def _play_phase(self, logger: RunLogger) -> None:
+        goal = self.cfg.schedule.games_per_iteration
+        games: list[VictimGame] = []
+        start = time.perf_counter()
+        moves0, evals0, vevals0 = self.play.moves_played, self.play.evaluations, self.play.victim_evaluations
+        self.evaluator.seconds = 0.0
+        overrides0 = getattr(self.play.victim_agent, "overrides", 0)
+        while len(games) < goal and not self._stop:
+            for game in self.play.step():
+                games.append(game)
+                if self._record(game, logger):
+                    break  # the victim changed: the games in flight were restarted
+        wall = time.perf_counter() - start
+        samples = self._add_games(games)
+        self.counters.games += len(games)
+        self.counters.samples += samples
+        self.counters.moves += self.play.moves_played - moves0
+        self.counters.evaluations += self.play.evaluations - evals0
+        if not games:
+            return
+        scalars = {
+            "game/length": float(np.mean([g.length for g in games])),
+            "game/adversary_pass_rate": sum(g.adversary_passes for g in games) / max(
+                sum(g.adversary_moves for g in games), 1),
+            "game/score_margin": float(np.mean([g.margin for g in games])),
+            "game/capped_rate": float(np.mean([g.end_reason == "move_cap" for g in games])),
+            "game/samples": self.counters.samples,
+            "game/buffer_size": len(self.buffer),
+            "perf/games_per_s": len(games) / wall,
+            "perf/evals_per_s": (self.play.evaluations - evals0) / wall,
+            "perf/victim_evals_per_s": (self.play.victim_evaluations - vevals0) / wall,
+            "perf/net_share": self.evaluator.seconds / wall,
+        }
+        if self.cfg.victimplay.hardening:
+            scalars["game/victim_pass_overrides"] = (getattr(self.play.victim_agent, "overrides", 0)
+                                                     - overrides0) / len(games)
+        entry = self.curriculum.entry
+        if self.curriculum.games_at_stage:
+            scalars[f"victim/{entry.label}/win_rate"] = self.curriculum.win_rate
+            scalars[f"victim/{entry.label}/games"] = self.curriculum.games_at_stage
+        logger.scalars(scalars, self.step)
+        self.bar.update(description=f"adversary: stage {self.curriculum.stage + 1}/{len(self.cfg.curriculum.entries)}"
+                        f" vs {entry.label}, win {self.curriculum.win_rate:.0%} of {len(self.curriculum.recent)},"
+                        f" {len(games) / wall:.2f} games/s{self._budget_left()}")
+
+    def _budget_left(self) -> str:
+        if self.max_minutes is None:
+            return ""
+        left = max(0.0, 60 * self.max_minutes - (time.monotonic() - self._started_at))
+        return f", budget left {int(left // 60)}:{int(left % 60):02d}"
+
+    def _record(self, game: VictimGame, logger: RunLogger) -> bool:
+        """Log one finished game, write its SGF and count it in the curriculum; True if the victim changed."""
+        self.games_written += 1
+        if self.cfg.sgf:
+            self._write_sgf(game, self.games_written)
+        entry = self.curriculum.entry
+        advanced = self.curriculum.record(game.adversary_won)
+        tag = f"victim/{entry.label}"
+        if advanced:
+            done = self.curriculum.history[-1]
+            logger.scalars({f"{tag}/win_rate": done["win_rate"], f"{tag}/games": done["games"]}, self.step)
+            logger.scalar("curriculum/stage", self.curriculum.stage, self.step)
+            logger.text("curriculum/victim", self._victim_note("moves on to"), self.step)
+            log.info("curriculum: %s beaten (%.0f%% over the last %d games) -> stage %d: %s", entry.label,
+                     100 * done["win_rate"], min(done["games"], self.cfg.curriculum.window), self.curriculum.stage,
+                     self.curriculum.entry.label)
+            self.play.set_victim(self.current_victim)
+        return advanced
+
+    def _write_sgf(self, game: VictimGame, number: int) -> None:
+        size = self.cfg.game.board_size
+        state = GameState.new(size, self.rules, max_moves=self.play.max_moves)
+        for move in game.moves:
+            state = state.play(int(move))
+        vp = self.cfg.victimplay
+        adversary = f"adversary step {self.step} (A-MCTS-{vp.amcts}, {vp.full_visits} visits)" \
+            if vp.amcts != "plain" else f"adversary step {self.step} (plain MCTS, {vp.full_visits} visits)"
+        black, white = (adversary, game.victim) if game.adversary_color == 1 else (game.victim, adversary)
+        comments = dict(game.comments)
+        comments[0] = (f"advgo victim-play, game {number}: adversary ({'black' if game.adversary_color == 1 else 'white'})"
+                       f" vs victim {game.victim} at temperature {vp.victim_temperature}; A-MCTS mode {vp.amcts};"
+                       f" hardening {'on' if vp.hardening else 'off'}; seed {self.cfg.seed}")
+        path = self.run_dir / SGF_DIR / f"game-{number:07d}.sgf"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        save_sgf(path, state, black=black, white=white, comments=comments)
+
+    # ------------------------------------------------------------------ evaluation
+    def _evaluate(self, logger: RunLogger) -> None:
+        n = self.cfg.evaluation.games
+        if n == 0:
+            return
+        for label, victim in self.victims.items():
+            result = evaluate_adversary(self.torch_evaluator, victim, self.cfg, n,
+                                        np.random.default_rng([self.cfg.seed, self.step]))
+            wins = sum(g.adversary_won for g in result)
+            low, high = wilson_interval(wins, len(result))
+            logger.scalars({f"eval/{label}/win_rate": wins / len(result), f"eval/{label}/win_rate_low": low,
+                            f"eval/{label}/win_rate_high": high}, self.step)
+            log.info("step %d eval vs %s: %.1f%% [%.1f, %.1f] over %d games", self.step, label,
+                     100 * wins / len(result), 100 * low, 100 * high, len(result))
+
+
+def evaluate_adversary(evaluator, victim: Victim, cfg: AdversaryRunConfig, games: int,
+                       rng: np.random.Generator) -> list[VictimGame]:
+    """``games`` games of the adversary against ``victim``, colours alternating, no noise or hardening.
+
+    The adversary plays its most visited move; its net sees each position under a random symmetry (as in
+    training), so games against a deterministic victim still differ.
+    """
+    vp = cfg.victimplay
+    visits = cfg.evaluation.visits or vp.full_visits
+    config = dataclasses.replace(vp, games=games, full_visits=visits, fast_visits=min(vp.fast_visits, visits),
+                                 adversary_color="alternate", hardening=False)
+    rules = Rules.from_name(cfg.game.rules, cfg.game.komi)
+    play = VictimPlay(evaluator, victim, cfg.game.board_size, rules, cfg.search, config, rng, training=False,
+                      continuous=False)
+    finished: list[VictimGame] = []
+    while not play.all_done:
+        finished += play.step()
+    return finished

@@ -1,0 +1,249 @@
+"""What every training run shares: the net, learner and replay buffer, checkpoints, resume, Ctrl-C, the loop.
+
+A ``Trainer`` alternates a play phase (games that fill the replay buffer; the subclass's ``_play_phase``)
+and a training phase (``steps_per_iteration`` learner steps), writes a checkpoint every ``checkpoint_every``
+steps (net, optimizer, config, step, RNG states, counters and the subclass's ``_extra_state``) with the
+replay buffer beside it, and evaluates every ``eval_every`` steps (``_evaluate``). Every
+``milestone_every`` steps the checkpoint is also copied to ``milestones/`` and never pruned.
+
+Resume restores the newest checkpoint, the optimizer, the RNG states and the replay buffer exactly; games
+in flight when the checkpoint was taken are not stored and start afresh. Ctrl-C finishes the current
+step, saves a checkpoint and exits.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import platform
+import shutil
+import signal
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from ..config import to_dict, write_resolved
+from ..features import FEATURES
+from ..nets import NetConfig, PolicyValueNet
+from ..nets.checkpoint import Checkpoint, checkpoint_path, latest_checkpoint, load_checkpoint, prune_checkpoints, save_checkpoint
+from ..rules import Rules
+from ..runlog import RunLogger, progress
+from .learner import Learner
+from .replay import ReplayBuffer
+
+log = logging.getLogger(__name__)
+REPLAY_FILE = "replay.npz"
+CHECKPOINTS = "checkpoints"  # the newest few, pruned
+MILESTONES = "milestones"  # every milestone_every steps, never pruned (rungs of a victim ladder)
+
+
+@dataclass
+class Counters:
+    """Totals carried in checkpoints (compute used is part of a victim's record)."""
+
+    games: int = 0
+    samples: int = 0
+    moves: int = 0
+    evaluations: int = 0
+    wall_seconds: float = 0.0
+
+
+class TimedEvaluator:
+    """Wraps an evaluator to measure the wall time spent in it (the net's share of self-play)."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.seconds = 0.0
+
+    def evaluate(self, leaves, count, komi, priors_out, values_out):
+        start = time.perf_counter()
+        self.inner.evaluate(leaves, count, komi, priors_out, values_out)
+        self.seconds += time.perf_counter() - start
+
+
+def resolve_device(choice: str) -> torch.device:
+    if choice == "cuda" and not torch.cuda.is_available():
+        raise ValueError("device 'cuda' was asked for but CUDA is not available (use --device auto or cpu)")
+    if choice == "auto":
+        choice = "cuda" if torch.cuda.is_available() else "cpu"
+    return torch.device(choice)
+
+
+def cpu_model() -> str:
+    """The CPU's model name (Linux), else what ``platform`` knows."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def hardware(device: torch.device) -> str:
+    """Where a run computes, for the compute records of checkpoints and the zoo."""
+    if device.type == "cuda":
+        return torch.cuda.get_device_name(device)
+    return f"{cpu_model()} ({os.cpu_count()} cores), torch on {torch.get_num_threads()} thread(s)"
+
+
+class Trainer:
+    """The shared loop; ``cfg`` has seed, device, threads, game, net, learner, replay and schedule sections."""
+
+    description = "training"
+
+    def __init__(self, cfg, run_dir: Path, resume: bool = False, max_minutes: float | None = None):
+        self.cfg = cfg
+        self.run_dir = Path(run_dir)
+        self.max_minutes = max_minutes
+        self.device = resolve_device(cfg.device)
+        if cfg.threads:
+            torch.set_num_threads(cfg.threads)
+        self.rules = Rules.from_name(cfg.game.rules, cfg.game.komi)
+        self.rng = np.random.default_rng(cfg.seed)
+        torch.manual_seed(cfg.seed)
+        n = cfg.game.board_size
+        self.net_config = NetConfig(board_size=n, blocks=cfg.net.blocks, channels=cfg.net.channels,
+                                    global_pool=cfg.net.global_pool, score_head=cfg.net.score_head)
+        self.net = PolicyValueNet(self.net_config).to(self.device)
+        self.learner = Learner(self.net, cfg.learner, self.device)
+        self.buffer = ReplayBuffer(cfg.replay.capacity, (FEATURES.planes, n, n), FEATURES.globals, n * n + 1,
+                                   seed=cfg.seed)
+        self.counters = Counters()
+        self.step = 0
+        if resume:
+            self._restore()
+        self._stop = False
+
+    # ------------------------------------------------------------------ hooks
+    def _play_phase(self, logger: RunLogger) -> None:
+        raise NotImplementedError
+
+    def _evaluate(self, logger: RunLogger) -> None:
+        raise NotImplementedError
+
+    def _after_training(self) -> None:
+        """The net's weights changed: refresh whatever plays with a frozen copy of them."""
+
+    def _extra_state(self) -> dict:
+        """More plain values for the checkpoint's ``extra`` (e.g. the curriculum)."""
+        return {}
+
+    def _restore_extra(self, ckpt: Checkpoint) -> None:
+        """Restore what ``_extra_state`` saved."""
+
+    # ------------------------------------------------------------------ checkpoints
+    def _restore(self) -> None:
+        path = latest_checkpoint(self.run_dir / CHECKPOINTS)
+        if path is None:
+            raise FileNotFoundError(f"nothing to resume: no checkpoint in {self.run_dir}")
+        ckpt = load_checkpoint(path, device=self.device, expect_board_size=self.cfg.game.board_size)
+        self.net.load_state_dict(ckpt.net.state_dict())
+        self.learner.load_state_dict(ckpt.optimizer_state)
+        self.step = ckpt.step
+        self.rng.bit_generator.state = ckpt.rng_state["numpy"]
+        torch.set_rng_state(ckpt.rng_state["torch"])
+        self.counters = Counters(**ckpt.extra["counters"])
+        self._restore_extra(ckpt)
+        replay = self.run_dir / REPLAY_FILE
+        if replay.exists():
+            self.buffer.load(replay)
+        log.info("resumed %s at step %d (%d games so far)", path, self.step, self.counters.games)
+
+    def save(self) -> Path:
+        """Checkpoint (and replay buffer) now; a milestone step is also copied to ``milestones/``."""
+        cfg = self.cfg.schedule
+        path = checkpoint_path(self.run_dir / CHECKPOINTS, self.step)
+        counters = {k: (float(v) if isinstance(v, float) else int(v)) for k, v in vars(self.counters).items()}
+        extra = {"counters": counters, "hardware": hardware(self.device), **self._extra_state()}
+        rng_state = {"numpy": self.rng.bit_generator.state, "torch": torch.get_rng_state()}
+        save_checkpoint(path, net=self.net, net_config=self.net_config, optimizer=self.learner,
+                        config=to_dict(self.cfg), step=self.step, rng_state=rng_state, extra=extra)
+        if cfg.milestone_every and self.step % cfg.milestone_every == 0:
+            milestone = checkpoint_path(self.run_dir / MILESTONES, self.step)
+            milestone.parent.mkdir(exist_ok=True)
+            shutil.copyfile(path, milestone)
+        self.buffer.save(self.run_dir / REPLAY_FILE)
+        prune_checkpoints(self.run_dir / CHECKPOINTS, cfg.keep_checkpoints)
+        return path
+
+    # ------------------------------------------------------------------ the loop
+    def run(self) -> None:
+        cfg = self.cfg.schedule
+        write_resolved(self.cfg, self.run_dir)
+        deadline = None if self.max_minutes is None else time.monotonic() + 60 * self.max_minutes
+        old_handler = signal.signal(signal.SIGINT, self._interrupt)
+        logger = RunLogger(self.run_dir, purge_step=self.step or None)
+        try:
+            logger.hparams_table(self.cfg)
+            self._on_start(logger)
+            with progress(cfg.total_steps, self.description, "step") as bar:
+                self.bar = bar
+                bar.update(completed=self.step)
+                while self.step < cfg.total_steps and not self._stop:
+                    if deadline is not None and time.monotonic() > deadline:
+                        log.info("time budget of %.1f minutes reached", self.max_minutes)
+                        break
+                    started = time.monotonic()
+                    self._play_phase(logger)
+                    steps = self._train_phase(logger, bar)
+                    self.counters.wall_seconds += time.monotonic() - started
+                    if steps == 0:
+                        continue
+                    if self.step % cfg.checkpoint_every == 0:
+                        self.save()
+                    if self.step % cfg.eval_every == 0:
+                        self._evaluate(logger)
+            if self.step % cfg.checkpoint_every != 0 or self.step == 0:
+                self.save()  # stopped between checkpoints (budget, Ctrl-C) or before any training
+        finally:
+            signal.signal(signal.SIGINT, old_handler)
+            logger.close()
+
+    def _on_start(self, logger: RunLogger) -> None:
+        """Called once the logger is open, before the first phase."""
+
+    def _interrupt(self, signum, frame) -> None:
+        log.warning("interrupted: finishing the current step and saving a checkpoint")
+        self._stop = True
+
+    def _add_games(self, games) -> int:
+        """Put the samples of finished games into the replay buffer; returns how many."""
+        samples = 0
+        for g in games:
+            if len(g.value):
+                self.buffer.add(g.planes, g.globals, g.policy, g.value)
+                samples += len(g.value)
+        return samples
+
+    def _train_phase(self, logger: RunLogger, bar) -> int:
+        cfg = self.cfg
+        if len(self.buffer) < cfg.replay.min_samples:
+            return 0
+        sched = cfg.schedule
+        # stop on the next checkpoint or evaluation step, so both happen exactly on their multiples
+        steps = min(sched.steps_per_iteration, sched.total_steps - self.step,
+                    sched.checkpoint_every - self.step % sched.checkpoint_every,
+                    sched.eval_every - self.step % sched.eval_every)
+        totals: dict[str, float] = {}
+        start = time.perf_counter()
+        done = 0
+        for _ in range(steps):
+            if self._stop:
+                break
+            losses = self.learner.step(self.buffer.sample(cfg.learner.batch_size, self.rng))
+            for key, value in losses.items():
+                totals[key] = totals.get(key, 0.0) + value
+            self.step += 1
+            done += 1
+            bar.advance()
+        self.net.eval()
+        self._after_training()
+        if done:
+            logger.scalars({f"losses/{k}": v / done for k, v in totals.items()}, self.step)
+            logger.scalar("perf/steps_per_s", done / (time.perf_counter() - start), self.step)
+        return done

@@ -1,0 +1,242 @@
+"""Victim-play: an adversary against a frozen victim, many games at once; only the adversary's moves are learned.
+
+Every game slot alternates the adversary's colour from one game to the next (or keeps the configured
+colour). On the adversary's turns the games are searched together by A-MCTS (``BatchedMCTS`` with the
+victim's policy at victim nodes; ``plain`` MCTS for the ablation) with playout-cap randomization as in
+self-play: only full searches become samples, with the visit distribution as the policy target and the
+game's outcome from the adversary's side as the value target (a game stopped at the move cap is
+learned as a draw and counted as a non-win). On the victim's turns the victim plays as
+it is (its raw policy or its own search, at its play temperature). Victim moves are never samples.
+
+Optional hardening (training only): the victim may not pass while it has a legal move outside its own
+pass-alive territory (:class:`advgo.victims.HardenedAgent`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, NamedTuple
+
+import numpy as np
+
+from .. import engine
+from ..features import FEATURES, encode_batch
+from ..rules import Rules
+from ..search import BatchedMCTS, Evaluator, SearchConfig, choose_moves
+from ..victims import AMCTS_MODES, HardenedAgent, Victim
+from .selfplay import SelfPlayConfig
+
+
+@dataclass(frozen=True)
+class VictimPlayConfig(SelfPlayConfig):
+    """Self-play's search settings (games, visits, playout cap, temperatures, move cap), plus:"""
+
+    amcts: Literal["S", "S++", "R", "plain"] = "S"
+    """How the adversary's search models the victim: S (raw policy), S++ (symmetry-averaged policy),
+    R (the victim's own search), plain (ordinary MCTS: the victim is assumed to play like the adversary)."""
+    adversary_color: Literal["alternate", "black", "white"] = "alternate"
+    """The adversary's colour; ``alternate`` switches it every game in each slot."""
+    victim_temperature: float = 0.0
+    """The victim's move temperature (0: its best move); A-MCTS samples victim moves the same way."""
+    hardening: bool = False
+    """Training only: the victim may not pass while it has legal moves outside its pass-alive territory."""
+
+    def __post_init__(self):
+        super().__post_init__()
+        if self.amcts not in AMCTS_MODES:
+            raise ValueError(f"victimplay.amcts must be one of {', '.join(AMCTS_MODES)}, got {self.amcts!r}")
+        if self.victim_temperature < 0:
+            raise ValueError(f"victimplay.victim_temperature must be >= 0, got {self.victim_temperature}")
+
+
+class VictimGame(NamedTuple):
+    planes: np.ndarray  # uint8 [n, C, N, N]: the adversary's full-search positions
+    globals: np.ndarray  # float32 [n, G]
+    policy: np.ndarray  # float32 [n, A]: the adversary's visit distributions
+    value: np.ndarray  # float32 [n]: the outcome for the adversary (+1 win, -1 loss, 0 draw)
+    victim: str  # victim label, name@visits
+    adversary_color: int  # 1 black, -1 white
+    moves: np.ndarray  # int16 [length]: every move of the game
+    comments: dict  # move number -> text (the adversary's searches)
+    length: int
+    score: float  # black minus white, komi included
+    end_reason: str  # "two_passes" or "move_cap"
+    adversary_passes: int
+    adversary_moves: int
+
+    @property
+    def margin(self) -> float:
+        """Score from the adversary's side."""
+        return self.score * self.adversary_color
+
+    @property
+    def adversary_won(self) -> bool:
+        """A win: the adversary leads at the end of a game that ended by two passes (capped games are not wins)."""
+        return self.margin > 0 and self.end_reason != "move_cap"
+
+
+class VictimPlay:
+    """``config.games`` games of the adversary (``evaluator``) against ``victim``; ``step()`` plays one move in each."""
+
+    def __init__(self, evaluator: Evaluator, victim: Victim, size: int, rules: Rules, search: SearchConfig,
+                 config: VictimPlayConfig, rng: np.random.Generator, *, training: bool = True,
+                 continuous: bool = True):
+        """``training``: playout-cap randomization, noise, temperatures, samples and hardening (else none of
+        them: full searches, best moves). ``continuous``: a finished game's slot starts a new game at once;
+        otherwise it stays finished (``all_done`` tells when every slot has played one game)."""
+        if victim.board_size != size:
+            raise ValueError(f"victim {victim.label} plays {victim.board_size}x{victim.board_size}, "
+                             f"not {size}x{size}")
+        self.size = size
+        self.rules = rules
+        self.search_config = search
+        self.config = config
+        self.rng = rng
+        self.training = training
+        self.continuous = continuous
+        self.evaluator = evaluator
+        self.max_moves = config.max_moves or 2 * size * size
+        self.codes = rules.codes(self.max_moves)
+        batch = config.games
+        self.roots = engine.new_boards(batch, size, self.max_moves + 1)
+        self._planes = np.zeros((batch, FEATURES.planes, size, size), np.float32)
+        self._globals = np.zeros((batch, FEATURES.globals), np.float32)
+        self._started = np.zeros(batch, np.int64)  # games started per slot (alternates colours)
+        self.adversary_color = np.ones(batch, np.int8)
+        self._pending: list[list] = [[] for _ in range(batch)]  # per game: (planes, globals, policy)
+        self._comments: list[dict] = [{} for _ in range(batch)]  # per game: move number -> search summary
+        self._passes = np.zeros(batch, np.int64)  # adversary passes per game
+        self._adv_moves = np.zeros(batch, np.int64)  # adversary moves per game
+        self.moves_played = 0
+        self.evaluations = 0
+        self.victim_evaluations = 0
+        self.set_victim(victim)
+
+    # ------------------------------------------------------------------ victims
+    def set_victim(self, victim: Victim) -> None:
+        """Play ``victim`` from now on: every game in flight is dropped and starts afresh."""
+        cfg = self.config
+        self.victim = victim
+        policy = victim.policy(cfg.amcts, self.rules, max_batch=cfg.games)
+        self.mcts = BatchedMCTS(self.evaluator, self.size, cfg.games, self.codes, self.search_config,
+                                max_visits=cfg.full_visits, victim=policy, victim_temperature=cfg.victim_temperature)
+        agent = victim.agent(self.rules, temperature=cfg.victim_temperature, seed=int(self.rng.integers(2**31)))
+        if cfg.hardening and self.training:
+            agent = HardenedAgent(agent, victim.policy("S", self.rules))
+        self.victim_agent = agent
+        self.victim_agent.start(self.size, self.rules, cfg.games)
+        for b in range(cfg.games):
+            self._new_game(b)
+        self.mcts.set_victim_colors(self._victim_colors(), self.rng)
+
+    def _victim_colors(self) -> np.ndarray:
+        if self.config.amcts == "plain":
+            return np.zeros(self.config.games, np.int8)
+        return (-self.adversary_color).astype(np.int8)
+
+    def _new_game(self, b: int) -> None:
+        engine.reset(self.roots, b)
+        self.mcts.reset(b)
+        choice = self.config.adversary_color
+        if choice == "alternate":
+            color = 1 if (self._started[b] + b) % 2 == 0 else -1
+        else:
+            color = 1 if choice == "black" else -1
+        self._started[b] += 1
+        self.adversary_color[b] = color
+        self.mcts.tree.victim_color[b] = 0 if self.config.amcts == "plain" else -color
+        self._pending[b] = []
+        self._comments[b] = {}
+        self._passes[b] = 0
+        self._adv_moves[b] = 0
+
+    # ------------------------------------------------------------------ playing
+    def step(self) -> list[VictimGame]:
+        """One move in every game; returns the games that ended with it."""
+        cfg = self.config
+        batch = cfg.games
+        moves = np.full(batch, engine.NO_ACTION, np.int64)
+        live = self.roots.end_reason == engine.END_NONE
+        adv_turn = live & (self.roots.to_play == self.adversary_color)
+        if adv_turn.any():
+            self._adversary_moves(adv_turn, moves)
+        victim_turn = np.flatnonzero(live & ~adv_turn)
+        if len(victim_turn):
+            moves[victim_turn] = self.victim_agent.select(self.roots, victim_turn)
+        status = engine.play_batch(self.roots, self.codes, moves)
+        if (status != engine.OK).any():
+            bad = int(np.flatnonzero(status != engine.OK)[0])
+            who = "adversary" if adv_turn[bad] else f"victim {self.victim.label}"
+            raise RuntimeError(f"victim-play: the {who} chose an illegal move {int(moves[bad])} in game {bad}: "
+                               f"{engine.STATUS_NAMES[int(status[bad])]}")
+        self.moves_played += int(live.sum())
+        finished = []
+        scores = engine.scores(self.roots, self.codes)
+        for b in np.flatnonzero(live):
+            if self.roots.end_reason[b] == engine.END_NONE:
+                self.mcts.advance(b, int(moves[b]))
+                continue
+            finished.append(self._finish(b, float(scores[b])))
+            if self.continuous:
+                self._new_game(b)
+        return finished
+
+    @property
+    def all_done(self) -> bool:
+        """No game is in progress (only when not ``continuous``)."""
+        return bool((self.roots.end_reason != engine.END_NONE).all())
+
+    def _adversary_moves(self, adv_turn: np.ndarray, moves: np.ndarray) -> None:
+        cfg = self.config
+        batch = cfg.games
+        if self.training:
+            full = adv_turn & (self.rng.random(batch) < cfg.full_search_prob)
+        else:
+            full = adv_turn.copy()
+        visits = np.where(full, cfg.full_visits, cfg.fast_visits)
+        result = self.mcts.search(self.roots, active=adv_turn, visits=visits, rng=self.rng,
+                                  noise=full & self.training)
+        self.evaluations += result.evaluations
+        self.victim_evaluations = self.mcts.victim_evaluations
+        idx = np.flatnonzero(adv_turn)
+        if self.training:
+            early = self.roots.move_count < cfg.temperature_moves
+            temps = np.where(early, cfg.temperature_early, cfg.temperature_late)[idx]
+        else:
+            temps = 0.0
+        moves[idx] = choose_moves(result.visit_counts[idx], temps, self.rng)
+        if self.training and full.any():
+            encode_batch(self.roots, batch, self.codes.komi, self._planes, self._globals, self.codes)
+        pass_action = self.size * self.size
+        for k, b in enumerate(idx):
+            counts = result.visit_counts[b]
+            if full[b] and self.training:
+                dist = counts.astype(np.float32) / counts.sum()
+                self._pending[b].append((self._planes[b].astype(np.uint8), self._globals[b].copy(), dist))
+            move_number = int(self.roots.move_count[b]) + 1
+            self._comments[b][move_number] = (f"adversary: {int(counts.sum())} visits, value "
+                                              f"{float(result.root_value[b]):+.2f}")
+            self._adv_moves[b] += 1
+            self._passes[b] += int(moves[b] == pass_action)
+
+    def _finish(self, b: int, score: float) -> VictimGame:
+        color = int(self.adversary_color[b])
+        winner = (score > 0) - (score < 0)
+        rows = self._pending[b]
+        n = self.size
+        capped = self.roots.end_reason[b] == engine.END_MOVE_CAP
+        outcome = 0.0 if capped else float(winner * color)
+        if rows:
+            planes = np.stack([r[0] for r in rows])
+            globals_ = np.stack([r[1] for r in rows])
+            policy = np.stack([r[2] for r in rows])
+        else:
+            planes = np.zeros((0, FEATURES.planes, n, n), np.uint8)
+            globals_ = np.zeros((0, FEATURES.globals), np.float32)
+            policy = np.zeros((0, n * n + 1), np.float32)
+        value = np.full(len(rows), outcome, np.float32)
+        length = int(self.roots.move_count[b])
+        return VictimGame(planes, globals_, policy, value, self.victim.label, color,
+                          self.roots.moves[b, :length].copy(), dict(self._comments[b]), length, score,
+                          engine.END_REASONS[int(self.roots.end_reason[b])], int(self._passes[b]),
+                          int(self._adv_moves[b]))

@@ -1,0 +1,151 @@
+"""Victims: frozen players an adversary is trained or evaluated against, and what its search may ask of them.
+
+A victim is named by a spec string and played with a number of visits:
+
+| spec | victim |
+|---|---|
+| ``NAME`` | a net of the bundled zoo (``advgo zoo list``) |
+| ``PATH.pt`` (any path to an existing file) | a checkpoint of ``advgo train victim`` or ``advgo train adversary`` |
+
+Every victim gives two things: ``agent()``, the player itself (its raw policy at 1 visit, its MCTS above,
+at its play temperature), and, when it is a net, ``policy(mode)``, the evaluator A-MCTS uses to model its
+replies. A black-box victim (an external engine, added with the GTP work) has no policy: ``has_policy``
+is False and only ``plain`` search can be used against it.
+
+| A-MCTS mode | victim nodes use |
+|---|---|
+| ``S`` | the victim's raw policy (one symmetry, as it plays) |
+| ``S++`` | the victim's raw policy averaged over the 8 board symmetries |
+| ``R`` | the victim's own search with its visits (its visit distribution) |
+| ``plain`` | nothing: ordinary MCTS, the adversary assumes the victim plays like itself |
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import engine, zoo
+from .agents import Agent, MCTSAgent, PolicyAgent
+from .nets import PolicyValueNet, TorchEvaluator, load_checkpoint
+from .passalive import pass_alive_territory
+from .rules import Rules
+from .search import Evaluator, SearchConfig, SearchEvaluator
+
+AMCTS_MODES = ("S", "S++", "R", "plain")
+
+
+@dataclass
+class Victim:
+    """A frozen net victim at ``visits`` (see the module docstring)."""
+
+    spec: str
+    visits: int
+    net: PolicyValueNet
+    device: object = "cpu"
+
+    @property
+    def label(self) -> str:
+        """``name@visits``: how logs, TensorBoard tags and SGF files name this victim."""
+        return f"{Path(self.spec).stem if self.spec.endswith('.pt') else self.spec}@{self.visits}"
+
+    @property
+    def board_size(self) -> int:
+        return self.net.config.board_size
+
+    has_policy = True
+
+    def _evaluator(self, rules: Rules, symmetry: str = "none", seed: int = 0, max_batch: int = 256):
+        return TorchEvaluator(self.net, device=self.device, symmetry=symmetry, seed=seed, rules=rules,
+                              max_batch=max_batch)
+
+    def agent(self, rules: Rules, temperature: float = 0.0, seed: int = 0) -> Agent:
+        """The victim as it plays: raw policy at 1 visit, MCTS (no noise, fresh tree per move) above."""
+        evaluator = self._evaluator(rules, seed=seed)
+        if self.visits == 1:
+            return PolicyAgent(evaluator, temperature=temperature, seed=seed, name=self.label)
+        return MCTSAgent(evaluator, self.visits, SearchConfig(visits=self.visits), temperature=temperature,
+                         seed=seed, name=self.label)
+
+    def policy(self, mode: str, rules: Rules, max_batch: int = 256) -> Evaluator | None:
+        """The evaluator whose priors model the victim's move at A-MCTS victim nodes (None for ``plain``)."""
+        if mode not in AMCTS_MODES:
+            raise ValueError(f"unknown A-MCTS mode {mode!r}: expected one of {', '.join(AMCTS_MODES)}")
+        if mode == "plain":
+            return None
+        if mode == "S++":
+            return self._evaluator(rules, symmetry="average", max_batch=max_batch)
+        raw = self._evaluator(rules, max_batch=max_batch)
+        if mode == "S":
+            return raw
+        return SearchEvaluator(raw, self.visits, rules.codes(engine.NO_CAP), SearchConfig(visits=self.visits))
+
+
+def resolve_victim(spec: str, visits: int = 1, device="cpu", board_size: int | None = None) -> Victim:
+    """The victim named by ``spec`` (a zoo name or a checkpoint path) at ``visits``; clear errors otherwise."""
+    if visits < 1:
+        raise ValueError(f"victim {spec!r}: visits must be at least 1, got {visits}")
+    path = Path(spec)
+    if spec.endswith(".pt") or path.is_file():
+        if not path.is_file():
+            raise ValueError(f"victim {spec!r}: no checkpoint file at {path}")
+        net = load_checkpoint(path, device=device, expect_board_size=board_size).net
+    else:
+        try:
+            entry = zoo.get(spec)
+        except KeyError as err:
+            raise ValueError(f"unknown victim {spec!r}: not a checkpoint file, and {err.args[0]}") from None
+        if board_size is not None and entry.board_size != board_size:
+            raise ValueError(f"victim {spec!r} plays {entry.board_size}x{entry.board_size}, "
+                             f"not {board_size}x{board_size}")
+        net = zoo.load_net(spec, device)
+    return Victim(spec=spec, visits=int(visits), net=net, device=device)
+
+
+class HardenedAgent:
+    """A victim that may not pass while it has a legal move outside its own pass-alive territory.
+
+    Wang et al. used this in training only, to close the cheap "pass attack". When the wrapped agent
+    passes but such moves exist, the victim plays the one its raw policy likes best instead.
+    """
+
+    def __init__(self, inner: Agent, policy: Evaluator):
+        self.inner = inner
+        self.policy = policy
+        self.name = inner.name
+        self.overrides = 0  # passes replaced by a move
+
+    def start(self, size, rules, batch):
+        self.inner.start(size, rules, batch)
+        self.size = size
+        self.codes = rules.codes(engine.NO_CAP)
+        self.suicide = rules.suicide
+        self._mask = np.zeros((1, size * size + 1), np.bool_)
+        self._priors = np.zeros((1, size * size + 1), np.float32)
+        self._values = np.zeros(1, np.float32)
+        self._single = None
+
+    def select(self, boards, games):
+        moves = np.asarray(self.inner.select(boards, games), np.int64).copy()
+        n2 = self.size * self.size
+        for k, b in enumerate(games):
+            if moves[k] != n2:
+                continue
+            single = self._copy(boards, int(b))
+            engine.legal_masks(single, self.codes, self._mask)
+            w = boards.width
+            stones = single.stones[0].reshape(w, w)[1:-1, 1:-1]
+            allowed = self._mask[0, :-1] & ~pass_alive_territory(stones, int(single.to_play[0]), self.suicide).reshape(-1)
+            if allowed.any():
+                self.policy.evaluate(single, 1, self.codes.komi, self._priors, self._values)
+                moves[k] = int(np.argmax(np.where(allowed, self._priors[0, :-1], -np.inf)))
+                self.overrides += 1
+        return moves
+
+    def _copy(self, boards, b: int):
+        if self._single is None or self._single.history.shape[1] < boards.history.shape[1]:
+            self._single = engine.new_boards(1, self.size, boards.history.shape[1])
+        engine.copy_game(boards, b, self._single, 0)
+        return self._single

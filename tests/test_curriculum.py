@@ -1,0 +1,81 @@
+"""The curriculum: advancing strictly above the threshold over the window, minimum games, last entry, state."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from advgo.config import ConfigError, config_from_dict
+from advgo.curriculum import Curriculum, CurriculumConfig, CurriculumEntry
+
+
+def make(window=4, min_games=4, thresholds=(0.5, 0.75, 0.9)):
+    entries = [CurriculumEntry(f"v{i}", 1 + i, t) for i, t in enumerate(thresholds)]
+    return Curriculum(CurriculumConfig(entries=entries, window=window, min_games=min_games))
+
+
+def test_advances_only_strictly_above_the_threshold():
+    c = make()
+    for won in (1, 1, 0, 0):  # 50%: a tie with the threshold is not enough
+        assert not c.record(won)
+    assert c.stage == 0
+    assert not c.record(1)  # the window is 1,0,0,1: still 50%
+    assert not c.record(1)  # 0,0,1,1
+    assert c.record(1)  # 0,1,1,1: 75% > 50%
+    assert c.stage == 1
+
+
+def test_window_and_min_games():
+    c = make(window=4, min_games=6)
+    for _ in range(5):
+        assert not c.record(True)  # 100% but fewer than min_games
+    assert c.record(True)
+    assert c.stage == 1 and c.games_at_stage == 0 and len(c.recent) == 0
+    assert c.history == [{"entry": "v0@1", "games": 6, "win_rate": 1.0}]
+
+
+def test_last_entry_keeps_training():
+    c = make(thresholds=(0.0,), min_games=1, window=1)
+    for _ in range(10):
+        assert not c.record(True)
+    assert c.stage == 0 and c.is_last and c.games_at_stage == 10
+
+
+@given(st.lists(st.booleans(), max_size=200), st.integers(1, 20), st.integers(1, 30))
+def test_matches_a_plain_recount(results, window, min_games):
+    """Stage changes happen exactly when a from-scratch recount of the stage's games says so."""
+    c = make(window=window, min_games=min_games)
+    stage, since = 0, []
+    for won in results:
+        since.append(int(won))
+        recent = since[-window:]
+        expected = (stage < 2 and len(since) >= min_games
+                    and sum(recent) / len(recent) > c.config.entries[stage].threshold)
+        assert c.record(won) == expected
+        if expected:
+            stage, since = stage + 1, []
+        assert c.stage == stage and c.games_at_stage == len(since)
+
+
+def test_state_round_trip_and_mismatch():
+    c = make(window=3, min_games=2)
+    for won in (1, 1, 0, 1, 1, 0):
+        c.record(won)
+    again = make(window=3, min_games=2)
+    again.load_state_dict(c.state_dict())
+    assert (again.stage, list(again.recent), again.games_at_stage, again.history) == \
+        (c.stage, list(c.recent), c.games_at_stage, c.history)
+    other = Curriculum(CurriculumConfig(entries=[CurriculumEntry("x", 1, 0.5)]))
+    with pytest.raises(ValueError, match="does not match"):
+        other.load_state_dict(c.state_dict())
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"entries": []}, "empty"),
+    ({"entries": [{"victim": "cp1", "threshold": 1.5}]}, "threshold"),
+    ({"entries": [{"victim": "cp1", "visits": 0}]}, "visits"),
+    ({"entries": [{"victim": "cp1"}], "window": 0}, "window"),
+    ({"entries": [{"victim": "cp1", "treshold": 0.5}]}, "treshold"),
+])
+def test_bad_curricula_are_clear_errors(data, message):
+    with pytest.raises(ConfigError, match=message):
+        config_from_dict(CurriculumConfig, data)

@@ -1,0 +1,237 @@
+"""Victims, victim-play and adversary training end to end on 5x5 victims trained by the tiny victim config."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+from advgo import Rules, engine
+from advgo.config import load_config
+from advgo.features import FEATURES, encode_batch
+from advgo.nets import TorchEvaluator, latest_checkpoint, load_checkpoint
+from advgo.runlog import read_scalars
+from advgo.search import SearchConfig, SearchEvaluator
+from advgo.sgf import load_sgf, read_sgf
+from advgo.training.adversary import AdversaryTrainer, evaluate_adversary
+from advgo.training.adversary_config import AdversaryRunConfig
+from advgo.training.trainer import CHECKPOINTS, MILESTONES
+from advgo.training.victim import VictimTrainer
+from advgo.training.victim_config import VictimRunConfig
+from advgo.training.victimplay import VictimPlay, VictimPlayConfig
+from advgo.victims import HardenedAgent, resolve_victim
+
+ROOT = Path(__file__).resolve().parents[1]
+TINY_VICTIM = ROOT / "configs" / "victim-tiny.yaml"
+TINY = ROOT / "configs" / "adversary-tiny.yaml"
+RULES = Rules.tromp_taylor(0.5)
+
+
+@pytest.fixture(scope="module")
+def victims(tmp_path_factory):
+    """Two 5x5 victim checkpoints (steps 20 and 40 of a tiny self-play run)."""
+    run = tmp_path_factory.mktemp("victim") / "run"
+    VictimTrainer(load_config(VictimRunConfig, TINY_VICTIM), run).run()
+    return [str(run / MILESTONES / f"ckpt-{s:09d}.pt") for s in (20, 40)]
+
+
+def tiny(victims, *overrides):
+    sets = [f"curriculum.entries[{i}].victim={v}" for i, v in enumerate(victims)]
+    return load_config(AdversaryRunConfig, TINY, [*sets, *overrides])
+
+
+def adversary_evaluator(seed=0):
+    from advgo.nets import NetConfig, PolicyValueNet
+    import torch
+
+    torch.manual_seed(seed)
+    net = PolicyValueNet(NetConfig(board_size=5, blocks=1, channels=8, global_pool=False)).eval()
+    return TorchEvaluator(net, symmetry="none", rules=RULES)
+
+
+# ---------------------------------------------------------------------------------------------- victims
+def test_victim_specs_and_their_errors(victims):
+    v = resolve_victim(victims[0], 4)
+    assert v.label == "ckpt-000000020@4" and v.board_size == 5
+    assert v.agent(RULES).name == "ckpt-000000020@4"
+    assert isinstance(v.policy("R", RULES), SearchEvaluator) and v.policy("plain", RULES) is None
+    assert v.policy("S++", RULES).symmetry == "average" and v.policy("S", RULES).symmetry == "none"
+    with pytest.raises(ValueError, match="unknown victim 'nobody'"):
+        resolve_victim("nobody")
+    with pytest.raises(ValueError, match="no checkpoint file"):
+        resolve_victim("missing/ckpt.pt")
+    with pytest.raises(Exception, match="board"):
+        resolve_victim(victims[0], 1, board_size=9)
+    with pytest.raises(ValueError, match="mode"):
+        v.policy("Q", RULES)
+
+
+def test_r_mode_priors_are_the_victims_search(victims):
+    v = resolve_victim(victims[1], 8)
+    boards = engine.new_boards(2, 5, 60)
+    engine.play_batch(boards, RULES.codes(59), np.array([12, 6]))
+    priors = np.zeros((2, 26), np.float32)
+    values = np.zeros(2, np.float32)
+    v.policy("R", RULES).evaluate(boards, 2, RULES.komi, priors, values)
+    from advgo.search import BatchedMCTS
+
+    direct = BatchedMCTS(TorchEvaluator(v.net, symmetry="none", rules=RULES), 5, 2, RULES.codes(engine.NO_CAP),
+                         SearchConfig(visits=8)).search(boards)
+    counts = direct.visit_counts.astype(np.float32)
+    assert np.allclose(priors, counts / counts.sum(axis=1, keepdims=True))
+
+
+def test_hardened_victim_does_not_pass_with_moves_left(victims):
+    class Passer:
+        name = "passer"
+
+        def start(self, size, rules, batch):
+            pass
+
+        def select(self, boards, games):
+            return np.full(len(games), 25)
+
+    v = resolve_victim(victims[0])
+    agent = HardenedAgent(Passer(), v.policy("S", RULES))
+    agent.start(5, RULES, 1)
+    boards = engine.new_boards(1, 5, 60)
+    move = agent.select(boards, np.array([0]))[0]
+    assert move != 25 and agent.overrides == 1
+
+
+# ---------------------------------------------------------------------------------------------- victim-play
+@pytest.mark.parametrize("mode", ["S", "S++", "R", "plain"])
+def test_only_the_adversarys_positions_become_samples(victims, mode):
+    """Replaying each game, the samples are exactly the adversary-to-move positions, with its outcome as value."""
+    cfg = VictimPlayConfig(games=4, full_visits=6, fast_visits=6, full_search_prob=1.0, amcts=mode)
+    victim = resolve_victim(victims[1], 2 if mode == "R" else 1)
+    play = VictimPlay(adversary_evaluator(), victim, 5, RULES, SearchConfig(), cfg, np.random.default_rng(0))
+    games = []
+    while len(games) < 6:
+        games += play.step()
+    colours = {g.adversary_color for g in games}
+    assert colours == {1, -1}
+    codes = RULES.codes(50)
+    planes = np.zeros((1, FEATURES.planes, 5, 5), np.float32)
+    globals_ = np.zeros((1, FEATURES.globals), np.float32)
+    for g in games:
+        boards = engine.new_boards(1, 5, 51)
+        expected = []
+        for move in g.moves:
+            if boards.to_play[0] == g.adversary_color:
+                encode_batch(boards, 1, codes.komi, planes, globals_, codes)
+                expected.append(planes[0].astype(np.uint8))
+            engine.play_batch(boards, codes, np.array([move]))
+        assert len(expected) == g.adversary_moves == len(g.value)
+        assert np.array_equal(np.stack(expected), g.planes)
+        assert np.allclose(g.policy.sum(axis=1), 1.0)
+        won = g.margin > 0 and g.end_reason != "move_cap"
+        lost = g.margin < 0 and g.end_reason != "move_cap"
+        assert (g.value == (1.0 if won else -1.0 if lost else 0.0)).all()
+        assert g.adversary_won == won
+
+
+def test_evaluation_plays_each_game_once_with_alternating_colours(victims):
+    cfg = tiny(victims)
+    games = evaluate_adversary(adversary_evaluator(), resolve_victim(victims[0]), cfg, 6, np.random.default_rng(1))
+    assert len(games) == 6
+    assert sorted(g.adversary_color for g in games) == [-1, -1, -1, 1, 1, 1]
+    assert all(len(g.value) == 0 for g in games)  # evaluation writes no samples
+
+
+# ---------------------------------------------------------------------------------------------- training
+def test_tiny_run_logs_curriculum_sgf_and_checkpoints(victims, tmp_path):
+    run = tmp_path / "run"
+    AdversaryTrainer(tiny(victims, "curriculum.entries[0].threshold=0.0", "curriculum.min_games=4"), run).run()
+    acc = EventAccumulator(str(run), size_guidance={"scalars": 0, "tensors": 0})
+    acc.Reload()
+    tags = set(acc.Tags()["scalars"])
+    for tag in ("curriculum/stage", "losses/total", "game/length", "game/adversary_pass_rate", "game/score_margin",
+                "perf/games_per_s", "perf/evals_per_s", "victim/ckpt-000000020@1/win_rate",
+                "eval/ckpt-000000020@1/win_rate", "eval/ckpt-000000040@4/win_rate_low"):
+        assert tag in tags, tag
+    assert {"hparams/config", "curriculum/victim"} <= set(acc.Tags()["tensors"])
+    sgfs = sorted((run / "sgf").glob("*.sgf"))
+    assert sgfs
+    record = read_sgf(sgfs[0].read_bytes())
+    players = record.player_black + record.player_white
+    assert "adversary" in players and "A-MCTS-S, 8 visits" in players and "ckpt-000000020@1" in players
+    assert record.rules == RULES and record.result
+    assert "A-MCTS mode S" in record.comments[0] and "visits" in record.comments[2 if "adversary" in record.player_white else 1]
+    assert load_sgf(sgfs[-1]).is_over
+    ckpt = load_checkpoint(latest_checkpoint(run / CHECKPOINTS))
+    assert ckpt.step == 40 and "curriculum" in ckpt.extra
+
+
+def test_resume_continues_at_the_same_stage(victims, tmp_path):
+    run = tmp_path / "run"
+    first = AdversaryTrainer(tiny(victims, "curriculum.entries[0].threshold=0.0", "curriculum.min_games=1",
+                                  "curriculum.window=1"), run)
+    first.run()
+    saved = load_checkpoint(latest_checkpoint(run / CHECKPOINTS)).extra["curriculum"]
+    again = AdversaryTrainer(tiny(victims, "curriculum.entries[0].threshold=0.0", "curriculum.min_games=1",
+                                  "curriculum.window=1", "schedule.total_steps=60"), run, resume=True)
+    assert again.curriculum.state_dict() == saved
+    assert again.play.victim.label == again.curriculum.entry.label
+    again.run()
+    stages = [r["value"] for r in read_scalars(run / "scalars.jsonl") if r["tag"] == "curriculum/stage"]
+    assert stages == sorted(stages)
+
+
+def test_warm_start_loads_the_weights(victims, tmp_path):
+    run = tmp_path / "run"
+    AdversaryTrainer(tiny(victims, "schedule.total_steps=20"), run).run()
+    path = latest_checkpoint(run / CHECKPOINTS)
+    warm = AdversaryTrainer(tiny(victims), tmp_path / "warm", init=str(path))
+    source = load_checkpoint(path).net.state_dict()
+    for k, t in warm.net.state_dict().items():
+        assert np.array_equal(t.cpu().numpy(), source[k].cpu().numpy()), k
+    with pytest.raises(ValueError, match="net"):
+        AdversaryTrainer(tiny(victims, "net.channels=16"), tmp_path / "bad", init=str(path))
+
+
+@pytest.mark.parametrize("override, message", [
+    ("curriculum.entries[0].victim=nobody", "unknown victim"),
+    ("curriculum.entries[1].threshold=2", "threshold"),
+    ("game.board_size=7", "5x5|board"),
+    ("victimplay.amcts=X", "amcts"),
+])
+def test_bad_runs_fail_before_any_game(victims, tmp_path, override, message):
+    from advgo.config import ConfigError
+
+    with pytest.raises((ValueError, ConfigError), match=message):
+        AdversaryTrainer(tiny(victims, override), tmp_path / "run")
+    assert not (tmp_path / "run").exists()
+
+
+def test_empty_curriculum_is_an_error():
+    from advgo.config import ConfigError
+
+    with pytest.raises(ConfigError, match="empty"):
+        load_config(AdversaryRunConfig, TINY, ["curriculum.entries=[]"])
+
+
+# ---------------------------------------------------------------------------------------------- the CLI
+def test_cli_run_resume_and_bad_input(victims, tmp_path):
+    from test_cli_train import advgo
+
+    sets = []
+    for i, v in enumerate(victims):
+        sets += ["--set", f"curriculum.entries[{i}].victim={v}"]
+    out = advgo("train", "adversary", "--config", str(TINY), *sets, "--runs", str(tmp_path), "--name", "adv",
+                "--seed", "5", "--set", "schedule.total_steps=20")
+    assert out.returncode == 0, out.stderr[-2000:]
+    run = tmp_path / "adv"
+    assert "seed: 5" in (run / "config.yaml").read_text()
+    acc = EventAccumulator(str(run), size_guidance={"scalars": 0})
+    acc.Reload()
+    scalars = acc.Tags()["scalars"]
+    assert "curriculum/stage" in scalars and any(t.startswith("victim/") and t.endswith("/win_rate") for t in scalars)
+    out = advgo("train", "adversary", "--resume", str(run), "--set", "schedule.total_steps=40")
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert load_checkpoint(latest_checkpoint(run / CHECKPOINTS)).step == 40
+    empty = tmp_path / "empty"
+    out = advgo("train", "adversary", "--config", str(TINY), "--runs", str(empty), "--set",
+                "curriculum.entries[0].victim=nobody")
+    assert out.returncode == 2 and "unknown victim" in out.stdout + out.stderr
+    assert not any(empty.iterdir())
