@@ -7,6 +7,7 @@
 | ``advgo bench startup`` | cold vs warm Numba cache: time to the first game in a fresh process |
 | ``advgo bench mcts`` | batched MCTS simulations/s with a uniform fake evaluator, optionally beside mctx |
 | ``advgo bench selfplay`` | self-play games/hour, net evaluations/s and the share of time in the net |
+| ``advgo bench victimplay`` | victim-play per A-MCTS mode against self-play at the same visits and nets |
 | ``advgo train victim`` | self-play training of a victim net (``cli_train``) |
 | ``advgo zoo list / build / measure`` | the bundled victim ladder (``cli_zoo``) |
 | ``advgo bench net`` | policy-value net inference: positions/s by batch size, CPU (and CUDA), eager vs traced |
@@ -196,6 +197,40 @@ def bench_selfplay(
         console.print(f"{key:>16}: {value:,.3f}" if isinstance(value, float) else f"{key:>16}: {value}")
     path = json_path or Path("runs") / "bench" / "selfplay.json"
     write_json(path, record)
+
+
+@bench_app.command("victimplay")
+def bench_victimplay(
+    config: Path = typer.Option(Path("configs/quickstart.yaml"), "--config", help="Adversary run config to measure."),
+    seconds: float = typer.Option(20.0, "--seconds", help="Timed seconds per mode."),
+    modes: str = typer.Option("S,S++,R,plain", "--modes", help="Comma-separated A-MCTS modes."),
+    victim: str = typer.Option(None, "--victim", help="Victim spec (default: a fresh net of the adversary's size)."),
+    victim_visits: int = typer.Option(1, "--victim-visits", help="Victim visits."),
+    sets: list[str] = typer.Option([], "--set", help="Dotted config override (repeatable)."),
+    json_path: Path = typer.Option(None, "--json", help="Where to write the records (default runs/bench/victimplay.json)."),
+) -> None:
+    """Victim-play moves/s and games/s per A-MCTS mode against self-play at the same visits and nets."""
+    from rich.table import Table
+
+    from advgo.bench.report import write_json
+    from advgo.bench.victimplay import run
+
+    records = run(config, seconds, tuple(m.strip() for m in modes.split(",")), victim, victim_visits, sets)
+    r0 = records[0]
+    table = Table(title=f"victim-play vs self-play: {r0['board']}x{r0['board']}, net {r0['net']}, "
+                        f"{r0['parallel_games']} games, {r0['full_visits']}/{r0['fast_visits']} visits, "
+                        f"victim {r0['victim']}")
+    for col in ("mode", "moves/s", "games/s", "len", "evals/s", "victim ev/s", "net", "× sp"):
+        table.add_column(col, justify="left" if col == "mode" else "right", no_wrap=True)
+    for r in records:
+        table.add_row(r["mode"], f"{r['moves_per_s']:,.0f}", f"{r['games_per_s']:.2f}", f"{r['mean_length']:.0f}",
+                      f"{r['evals_per_s']:,.0f}", f"{r['victim_evals_per_s']:,.0f}", f"{r['net_share']:.0%}",
+                      f"{r['vs_selfplay']:.2f}" if "vs_selfplay" in r else "1")
+    console.print(table)
+    console.print("net: share of wall time in the adversary's net; × sp: moves/s relative to self-play")
+    path = json_path or Path("runs") / "bench" / "victimplay.json"
+    write_json(path, records)
+    console.print(f"wrote {path}")
 
 
 from advgo.cli_train import train_app  # noqa: E402  (sub-apps live in their own modules)

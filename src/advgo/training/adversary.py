@@ -33,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import zoo
 from ..curriculum import Curriculum
 from ..eval.stats import wilson_interval
 from ..game import GameState
@@ -89,6 +90,11 @@ class AdversaryTrainer(Trainer):
 
     # ------------------------------------------------------------------ checkpoints
     def _warm_start(self, path: str) -> None:
+        if not Path(path).is_file() and not path.endswith(".pt"):
+            try:
+                path = str(zoo.get(path).path)  # a zoo victim's name
+            except KeyError as err:
+                raise ValueError(f"--init {path!r}: not a checkpoint file, and {err.args[0]}") from None
         ckpt = load_checkpoint(path, device=self.device, expect_board_size=self.cfg.game.board_size)
         if ckpt.net_config != self.net_config:
             raise ValueError(f"--init {path}: its net is {ckpt.net_config}, but this run's net is {self.net_config} "

@@ -37,7 +37,8 @@ class AdversaryRunConfig:
     threads: int = 1
     """Torch CPU threads (0: torch's default). 1 is the safe default on a shared machine (see the victim config)."""
     init: str = ""
-    """Checkpoint to warm-start the adversary's weights from (``--init``); empty: from scratch (the paper's way)."""
+    """Checkpoint path or zoo victim name to warm-start the adversary's weights from (``--init``); empty: from
+    scratch (the paper's way)."""
     game: GameSection = field(default_factory=GameSection)
     """Board, rules and komi (the victims must play this board size)."""
     net: NetSection = field(default_factory=NetSection)

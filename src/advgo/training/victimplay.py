@@ -4,8 +4,8 @@ Every game slot alternates the adversary's colour from one game to the next (or 
 colour). On the adversary's turns the games are searched together by A-MCTS (``BatchedMCTS`` with the
 victim's policy at victim nodes; ``plain`` MCTS for the ablation) with playout-cap randomization as in
 self-play: only full searches become samples, with the visit distribution as the policy target and the
-game's outcome from the adversary's side as the value target (a game stopped at the move cap is
-learned as a draw and counted as a non-win). On the victim's turns the victim plays as
+game's outcome from the adversary's side as the value target. A game stopped at the move cap is scored
+as it stands (that result is its value target) but is never a win for the curriculum or evaluation. On the victim's turns the victim plays as
 it is (its raw policy or its own search, at its play temperature). Victim moves are never samples.
 
 Optional hardening (training only): the victim may not pass while it has a legal move outside its own
@@ -29,8 +29,12 @@ from .selfplay import SelfPlayConfig
 
 @dataclass(frozen=True)
 class VictimPlayConfig(SelfPlayConfig):
-    """Self-play's search settings (games, visits, playout cap, temperatures, move cap), plus:"""
+    """Self-play's search settings (games, visits, playout cap, temperatures), a longer move cap, plus:"""
 
+    max_moves: int = 0
+    """Move cap; 0 means 5·N² (the paper capped 19×19 games at 1600 ≈ 4.4·N²). Capped games are never wins,
+    and a losing victim has no reason to pass, so a short cap (self-play's 2·N²) turns most games into
+    non-wins before the adversary can finish them."""
     amcts: Literal["S", "S++", "R", "plain"] = "S"
     """How the adversary's search models the victim: S (raw policy), S++ (symmetry-averaged policy),
     R (the victim's own search), plain (ordinary MCTS: the victim is assumed to play like the adversary)."""
@@ -53,7 +57,7 @@ class VictimGame(NamedTuple):
     planes: np.ndarray  # uint8 [n, C, N, N]: the adversary's full-search positions
     globals: np.ndarray  # float32 [n, G]
     policy: np.ndarray  # float32 [n, A]: the adversary's visit distributions
-    value: np.ndarray  # float32 [n]: the outcome for the adversary (+1 win, -1 loss, 0 draw)
+    value: np.ndarray  # float32 [n]: the outcome for the adversary (+1 win, -1 loss, 0 draw), capped games as they stand
     victim: str  # victim label, name@visits
     adversary_color: int  # 1 black, -1 white
     moves: np.ndarray  # int16 [length]: every move of the game
@@ -95,7 +99,7 @@ class VictimPlay:
         self.training = training
         self.continuous = continuous
         self.evaluator = evaluator
-        self.max_moves = config.max_moves or 2 * size * size
+        self.max_moves = config.max_moves or 5 * size * size
         self.codes = rules.codes(self.max_moves)
         batch = config.games
         self.roots = engine.new_boards(batch, size, self.max_moves + 1)
@@ -224,8 +228,7 @@ class VictimPlay:
         winner = (score > 0) - (score < 0)
         rows = self._pending[b]
         n = self.size
-        capped = self.roots.end_reason[b] == engine.END_MOVE_CAP
-        outcome = 0.0 if capped else float(winner * color)
+        outcome = float(winner * color)
         if rows:
             planes = np.stack([r[0] for r in rows])
             globals_ = np.stack([r[1] for r in rows])
