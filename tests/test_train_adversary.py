@@ -247,3 +247,24 @@ def test_bench_victimplay_cli(tmp_path):
     assert [r["mode"] for r in records] == ["selfplay", "vp S", "vp plain"]
     assert records[1]["victim_evals_per_s"] > 0 and records[2]["victim_evals_per_s"] == 0
     assert all(r["moves_per_s"] > 0 for r in records)
+
+
+@pytest.mark.parametrize("name", ["quickstart.yaml", "attack-9x9.yaml"])
+def test_shipped_adversary_configs_name_bundled_victims(name):
+    from advgo.training.adversary import load_victims
+
+    cfg = load_config(AdversaryRunConfig, ROOT / "configs" / name)
+    victims = load_victims(cfg, "cpu")
+    assert len(victims) == len({(e.victim, e.visits) for e in cfg.curriculum.entries}) >= 2
+    assert all(v.board_size == cfg.game.board_size for v in victims.values())
+
+
+def test_time_budget_ends_with_a_final_evaluation(victims, tmp_path):
+    run = tmp_path / "run"
+    trainer = AdversaryTrainer(tiny(victims, "schedule.total_steps=100000", "schedule.eval_every=100000",
+                                    "schedule.checkpoint_every=100000", "schedule.milestone_every=0"),
+                               run, max_minutes=0.15)
+    trainer.run()
+    evals = [r for r in read_scalars(run / "scalars.jsonl") if r["tag"] == "eval/ckpt-000000020@1/win_rate"]
+    assert [r["step"] for r in evals] == [trainer.step] and trainer.step > 0
+    assert load_checkpoint(latest_checkpoint(run / CHECKPOINTS)).step == trainer.step

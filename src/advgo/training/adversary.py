@@ -5,7 +5,8 @@ finish (only the adversary's moves become samples), each game recorded by the cu
 the run to the next victim: every game in flight is then restarted against the new one) and written as
 SGF; then ``steps_per_iteration`` learner steps. Checkpoints carry the curriculum state, so ``--resume``
 continues at the same stage with the same window of recent results. Every ``eval_every`` steps the
-adversary plays ``evaluation.games`` games against every curriculum entry (no hardening, no noise).
+adversary plays ``evaluation.games`` games against every curriculum entry (no hardening, no noise), and once
+more at the end when the time budget stops the run between two evaluations.
 
 TensorBoard tags (JSONL mirror in ``scalars.jsonl``):
 
@@ -65,6 +66,7 @@ def load_victims(cfg: AdversaryRunConfig, device) -> dict[str, Victim]:
 
 class AdversaryTrainer(Trainer):
     description = "training adversary"
+    final_eval = True
 
     def __init__(self, cfg: AdversaryRunConfig, run_dir: Path, resume: bool = False,
                  max_minutes: float | None = None, init: str | None = None):

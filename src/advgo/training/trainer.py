@@ -95,6 +95,7 @@ class Trainer:
     """The shared loop; ``cfg`` has seed, device, threads, game, net, learner, replay and schedule sections."""
 
     description = "training"
+    final_eval = False  # evaluate once more when the time budget stops the run between evaluations
 
     def __init__(self, cfg, run_dir: Path, resume: bool = False, max_minutes: float | None = None):
         self.cfg = cfg
@@ -200,6 +201,8 @@ class Trainer:
                         self._evaluate(logger)
             if self.step % cfg.checkpoint_every != 0 or self.step == 0:
                 self.save()  # stopped between checkpoints (budget, Ctrl-C) or before any training
+            if self.final_eval and self.step % cfg.eval_every != 0 and self.step > 0 and not self._stop:
+                self._evaluate(logger)  # stopped by the budget between evaluations: evaluate the final net
         finally:
             signal.signal(signal.SIGINT, old_handler)
             logger.close()
