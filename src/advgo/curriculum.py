@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
+from .victims import victim_label
+
 
 @dataclass(frozen=True)
 class CurriculumEntry:
@@ -35,8 +37,7 @@ class CurriculumEntry:
 
     @property
     def label(self) -> str:
-        name = self.victim.rsplit("/", 1)[-1].removesuffix(".pt")
-        return f"{name}@{self.visits}"
+        return victim_label(self.victim, self.visits)
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,12 @@ from .search import Evaluator, SearchConfig, SearchEvaluator
 AMCTS_MODES = ("S", "S++", "R", "plain")
 
 
+def victim_label(spec: str, visits: int) -> str:
+    """``name@visits``: a zoo name as it is, a checkpoint by its file name without ``.pt``."""
+    name = Path(spec).name.removesuffix(".pt") if ("/" in spec or spec.endswith(".pt")) else spec
+    return f"{name}@{visits}"
+
+
 @dataclass
 class Victim:
     """A frozen net victim at ``visits`` (see the module docstring)."""
@@ -49,7 +55,7 @@ class Victim:
     @property
     def label(self) -> str:
         """``name@visits``: how logs, TensorBoard tags and SGF files name this victim."""
-        return f"{Path(self.spec).stem if self.spec.endswith('.pt') else self.spec}@{self.visits}"
+        return victim_label(self.spec, self.visits)
 
     @property
     def board_size(self) -> int:
