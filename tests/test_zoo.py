@@ -39,3 +39,20 @@ def test_victim_plays_as_an_agent(zoo_dir, visits):
     assert victim.name == f"tiny-a@{visits}"
     result = play_match(victim, RandomAgent(seed=1), 5, 4)
     assert result.games == 4
+
+
+def test_the_bundled_ladder():
+    """The shipped zoo: at least 4 small 9x9 victims, weakest first, loadable, with their measured strengths."""
+    rows = registry.entries()
+    assert len(rows) >= 4
+    for row in rows:
+        assert row.board_size == 9 and row.path.stat().st_size < 5_000_000
+        assert row.training["hardware"] and row.training["wall_hours"] > 0
+        assert registry.load_net(row.name).config.board_size == 9
+    steps = [r.training["step"] for r in rows]
+    assert steps == sorted(steps)
+    if all(r.strength for r in rows):
+        assert rows[0].strength["vs_random"]["win_rate"] >= 0.9
+        assert rows[-1].strength["vs_random"]["win_rate"] >= 0.99
+        elo = [r.strength["elo"] for r in rows]
+        assert elo[-1] > elo[0] > 0
