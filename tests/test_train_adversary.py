@@ -159,6 +159,8 @@ def test_tiny_run_logs_curriculum_sgf_and_checkpoints(victims, tmp_path):
     assert load_sgf(sgfs[-1]).is_over
     ckpt = load_checkpoint(latest_checkpoint(run / CHECKPOINTS))
     assert ckpt.step == 40 and "curriculum" in ckpt.extra
+    counters = ckpt.extra["counters"]
+    assert counters["games"] > 0 and counters["evaluations"] > 0 and counters["victim_evaluations"] > 0
 
 
 def test_resume_continues_at_the_same_stage(victims, tmp_path):

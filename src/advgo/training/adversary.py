@@ -147,6 +147,7 @@ class AdversaryTrainer(Trainer):
         self.counters.samples += samples
         self.counters.moves += self.play.moves_played - moves0
         self.counters.evaluations += self.play.evaluations - evals0
+        self.counters.victim_evaluations += self.play.victim_evaluations - vevals0
         if not games:
             return
         scalars = {

@@ -36,9 +36,9 @@ class AdversaryRunConfig:
     """Where the nets run (adversary and victims); auto = CUDA when available."""
     threads: int = 1
     """Torch CPU threads (0: torch's default). 1 is the safe default on a shared machine (see the victim config)."""
-    init: str = ""
-    """Checkpoint path or zoo victim name to warm-start the adversary's weights from (``--init``); empty: from
-    scratch (the paper's way)."""
+    init: str | None = None
+    """Checkpoint path or zoo victim name to warm-start the adversary's weights from (``--init``); null or empty:
+    from scratch (the paper's way; ``--set init=`` clears a config's warm start)."""
     game: GameSection = field(default_factory=GameSection)
     """Board, rules and komi (the victims must play this board size)."""
     net: NetSection = field(default_factory=NetSection)

@@ -42,13 +42,14 @@ MILESTONES = "milestones"  # every milestone_every steps, never pruned (rungs of
 
 @dataclass
 class Counters:
-    """Totals carried in checkpoints (compute used is part of a victim's record)."""
+    """Totals carried in checkpoints (compute used is part of a victim's and an adversary's record)."""
 
     games: int = 0
     samples: int = 0
     moves: int = 0
-    evaluations: int = 0
+    evaluations: int = 0  # positions the trained net evaluated in play
     wall_seconds: float = 0.0
+    victim_evaluations: int = 0  # adversaries: positions sent to the victims' policies inside A-MCTS
 
 
 class TimedEvaluator:

@@ -207,10 +207,11 @@ class VictimPlay:
         else:
             full = adv_turn.copy()
         visits = np.where(full, cfg.full_visits, cfg.fast_visits)
+        victim_before = self.mcts.victim_evaluations
         result = self.mcts.search(self.roots, active=adv_turn, visits=visits, rng=self.rng,
                                   noise=full & self.training)
         self.evaluations += result.evaluations
-        self.victim_evaluations = self.mcts.victim_evaluations
+        self.victim_evaluations += self.mcts.victim_evaluations - victim_before
         idx = np.flatnonzero(adv_turn)
         if self.training:
             early = self.roots.move_count < cfg.temperature_moves
