@@ -12,7 +12,8 @@ from .stats import wilson_interval
 
 @dataclass
 class MatchResult:
-    """Results from agent A's side. Draws and capped games count as non-wins for the win rate."""
+    """Results from agent A's side. A game stopped at the move cap is scored as it stands (so it can be a win
+    here) and counted in ``capped``; the curriculum and adversary evaluation are stricter: no capped wins."""
 
     a: str
     b: str
