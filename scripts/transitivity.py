@@ -1,0 +1,34 @@
+"""Transitivity check of an adversary run (seeds/README.md): its final net as plain MCTS against every zoo victim
+and GNU Go level 0. A game stopped at the move cap is not a win. Usage: .venv/bin/python scripts/transitivity.py RUN
+(``advgo match`` replaces this once the agents issue lands)."""
+
+import sys
+
+import numpy as np
+
+from advgo.agents import GnuGoAgent, MCTSAgent
+from advgo.eval import play_match
+from advgo.eval.stats import wilson_interval
+from advgo.nets import TorchEvaluator, latest_checkpoint, load_checkpoint
+from advgo.rules import Rules
+from advgo.zoo import entries, make_agent
+
+CAP = 405
+
+
+def main(run: str, visits: int = 32) -> None:
+    net = load_checkpoint(latest_checkpoint(f"{run}/checkpoints")).net
+    matchups = [(make_agent(e.name, 1), Rules.tromp_taylor(), 40) for e in entries()]
+    matchups.append((GnuGoAgent(level=0), Rules.chinese(), 20))
+    for opponent, rules, games in matchups:
+        adversary = MCTSAgent(TorchEvaluator(net, symmetry="random", rules=rules), visits, name=f"adversary@{visits}")
+        r = play_match(adversary, opponent, net.config.board_size, games, rules, max_moves=CAP)
+        capped = np.array(r.lengths) >= CAP
+        wins = int(((np.array(r.margins) > 0) & ~capped).sum())
+        lo, hi = wilson_interval(wins, r.games)
+        print(f"{r.a} vs {r.b}: {wins}/{r.games} = {100 * wins / r.games:.1f}% [{100 * lo:.1f}, {100 * hi:.1f}]; "
+              f"{int(capped.sum())} capped; mean margin {np.mean(r.margins):+.1f}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
