@@ -79,11 +79,13 @@ class ScheduleSection:
 
 
 @dataclass(frozen=True)
-class VictimRunConfig:
+class RunConfig:
+    """What every training run has: seeds, device, board, net, search constants, learner, replay, schedule."""
+
     seed: int = 0
     """Seeds numpy, torch and every search of the run."""
     device: Literal["auto", "cpu", "cuda"] = "auto"
-    """Where the net runs; auto = CUDA when available."""
+    """Where the nets run; auto = CUDA when available."""
     threads: int = 1
     """Torch CPU threads (0: torch's default, all cores). 1 is the safe default: on a machine where another
     process holds a core, OpenMP's threads wait on each other (measured: a 4x32 forward of 64 positions
@@ -93,12 +95,16 @@ class VictimRunConfig:
     net: NetSection = field(default_factory=NetSection)
     """Architecture of the trained net."""
     search: SearchConfig = field(default_factory=SearchConfig)
-    """MCTS constants of self-play (visits are set in ``selfplay``)."""
-    selfplay: SelfPlayConfig = field(default_factory=SelfPlayConfig)
-    """Self-play games, visits, temperatures."""
+    """MCTS constants of the trained net's search (visits are set where its games are configured)."""
     learner: LearnerConfig = field(default_factory=LearnerConfig)
     """Optimizer and losses."""
     replay: ReplaySection = field(default_factory=ReplaySection)
     """Replay buffer."""
     schedule: ScheduleSection = field(default_factory=ScheduleSection)
-    """How long, how often to checkpoint and evaluate."""
+    """How long, how often to checkpoint (and keep milestones) and evaluate."""
+
+
+@dataclass(frozen=True)
+class VictimRunConfig(RunConfig):
+    selfplay: SelfPlayConfig = field(default_factory=SelfPlayConfig)
+    """Self-play games, visits, temperatures."""
