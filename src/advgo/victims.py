@@ -57,11 +57,11 @@ class Victim:
         """``name@visits``: how logs, TensorBoard tags and SGF files name this victim."""
         return victim_label(self.spec, self.visits)
 
+    has_policy = True  # a net victim can be queried by A-MCTS (GTP victims cannot)
+
     @property
     def board_size(self) -> int:
         return self.net.config.board_size
-
-    has_policy = True
 
     def _evaluator(self, rules: Rules, symmetry: str = "none", seed: int = 0, max_batch: int = 256):
         return TorchEvaluator(self.net, device=self.device, symmetry=symmetry, seed=seed, rules=rules,

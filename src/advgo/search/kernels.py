@@ -236,11 +236,12 @@ def _set_priors(tree, b, node, leaves, j, rules, priors, mask, temperature):
     num_actions = tree.prior.shape[2]
     legal_mask_into(leaves, j, rules, mask)
     best = -1
-    best_p = -1.0
-    for a in range(num_actions):
-        if mask[a] and priors[j, a] > best_p:
-            best_p = priors[j, a]
-            best = a
+    if temperature == 0.0:
+        best_p = -1.0
+        for a in range(num_actions):
+            if mask[a] and priors[j, a] > best_p:
+                best_p = priors[j, a]
+                best = a
     total = 0.0
     legal = 0
     for a in range(num_actions):

@@ -22,7 +22,7 @@ import numpy as np
 from ..engine import Boards, RuleCodes, new_boards
 from . import kernels as k
 from .evaluator import Evaluator
-from .tree import EXPANDED, ILLEGAL, NO_VICTIM, ROOT, UNEXPANDED, new_tree
+from .tree import EXPANDED, ILLEGAL, NO_NODE, NO_VICTIM, ROOT, UNEXPANDED, new_tree
 
 
 @dataclass(frozen=True)
@@ -152,7 +152,7 @@ class BatchedMCTS:
                 raise RuntimeError(f"game {b}: the tree's root is not this position (call advance or reset)")
             elif noisy[b]:
                 self._noise(b, rng)  # a reused root: its priors were never noised
-        tree.victim_leaf[:] = -1  # NO_NODE: pending A-MCTS playouts of an earlier search are not resumed
+        tree.victim_leaf[:] = NO_NODE  # pending A-MCTS playouts of an earlier search are not resumed
         playouts = evaluations = 0
         while True:
             want = active & (tree.visits[:, ROOT] < target)
@@ -172,7 +172,7 @@ class BatchedMCTS:
                 k.expand_victims(tree, self.victim_leaves, self.rules, self.victim_priors,
                                  self.victim_temperature, self._mask)
                 self.victim_evaluations += n_victim
-            playouts += int((tree.leaf != -1).sum())
+            playouts += int((tree.leaf != NO_NODE).sum())
             k.expand_and_backup(tree, self.leaves, self.rules, self.priors, self.values, self._mask)
             evaluations += count
             if noisy.any():

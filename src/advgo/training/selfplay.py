@@ -61,6 +61,14 @@ class FinishedGame(NamedTuple):
     end_reason: str  # "two_passes" or "move_cap"
 
 
+def stack_samples(rows: list, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A game's sample rows ``(planes uint8, globals, policy, ...)`` as three arrays (empty ones for no rows)."""
+    if not rows:
+        return (np.zeros((0, FEATURES.planes, size, size), np.uint8), np.zeros((0, FEATURES.globals), np.float32),
+                np.zeros((0, size * size + 1), np.float32))
+    return (np.stack([r[0] for r in rows]), np.stack([r[1] for r in rows]), np.stack([r[2] for r in rows]))
+
+
 class SelfPlay:
     """``config.games`` self-play games driven by one evaluator; ``step()`` plays one move in each."""
 
@@ -119,16 +127,7 @@ class SelfPlay:
         winner = (score > 0) - (score < 0)
         rows = self._pending[b]
         self._pending[b] = []
-        n = self.size
-        if rows:
-            planes = np.stack([r[0] for r in rows])
-            globals_ = np.stack([r[1] for r in rows])
-            policy = np.stack([r[2] for r in rows])
-            value = np.array([winner * r[3] for r in rows], np.float32)
-        else:
-            planes = np.zeros((0, FEATURES.planes, n, n), np.uint8)
-            globals_ = np.zeros((0, FEATURES.globals), np.float32)
-            policy = np.zeros((0, n * n + 1), np.float32)
-            value = np.zeros(0, np.float32)
+        planes, globals_, policy = stack_samples(rows, self.size)
+        value = np.array([winner * r[3] for r in rows], np.float32)
         return FinishedGame(planes, globals_, policy, value, int(self.roots.move_count[b]), score,
                             engine.END_REASONS[int(self.roots.end_reason[b])])

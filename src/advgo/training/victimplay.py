@@ -24,7 +24,7 @@ from ..features import FEATURES, encode_batch
 from ..rules import Rules
 from ..search import BatchedMCTS, Evaluator, SearchConfig, choose_moves
 from ..victims import AMCTS_MODES, HardenedAgent, Victim
-from .selfplay import SelfPlayConfig
+from .selfplay import SelfPlayConfig, stack_samples
 
 
 @dataclass(frozen=True)
@@ -130,13 +130,8 @@ class VictimPlay:
         self.victim_agent = agent
         self.victim_agent.start(self.size, self.rules, cfg.games)
         for b in range(cfg.games):
-            self._new_game(b)
-        self.mcts.set_victim_colors(self._victim_colors(), self.rng)
-
-    def _victim_colors(self) -> np.ndarray:
-        if self.config.amcts == "plain":
-            return np.zeros(self.config.games, np.int8)
-        return (-self.adversary_color).astype(np.int8)
+            self._new_game(b)  # sets each game's victim colour in the tree
+        self.mcts.set_victim_colors(self.mcts.tree.victim_color.copy(), self.rng)  # checks them, seeds sampling
 
     def _new_game(self, b: int) -> None:
         engine.reset(self.roots, b)
@@ -222,7 +217,7 @@ class VictimPlay:
         if self.training and full.any():
             encode_batch(self.roots, batch, self.codes.komi, self._planes, self._globals, self.codes)
         pass_action = self.size * self.size
-        for k, b in enumerate(idx):
+        for b in idx:
             counts = result.visit_counts[b]
             if full[b] and self.training:
                 dist = counts.astype(np.float32) / counts.sum()
@@ -237,17 +232,8 @@ class VictimPlay:
         color = int(self.adversary_color[b])
         winner = (score > 0) - (score < 0)
         rows = self._pending[b]
-        n = self.size
-        outcome = float(winner * color)
-        if rows:
-            planes = np.stack([r[0] for r in rows])
-            globals_ = np.stack([r[1] for r in rows])
-            policy = np.stack([r[2] for r in rows])
-        else:
-            planes = np.zeros((0, FEATURES.planes, n, n), np.uint8)
-            globals_ = np.zeros((0, FEATURES.globals), np.float32)
-            policy = np.zeros((0, n * n + 1), np.float32)
-        value = np.full(len(rows), outcome, np.float32)
+        planes, globals_, policy = stack_samples(rows, self.size)
+        value = np.full(len(rows), float(winner * color), np.float32)
         length = int(self.roots.move_count[b])
         return VictimGame(planes, globals_, policy, value, self.victim.label, color,
                           self.roots.moves[b, :length].copy(), dict(self._comments[b]), length, score,
