@@ -5,14 +5,14 @@ Layers, lowest first (a name is the first component under ``advgo``; ``__init__`
 | layer | modules |
 |---|---|
 | 0 | ``engine`` (and nothing of advgo outside ``advgo.engine``) |
-| 1 | ``rules``, ``errors``, ``game``, ``coords``, ``config``, ``config_io``, ``fileio``, ``passalive``, ``__init__`` |
+| 1 | ``rules``, ``errors``, ``game``, ``coords``, ``config``, ``config_io``, ``fileio``, ``passalive``, ``agentspec``, ``__init__`` |
 | 2 | ``sgf``, ``features``, ``runlog`` |
 | 3 | ``search`` |
 | 4 | ``nets`` |
 | 5 | ``agents``, ``zoo``, ``victims`` |
-| 6 | ``training``, ``eval``, ``curriculum`` |
+| 6 | ``training``, ``eval``, ``curriculum``, ``registry`` |
 | 7 | ``env``, ``ui``, ``gtp`` |
-| 8 | ``bench``, ``cli``, ``__main__`` |
+| 8 | ``bench``, ``cli``, ``cli_*``, ``__main__`` |
 
 The scan is static (``ast``), so imports inside functions and ``TYPE_CHECKING`` blocks count too.
 """
@@ -29,14 +29,14 @@ PACKAGE = SRC / "advgo"
 
 LAYERS: list[tuple[str, ...]] = [
     ("engine",),
-    ("rules", "errors", "game", "coords", "config", "config_io", "fileio", "passalive", "__init__"),
+    ("rules", "errors", "game", "coords", "config", "config_io", "fileio", "passalive", "agentspec", "__init__"),
     ("sgf", "features", "runlog"),
     ("search",),
     ("nets",),
     ("agents", "zoo", "victims"),
-    ("training", "eval", "curriculum"),
+    ("training", "eval", "curriculum", "registry"),
     ("env", "ui", "gtp"),
-    ("bench", "cli", "cli_train", "cli_zoo", "__main__"),
+    ("bench", "cli", "cli_train", "cli_zoo", "cli_engines", "cli_gtp", "cli_play", "__main__"),
 ]
 LAYER_OF = {name: i for i, names in enumerate(LAYERS) for name in names}
 

@@ -240,3 +240,7 @@ app.add_typer(train_app, name="train")
 from advgo.cli_zoo import zoo_app  # noqa: E402
 
 app.add_typer(zoo_app, name="zoo")
+
+from advgo.cli_play import match  # noqa: E402
+
+app.command("match")(match)

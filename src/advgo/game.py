@@ -75,6 +75,14 @@ class GameState:
         max_moves = None if max_moves is None else int(max_moves)
         return cls(boards, rules, max_moves, [1], (black, white, int(to_play)))
 
+    @classmethod
+    def from_moves(cls, size: int, rules: Rules | None, moves, max_moves: int | None = None) -> "GameState":
+        """The empty board with ``moves`` (action ids) played in order; ``IllegalMoveError`` on a bad one."""
+        state = cls.new(size, rules, max_moves=max_moves)
+        for move in moves:
+            state = state.play(int(move))
+        return state
+
     # ------------------------------------------------------------------ moves
     def play(self, action) -> "GameState":
         """The state after ``action``; raises ``IllegalMoveError`` (with ``.reason``) if it is illegal."""

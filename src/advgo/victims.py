@@ -4,13 +4,16 @@ A victim is named by a spec string and played with a number of visits:
 
 | spec | victim |
 |---|---|
-| ``NAME`` | a net of the bundled zoo (``advgo zoo list``) |
-| ``PATH.pt`` (any path to an existing file) | a checkpoint of ``advgo train victim`` or ``advgo train adversary`` |
+| ``NAME`` or ``zoo:NAME`` | a net of the bundled zoo (``advgo zoo list``) |
+| ``PATH.pt`` or ``net:PATH`` | a checkpoint of ``advgo train victim`` or ``advgo train adversary`` |
+| ``gnugo[:level=N]``, ``gtp:COMMAND``, ``engine:NAME`` | an external engine over GTP: a black box |
+| ``katago`` | KataGo over GTP, with a gray-box policy (its raw net through ``kata-raw-nn``) for A-MCTS-S |
 
 Every victim gives two things: ``agent()``, the player itself (its raw policy at 1 visit, its MCTS above,
 at its play temperature), and, when it is a net, ``policy(mode)``, the evaluator A-MCTS uses to model its
-replies. A black-box victim (an external engine, added with the GTP work) has no policy: ``has_policy``
-is False and only ``plain`` search can be used against it.
+replies. A black-box victim (an external engine) has no policy: ``has_policy`` is False and only ``plain``
+search can be used against it. External victims run one engine process per game slot (genmoves in
+parallel threads), so a batch of victim-play games keeps every process busy.
 
 | A-MCTS mode | victim nodes use |
 |---|---|
@@ -28,7 +31,9 @@ from pathlib import Path
 import numpy as np
 
 from . import engine, zoo
+from .agentspec import AgentSpec, parse_agent_spec
 from .agents import Agent, MCTSAgent, PolicyAgent
+from .agents.gtp import GTPAgent, EngineSpec
 from .nets import PolicyValueNet, TorchEvaluator, load_checkpoint
 from .passalive import pass_alive_territory
 from .rules import Rules
@@ -37,8 +42,28 @@ from .search import Evaluator, SearchConfig, SearchEvaluator
 AMCTS_MODES = ("S", "S++", "R", "plain")
 
 
+EXTERNAL_KINDS = ("gnugo", "katago", "gtp", "engine")
+
+
+def _external(spec: str) -> AgentSpec | None:
+    """The parsed spec when ``spec`` names an external engine, else None (a zoo name or a path)."""
+    head = spec.strip().partition(":")[0].lower()
+    return parse_agent_spec(spec) if head in EXTERNAL_KINDS else None
+
+
+def _net_target(spec: str) -> str:
+    """``zoo:NAME`` / ``net:PATH`` -> NAME / PATH; a bare name or path as it is."""
+    head, _, rest = spec.partition(":")
+    return rest if head in ("zoo", "net") and rest else spec
+
+
 def victim_label(spec: str, visits: int) -> str:
-    """``name@visits``: a zoo name as it is, a checkpoint by its file name without ``.pt``."""
+    """``name@visits``: a zoo name as it is, a checkpoint by its file name without ``.pt``; an external
+    engine by its spec (``gnugo:level=3``; KataGo as ``katago@visits``)."""
+    external = _external(spec)
+    if external is not None:
+        return f"katago@{external.get('visits', visits)}" if external.kind == "katago" else external.text
+    spec = _net_target(spec)
     name = Path(spec).name.removesuffix(".pt") if ("/" in spec or spec.endswith(".pt")) else spec
     return f"{name}@{visits}"
 
@@ -67,9 +92,9 @@ class Victim:
         return TorchEvaluator(self.net, device=self.device, symmetry=symmetry, seed=seed, rules=rules,
                               max_batch=max_batch)
 
-    def agent(self, rules: Rules, temperature: float = 0.0, seed: int = 0) -> Agent:
+    def agent(self, rules: Rules, temperature: float = 0.0, seed: int = 0, symmetry: str = "none") -> Agent:
         """The victim as it plays: raw policy at 1 visit, MCTS (no noise, fresh tree per move) above."""
-        evaluator = self._evaluator(rules, seed=seed)
+        evaluator = self._evaluator(rules, symmetry=symmetry, seed=seed)
         if self.visits == 1:
             return PolicyAgent(evaluator, temperature=temperature, seed=seed, name=self.label)
         return MCTSAgent(evaluator, self.visits, SearchConfig(visits=self.visits), temperature=temperature,
@@ -89,10 +114,81 @@ class Victim:
         return SearchEvaluator(raw, self.visits, rules.codes(engine.NO_CAP), SearchConfig(visits=self.visits))
 
 
-def resolve_victim(spec: str, visits: int = 1, device="cpu", board_size: int | None = None) -> Victim:
-    """The victim named by ``spec`` (a zoo name or a checkpoint path) at ``visits``; clear errors otherwise."""
+@dataclass
+class ExternalVictim:
+    """An external engine over GTP as a victim: black box (``plain`` search only), except KataGo, whose raw
+    policy (``kata-raw-nn``) models it for A-MCTS-S."""
+
+    spec: AgentSpec
+    visits: int = 1
+
+    def __post_init__(self):
+        given = self.spec.get("visits")
+        if self.spec.kind == "katago" and given is not None and self.visits not in (1, given):
+            raise ValueError(f"victim {self.spec.text!r}: visits given twice ({given} and {self.visits})")
+        if self.spec.kind == "katago":
+            self.visits = int(given or self.visits)
+        try:
+            self.engine_spec()  # an unknown engine or a missing binary is an error now, not at the first move
+        except FileNotFoundError as err:
+            raise ValueError(str(err)) from None
+
+    @property
+    def label(self) -> str:
+        return victim_label(self.spec.text, self.visits)
+
+    @property
+    def has_policy(self) -> bool:
+        return self.spec.kind == "katago"
+
+    board_size = None  # any size the engine plays
+
+    def engine_spec(self) -> EngineSpec:
+        return engine_spec_of(self.spec)
+
+    def agent(self, rules: Rules, temperature: float = 0.0, seed: int = 0, symmetry: str = "none") -> Agent:
+        """The engine as it plays (``temperature`` and ``symmetry`` are the engine's own business)."""
+        params = dict(self.spec.params)
+        if self.spec.kind == "katago":
+            params["visits"] = self.visits
+        return GTPAgent(self.engine_spec(), params=params, seed=seed, name=self.label)
+
+    def policy(self, mode: str, rules: Rules, max_batch: int = 256) -> Evaluator | None:
+        if mode not in AMCTS_MODES:
+            raise ValueError(f"unknown A-MCTS mode {mode!r}: expected one of {', '.join(AMCTS_MODES)}")
+        if mode == "plain":
+            return None
+        if self.spec.kind == "katago" and mode == "S":
+            from .agents.katago_policy import KataGoPolicy
+
+            return KataGoPolicy(rules=rules, processes=min(max_batch, 4))
+        raise ValueError(f"victim {self.label} is an external engine: A-MCTS-{mode} needs its policy"
+                         f"{' (KataGo offers S only)' if self.spec.kind == 'katago' else ''}; "
+                         f"use amcts: plain against a black box")
+
+
+def engine_spec_of(spec: AgentSpec) -> EngineSpec:
+    """The ``EngineSpec`` an external agent spec runs: ``engines/<kind>.yaml``, ``engine:NAME`` or ``gtp:CMD``."""
+    from .agents.gtp import load_engine_spec
+
+    if spec.kind == "gtp":
+        return EngineSpec(name="gtp", command=spec.target, description=f"GTP engine: {spec.target}",
+                          rules=("chinese",))
+    spec_file = load_engine_spec(spec.target if spec.kind == "engine" else spec.kind)
+    if spec.kind == "gnugo" and not 0 <= int(spec.get("level", 0)) <= 10:
+        raise ValueError(f"GNU Go levels are 0..10, got {spec.get('level')}")
+    spec_file.params(dict(spec.params))  # unknown parameters are an error here
+    return spec_file
+
+
+def resolve_victim(spec: str, visits: int = 1, device="cpu", board_size: int | None = None) -> Victim | ExternalVictim:
+    """The victim named by ``spec`` (see the module docstring) at ``visits``; clear errors otherwise."""
     if visits < 1:
         raise ValueError(f"victim {spec!r}: visits must be at least 1, got {visits}")
+    external = _external(spec)
+    if external is not None:
+        return ExternalVictim(external, visits)
+    spec = _net_target(spec)
     path = Path(spec)
     if spec.endswith(".pt") or path.is_file():
         if not path.is_file():

@@ -16,6 +16,9 @@ class _Base:
         self.codes = rules.codes(engine.NO_CAP)
         self.batch = batch
         self._mask = np.zeros(size * size + 1, np.bool_)
+        follow = getattr(getattr(self, "evaluator", None), "set_rules", None)
+        if follow is not None:  # a net's features encode the ruleset: follow the match's
+            follow(rules)
 
     def _legal(self, boards, b) -> np.ndarray:
         legal_mask_into(boards, int(b), self.codes, self._mask)

@@ -86,6 +86,10 @@ class TorchEvaluator:
         self._capacity = 0
         self._grow(max_batch)
 
+    def set_rules(self, rules) -> None:
+        """Encode positions under ``rules`` from now on (agents call this when a match starts)."""
+        self.rules = _rule_codes(rules)
+
     @property
     def capacity(self) -> int:
         """Positions the feature buffers hold now (they grow on demand)."""

@@ -202,9 +202,7 @@ class AdversaryTrainer(Trainer):
 
     def _write_sgf(self, game: VictimGame, number: int) -> None:
         size = self.cfg.game.board_size
-        state = GameState.new(size, self.rules, max_moves=self.play.max_moves)
-        for move in game.moves:
-            state = state.play(int(move))
+        state = GameState.from_moves(size, self.rules, game.moves, max_moves=self.play.max_moves)
         vp = self.cfg.victimplay
         adversary = f"adversary step {self.step} (A-MCTS-{vp.amcts}, {vp.full_visits} visits)" \
             if vp.amcts != "plain" else f"adversary step {self.step} (plain MCTS, {vp.full_visits} visits)"

@@ -1,0 +1,129 @@
+"""Agent specs: the one string syntax that names a player everywhere (match, gtp, play, the envs, curricula).
+
+| spec | player | parameters (``:key=value``, any order) |
+|---|---|---|
+| ``random`` | uniform over the legal moves, pass included | ``seed`` |
+| ``zoo:NAME`` | a bundled zoo net (``advgo zoo list``) | ``visits`` (1 = raw policy), ``temperature``, ``symmetry`` |
+| ``net:PATH`` | a checkpoint of ``advgo train victim`` or ``advgo train adversary``; an adversary plays its A-MCTS against the victim it names | ``visits``, ``temperature``, ``symmetry``, ``amcts`` (``S``, ``S++``, ``R``, ``plain``) |
+| ``gnugo`` | GNU Go over GTP (``engines/gnugo.yaml``) | ``level`` (0..10) |
+| ``katago`` | KataGo over GTP (``advgo engines install katago``) | ``visits`` |
+| ``gtp:COMMAND LINE`` | any GTP engine; quote the command in the shell (``'gtp:gnugo --mode gtp'``) | — (the command is taken verbatim) |
+| ``engine:NAME`` | any spec in ``engines/NAME.yaml`` | that spec's ``defaults`` |
+| ``human`` | a person at the terminal | — |
+
+This module only parses and checks the syntax (it imports nothing of ours); :mod:`advgo.registry` builds the
+agents. Parameters are parsed from the right, so a path may contain ``:`` as long as no part after it looks
+like ``key=value``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+AGENT_FORMS = (
+    "random[:seed=N]",
+    "zoo:NAME[:visits=N][:temperature=T]",
+    "net:PATH[:visits=N][:temperature=T][:amcts=S|S++|R|plain]",
+    "gnugo[:level=N]",
+    "katago[:visits=N]",
+    'gtp:"COMMAND LINE"',
+    "engine:NAME[:PARAM=V]",
+    "human",
+)
+"""What ``parse_agent_spec`` accepts, for error messages and ``--help``."""
+
+_KINDS = {
+    # kind: (takes a target after the first ':', parameters it accepts (None: any, checked by the engine spec))
+    "random": (False, {"seed": int}),
+    "zoo": (True, {"visits": int, "temperature": float, "symmetry": str}),
+    "net": (True, {"visits": int, "temperature": float, "symmetry": str, "amcts": str}),
+    "gnugo": (False, {"level": int}),
+    "katago": (False, {"visits": int}),
+    "gtp": (True, {}),
+    "engine": (True, None),
+    "human": (False, {}),
+}
+_PARAM = re.compile(r"^([a-z_]+)=(.*)$")
+
+
+class AgentSpecError(ValueError):
+    """A spec string that names no player; the message lists the accepted forms."""
+
+
+@dataclasses.dataclass(frozen=True)
+class AgentSpec:
+    kind: str
+    """``random``, ``zoo``, ``net``, ``gnugo``, ``katago``, ``gtp``, ``engine`` or ``human``."""
+    target: str = ""
+    """The zoo name, checkpoint path, GTP command line or engine name ("" for the others)."""
+    params: tuple[tuple[str, object], ...] = ()
+    """``key=value`` parameters, typed, in the order given."""
+
+    def get(self, key: str, default=None):
+        return dict(self.params).get(key, default)
+
+    @property
+    def text(self) -> str:
+        """The canonical spec string (parses back to an equal ``AgentSpec``)."""
+        parts = [self.kind] + ([self.target] if self.target else [])
+        parts += [f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in self.params]
+        return ":".join(parts)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _fail(text: str, why: str) -> AgentSpecError:
+    forms = "\n  ".join(AGENT_FORMS)
+    return AgentSpecError(f"bad agent spec {text!r}: {why}. Accepted forms:\n  {forms}")
+
+
+def parse_agent_spec(text: str) -> AgentSpec:
+    """The ``AgentSpec`` of ``text``; ``AgentSpecError`` (a ``ValueError``) listing the accepted forms otherwise."""
+    raw = text.strip()
+    if not raw:
+        raise _fail(text, "it is empty")
+    kind, _, rest = raw.partition(":")
+    kind = kind.lower()
+    if kind not in _KINDS:
+        raise _fail(text, f"unknown kind {kind!r}")
+    takes_target, accepted = _KINDS[kind]
+    if kind == "gtp":
+        command = rest.strip()
+        if len(command) >= 2 and command[0] == command[-1] and command[0] in "'\"":
+            command = command[1:-1].strip()
+        if not command:
+            raise _fail(text, "gtp: needs the engine's command line")
+        return AgentSpec("gtp", command)
+    parts = rest.split(":") if rest else []
+    params: list[tuple[str, object]] = []
+    while parts and _PARAM.match(parts[-1]):
+        key, value = _PARAM.match(parts.pop()).groups()
+        params.insert(0, (key, _typed(text, kind, key, value, accepted)))
+    target = ":".join(parts)
+    if takes_target and not target:
+        raise _fail(text, f"{kind}: needs a {'zoo name' if kind == 'zoo' else 'path' if kind == 'net' else 'name'}")
+    if not takes_target and target:
+        raise _fail(text, f"{kind} takes only key=value parameters, got {target!r}")
+    keys = [k for k, _ in params]
+    if len(set(keys)) != len(keys):
+        raise _fail(text, "a parameter is given twice")
+    return AgentSpec(kind, target, tuple(params))
+
+
+def _typed(text: str, kind: str, key: str, value: str, accepted: dict | None):
+    if accepted is None:  # engine:NAME - the engine spec checks names; numbers stay numbers
+        for cast in (int, float):
+            try:
+                return cast(value)
+            except ValueError:
+                pass
+        return value
+    if key not in accepted:
+        takes = ", ".join(accepted) or "no parameters"
+        raise _fail(text, f"{kind} has no parameter {key!r} (it takes {takes})")
+    try:
+        return accepted[key](value)
+    except ValueError:
+        raise _fail(text, f"{key}={value!r} is not a{'n integer' if accepted[key] is int else ' number'}") from None

@@ -1,0 +1,95 @@
+"""``advgo match`` and ``advgo eval``: argument parsing and console output only (the work is in ``advgo.eval``)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+console = Console()
+AGENT_HELP = ("An agent spec: random, zoo:NAME[:visits=N], net:PATH[:visits=N][:amcts=MODE], gnugo[:level=N], "
+              "katago[:visits=N], 'gtp:COMMAND LINE', engine:NAME, human.")
+
+
+def _pct(x: float | None) -> str:
+    return "–" if x is None else f"{100 * x:.0f}%"
+
+
+def match_table(summary: dict, title: str) -> Table:
+    """The match from both sides, one column per agent: wins, losses, draws, win rate (draws half) with its 95%
+    Wilson interval, by colour, mean margin and seconds per move; then the games' shared numbers."""
+    s = summary
+    table = Table(title=title)
+    table.add_column("")
+    table.add_column(f"A: {s['a']}", justify="right")
+    table.add_column(f"B: {s['b']}", justify="right")
+
+    def flip(x):
+        return None if x is None else 1 - x
+
+    rate = "–" if not s["scored"] else f"{_pct(s['win_rate'])} [{_pct(s['win_rate_low'])}–{_pct(s['win_rate_high'])}]"
+    rate_b = "–" if not s["scored"] else (f"{_pct(1 - s['win_rate'])} [{_pct(1 - s['win_rate_high'])}–"
+                                          f"{_pct(1 - s['win_rate_low'])}]")
+    margin = s["mean_margin"]
+    for row in (
+        ("wins", str(s["wins"]), str(s["losses"])),
+        ("losses", str(s["losses"]), str(s["wins"])),
+        ("win rate [95% CI]", rate, rate_b),
+        ("win rate as black", _pct(s["win_rate_as_black"]), _pct(flip(s["win_rate_as_white"]))),
+        ("win rate as white", _pct(s["win_rate_as_white"]), _pct(flip(s["win_rate_as_black"]))),
+        ("mean margin", "–" if margin is None else f"{margin:+.1f}", "–" if margin is None else f"{-margin:+.1f}"),
+        ("seconds per move", f"{s['a_seconds_per_move']:.4f}", f"{s['b_seconds_per_move']:.4f}"),
+    ):
+        table.add_row(*row)
+    length = "–" if s["mean_length"] is None else f"{s['mean_length']:.0f}"
+    table.caption = (f"{s['games']} games: {s['scored']} scored, {s['draws']} drawn, {s['capped']} capped (scored as "
+                     f"they stood), {s['voided']} voided; mean length {length} moves")
+    return table
+
+
+def match(
+    black: str = typer.Argument(..., help=f"Agent A (black in even-numbered games). {AGENT_HELP}"),
+    white: str = typer.Argument(..., help="Agent B (white in even-numbered games)."),
+    board: int = typer.Option(9, "--board", min=2, max=19, help="Board size N."),
+    games: int = typer.Option(10, "--games", min=1, help="Games to play."),
+    alternate: bool = typer.Option(True, "--alternate/--no-alternate", help="Swap colours every game."),
+    rules: str | None = typer.Option(None, "--rules", help="tromp-taylor or chinese (default: agreed with the "
+                                                           "engines; Tromp-Taylor when both play it)."),
+    komi: float = typer.Option(7.5, "--komi", help="Komi."),
+    max_moves: int = typer.Option(0, "--max-moves", min=0, help="Move cap (0: 3·N²); capped games are scored."),
+    workers: int = typer.Option(1, "--workers", min=1, help="Worker processes."),
+    slots: int = typer.Option(0, "--slots", min=0, help="Games in flight per worker (0: automatic)."),
+    seed: int = typer.Option(0, "--seed", help="Seed of both agents."),
+    device: str = typer.Option("cpu", "--device", help="Torch device of net agents (cpu, cuda)."),
+    out: Path | None = typer.Option(None, "--out", help="Match folder (default: runs/match-<time>)."),
+    json_path: Path | None = typer.Option(None, "--json", help="Also write the match JSON here."),
+) -> None:
+    """Play two agents against each other: games in parallel, every game as SGF, a table and JSON."""
+    from advgo.agents.gtp_client import EngineDied
+    from advgo.eval.match import MatchConfig, match_json, run_match, summarize
+    from advgo.runlog import make_run_dir, progress
+
+    try:
+        cfg = MatchConfig(black, white, board_size=board, games=games, alternate=alternate, rules=rules, komi=komi,
+                          max_moves=max_moves, workers=workers, slots=slots, seed=seed, device=device)
+        out_dir = make_run_dir("runs", kind="match") if out is None else out
+        with progress(games, f"{black} vs {white}", "games", console=console) as bar:
+            run = run_match(cfg, out_dir, on_game=lambda record: bar.advance(1))
+    except (ValueError, FileNotFoundError, EngineDied) as err:
+        console.print(f"[red]error:[/red] {err}")
+        raise typer.Exit(2) from None
+    summary = summarize(run)
+    console.print(match_table(summary, f"{board}x{board}, {run.rules.name} rules, komi {run.rules.komi:g}, "
+                                       f"{games} games, {workers} worker(s)"))
+    console.print(f"{summary['distinct_games']} distinct games; {summary['games_per_hour']:,.0f} games/hour "
+                  f"({summary['seconds']:.1f} s)")
+    for reason in summary["void_reasons"]:
+        console.print(f"[yellow]voided:[/yellow] {reason}")
+    console.print(f"SGF and match.json in {out_dir}")
+    if json_path is not None:
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(json.dumps(match_json(run), indent=2))
+        console.print(f"wrote {json_path}")

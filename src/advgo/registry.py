@@ -1,0 +1,134 @@
+"""The agent registry: a spec string (:mod:`advgo.agentspec`) in, a ready ``Agent`` out.
+
+``make_agent`` is the one place that turns ``random``, ``zoo:cp2:visits=8``, ``net:runs/x/checkpoints/ckpt-…pt``,
+``gnugo:level=5``, ``katago:visits=8``, ``gtp:"…"`` or ``human`` into a player; ``advgo match``, ``advgo gtp``,
+``advgo play`` and the envs all use it. Every agent it makes also carries:
+
+| attribute | meaning |
+|---|---|
+| ``name`` | a readable label (``cp2@8``, ``gnugo:level=5``, ``ckpt-000000900 (A-MCTS-S@32 vs cp4@1)``) |
+| ``agent_spec`` | the canonical spec string it was made from |
+| ``board_size`` | the one board size it plays (a net's), or None for any size |
+| ``rules_supported`` | the rulesets it can play (``("chinese",)`` for GNU Go), or None for any |
+| ``close()`` | ends its engine processes (a no-op for our own agents) |
+
+An adversary checkpoint (``net:`` a checkpoint of ``advgo train adversary``) plays A-MCTS against the victim
+of the curriculum stage it was saved at, in the A-MCTS mode it was trained with, at its evaluation visits;
+``amcts=plain`` (or a black-box victim) gives plain MCTS. Its net sees each position under a random
+board symmetry, as in training evaluation.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from .agents import Agent, RandomAgent
+from .agents.amcts import AMCTSAgent
+from .agents.human import HumanAgent
+from .agentspec import AgentSpec, parse_agent_spec
+from .config import config_from_dict
+from .nets import TorchEvaluator, load_checkpoint
+from .rules import Rules
+from .search import SearchConfig
+from .training.adversary_config import AdversaryRunConfig
+from .victims import AMCTS_MODES, ExternalVictim, resolve_victim
+
+log = logging.getLogger(__name__)
+SYMMETRIES = ("none", "random", "average")
+
+
+def make_agent(spec: str | AgentSpec, *, seed: int = 0, device="cpu", rules: Rules | None = None) -> Agent:
+    """The agent ``spec`` names; ``ValueError`` (with the accepted forms, or what is missing) otherwise.
+
+    ``rules`` (default Tromp-Taylor) are those of the games it will play; net agents also follow the rules
+    they are started with. ``seed`` seeds every random choice the agent makes.
+    """
+    parsed = spec if isinstance(spec, AgentSpec) else parse_agent_spec(spec)
+    rules = Rules.tromp_taylor() if rules is None else rules
+    symmetry = parsed.get("symmetry")
+    if symmetry is not None and symmetry not in SYMMETRIES:
+        raise ValueError(f"agent {parsed.text!r}: symmetry must be one of {', '.join(SYMMETRIES)}")
+    visits = int(parsed.get("visits", 1))
+    if visits < 1:
+        raise ValueError(f"agent {parsed.text!r}: visits must be at least 1")
+    kind = parsed.kind
+    board_size, rules_supported = None, None
+    if kind == "random":
+        agent = RandomAgent(seed=int(parsed.get("seed", seed)))
+    elif kind == "human":
+        agent = HumanAgent()
+    elif kind in ("zoo", "net"):
+        agent = _net_agent(parsed, visits, seed, device, rules)
+        board_size = agent.board_size
+    else:
+        victim = ExternalVictim(parsed, visits)
+        agent = victim.agent(rules, seed=seed)
+        rules_supported = tuple(victim.engine_spec().rules)
+    agent.agent_spec = parsed.text
+    agent.board_size = board_size
+    agent.rules_supported = rules_supported
+    if not hasattr(agent, "close"):
+        agent.close = _nothing
+    return agent
+
+
+def _nothing() -> None:
+    pass
+
+
+def _net_agent(spec: AgentSpec, visits: int, seed: int, device, rules: Rules) -> Agent:
+    temperature = float(spec.get("temperature", 0.0))
+    if temperature < 0:
+        raise ValueError(f"agent {spec.text!r}: temperature must be >= 0")
+    if spec.kind == "net":
+        path = Path(spec.target).expanduser()
+        if not path.is_file():
+            raise ValueError(f"agent {spec.text!r}: no checkpoint file at {path}")
+        ckpt = load_checkpoint(path, device=device)
+        if (ckpt.extra or {}).get("role") == "adversary":
+            agent = _adversary_agent(spec, ckpt, temperature, seed, device, rules)
+            agent.board_size = ckpt.net_config.board_size
+            return agent
+    elif spec.get("amcts") is not None:
+        raise ValueError(f"agent {spec.text!r}: amcts applies to adversary checkpoints (net:PATH)")
+    victim = resolve_victim(spec.target, visits, device=device)
+    agent = victim.agent(rules, temperature=temperature, seed=seed, symmetry=spec.get("symmetry", "none"))
+    agent.board_size = victim.board_size
+    return agent
+
+
+def _adversary_agent(spec: AgentSpec, ckpt, temperature: float, seed: int, device, rules: Rules) -> Agent:
+    """A-MCTS (or plain MCTS) with the checkpoint's net against the victim of its curriculum stage."""
+    if ckpt.config is None:
+        raise ValueError(f"agent {spec.text!r}: the adversary checkpoint holds no config")
+    cfg = config_from_dict(AdversaryRunConfig, ckpt.config, source=str(ckpt.path), strict=False)
+    stage = int(((ckpt.extra or {}).get("curriculum") or {}).get("stage", 0))
+    entry = cfg.curriculum.entries[min(stage, len(cfg.curriculum.entries) - 1)]
+    mode = spec.get("amcts", (ckpt.extra or {}).get("amcts", cfg.victimplay.amcts))
+    if mode not in AMCTS_MODES:
+        raise ValueError(f"agent {spec.text!r}: amcts must be one of {', '.join(AMCTS_MODES)}")
+    visits = int(spec.get("visits", cfg.evaluation.visits or cfg.victimplay.full_visits))
+    victim_policy, against = None, ""
+    if mode != "plain":
+        victim = resolve_victim(entry.victim, entry.visits, device=device, board_size=cfg.game.board_size)
+        if victim.has_policy:
+            victim_policy = victim.policy(mode, rules)
+            against = f" vs {victim.label}"
+        else:
+            log.warning("%s: its victim %s is a black box; playing plain MCTS", spec.text, victim.label)
+            mode = "plain"
+    evaluator = TorchEvaluator(ckpt.net, device=device, symmetry=spec.get("symmetry", "random"), seed=seed,
+                               rules=rules)
+    name = f"{Path(spec.target).stem} ({'MCTS' if mode == 'plain' else 'A-MCTS-' + mode}@{visits}{against})"
+    return AMCTSAgent(evaluator, visits, victim_policy, SearchConfig(**_search_fields(cfg, visits)),
+                      victim_temperature=cfg.victimplay.victim_temperature, temperature=temperature, seed=seed,
+                      name=name)
+
+
+def _search_fields(cfg: AdversaryRunConfig, visits: int) -> dict:
+    import dataclasses
+
+    fields = dataclasses.asdict(cfg.search)
+    fields["visits"] = visits
+    return fields
