@@ -72,3 +72,51 @@ def parse_board(text: str) -> tuple[int, tuple[int, ...], tuple[int, ...]]:
             elif _STONES[point] == -1:
                 white.append(row * size + col)
     return size, tuple(black), tuple(white)
+
+
+# ------------------------------------------------------------------------------- shared tiny runs and engines
+import pytest  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+GNUGO = Path("/usr/games/gnugo")
+
+
+@pytest.fixture
+def gnugo_installed():
+    """Skips the test when GNU Go is missing (``scripts/setup.sh`` installs it)."""
+    if not GNUGO.exists():
+        pytest.skip("GNU Go is not installed (apt-get install gnugo; scripts/setup.sh does it)")
+
+
+@pytest.fixture(scope="session")
+def tiny_victims(tmp_path_factory):
+    """Two 5x5 victim checkpoints (steps 20 and 40 of a tiny self-play run, ``configs/victim-tiny.yaml``)."""
+    from advgo.config import load_config
+    from advgo.training.trainer import MILESTONES
+    from advgo.training.victim import VictimTrainer
+    from advgo.training.victim_config import VictimRunConfig
+
+    run = tmp_path_factory.mktemp("victim") / "run"
+    VictimTrainer(load_config(VictimRunConfig, ROOT / "configs" / "victim-tiny.yaml"), run).run()
+    return [str(run / MILESTONES / f"ckpt-{s:09d}.pt") for s in (20, 40)]
+
+
+@pytest.fixture(scope="session")
+def tiny_adversary_run(tmp_path_factory, tiny_victims):
+    """A finished tiny adversary run (``configs/adversary-tiny.yaml``) against ``tiny_victims``."""
+    from advgo.config import load_config
+    from advgo.training.adversary import AdversaryTrainer
+    from advgo.training.adversary_config import AdversaryRunConfig
+
+    sets = [f"curriculum.entries[{i}].victim={v}" for i, v in enumerate(tiny_victims)]
+    cfg = load_config(AdversaryRunConfig, ROOT / "configs" / "adversary-tiny.yaml", [*sets, "evaluation.games=2"])
+    run = tmp_path_factory.mktemp("adversary") / "run"
+    AdversaryTrainer(cfg, run).run()
+    return run
+
+
+@pytest.fixture
+def adversary_checkpoint(tiny_adversary_run):
+    from advgo.nets import latest_checkpoint
+
+    return latest_checkpoint(tiny_adversary_run / "checkpoints")

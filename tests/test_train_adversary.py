@@ -28,11 +28,8 @@ RULES = Rules.tromp_taylor(0.5)
 
 
 @pytest.fixture(scope="module")
-def victims(tmp_path_factory):
-    """Two 5x5 victim checkpoints (steps 20 and 40 of a tiny self-play run)."""
-    run = tmp_path_factory.mktemp("victim") / "run"
-    VictimTrainer(load_config(VictimRunConfig, TINY_VICTIM), run).run()
-    return [str(run / MILESTONES / f"ckpt-{s:09d}.pt") for s in (20, 40)]
+def victims(tiny_victims):
+    return tiny_victims
 
 
 def tiny(victims, *overrides):

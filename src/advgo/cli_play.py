@@ -50,6 +50,14 @@ def match_table(summary: dict, title: str) -> Table:
     return table
 
 
+def _remove_if_no_games(folder: Path) -> None:
+    """A new match folder that holds no game yet (the match failed to start) is removed."""
+    import shutil
+
+    if not any((folder / "games").glob("*.sgf")):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def match(
     black: str = typer.Argument(..., help=f"Agent A (black in even-numbered games). {AGENT_HELP}"),
     white: str = typer.Argument(..., help="Agent B (white in even-numbered games)."),
@@ -79,7 +87,9 @@ def match(
         with progress(games, f"{black} vs {white}", "games", console=console) as bar:
             run = run_match(cfg, out_dir, on_game=lambda record: bar.advance(1))
     except (ValueError, FileNotFoundError, EngineDied) as err:
-        console.print(f"[red]error:[/red] {err}")
+        if out is None and "out_dir" in locals():
+            _remove_if_no_games(out_dir)
+        console.print(f"[red]error:[/red] {err}", soft_wrap=True)
         raise typer.Exit(2) from None
     summary = summarize(run)
     console.print(match_table(summary, f"{board}x{board}, {run.rules.name} rules, komi {run.rules.komi:g}, "

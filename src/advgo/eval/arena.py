@@ -144,7 +144,7 @@ def _select(agent: Agent, boards, idx: np.ndarray, actions: np.ndarray, void: di
         except (EngineDied, GTPError) as exc:
             failed = [exc.game] if exc.game is not None and exc.game in idx else list(idx)
             for s in failed:
-                void[int(s)] = f"{agent.name}: {exc}"
+                void[int(s)] = str(exc)
             idx = np.array([s for s in idx if s not in failed], np.int64)
             continue
         finally:

@@ -1,0 +1,84 @@
+"""Agent specs (``advgo.agentspec``) and the registry that builds them (``advgo.registry``)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from advgo.agents import MCTSAgent, PolicyAgent, RandomAgent
+from advgo.agents.amcts import AMCTSAgent
+from advgo.agentspec import AGENT_FORMS, AgentSpecError, parse_agent_spec
+from advgo.registry import make_agent
+from advgo.victims import resolve_victim, victim_label
+
+names = st.from_regex(r"[A-Za-z0-9_./-]{1,12}", fullmatch=True).filter(lambda s: "=" not in s)
+
+
+@given(kind=st.sampled_from(["zoo", "net"]), target=names, visits=st.none() | st.integers(1, 999),
+       temperature=st.none() | st.floats(0, 5, allow_nan=False).map(lambda x: round(x, 3)))
+def test_canonical_text_parses_back(kind, target, visits, temperature):
+    text = ":".join([kind, target] + ([f"visits={visits}"] if visits else [])
+                    + ([f"temperature={temperature}"] if temperature is not None else []))
+    spec = parse_agent_spec(text)
+    assert spec.kind == kind and spec.target == target
+    assert spec.get("visits") == visits
+    assert parse_agent_spec(spec.text) == spec
+
+
+def test_paths_with_colons_and_gtp_command_lines():
+    spec = parse_agent_spec("net:C:/runs/a:b.pt:visits=4")
+    assert spec.target == "C:/runs/a:b.pt" and spec.get("visits") == 4
+    spec = parse_agent_spec('gtp:"/usr/games/gnugo --mode gtp --level 3"')
+    assert spec.kind == "gtp" and spec.target == "/usr/games/gnugo --mode gtp --level 3"
+    assert parse_agent_spec("GNUGO:level=3").get("level") == 3
+
+
+@pytest.mark.parametrize("bad, why", [
+    ("", "empty"), ("foo", "unknown kind"), ("zoo", "needs a zoo name"), ("zoo:cp1:level=3", "no parameter"),
+    ("gnugo:level=high", "not an integer"), ("random:cp1", "only key=value"), ("gtp:", "command line"),
+    ("zoo:cp1:visits=2:visits=3", "twice"), ("net:x.pt:temperature=hot", "not a number"),
+])
+def test_bad_specs_list_the_accepted_forms(bad, why):
+    with pytest.raises(AgentSpecError, match=why) as err:
+        parse_agent_spec(bad)
+    assert all(form in str(err.value) for form in AGENT_FORMS)
+
+
+def test_registry_builds_every_kind_of_our_agents():
+    assert isinstance(make_agent("random"), RandomAgent)
+    policy = make_agent("zoo:cp1")
+    assert isinstance(policy, PolicyAgent) and policy.board_size == 9 and policy.name == "cp1@1"
+    mcts = make_agent("zoo:cp2:visits=4:temperature=0.5")
+    assert isinstance(mcts, MCTSAgent) and mcts.visits == 4 and mcts.temperature == 0.5
+    assert mcts.agent_spec == "zoo:cp2:visits=4:temperature=0.5" and mcts.rules_supported is None
+    mcts.close()  # a no-op, but every agent has it
+
+
+@pytest.mark.parametrize("bad, why", [
+    ("zoo:nope", "no zoo victim named 'nope'"), ("net:/no/such.pt", "no checkpoint file"),
+    ("zoo:cp1:amcts=S", "no parameter 'amcts'"), ("zoo:cp1:visits=0", "at least 1"),
+    ("zoo:cp1:symmetry=mirror", "symmetry must be"), ("gnugo:level=11", "0..10"),
+    ("engine:nope", "unknown engine"), ("gnugo:depth=3", "no parameter"),
+])
+def test_registry_errors_are_clear(bad, why):
+    with pytest.raises(ValueError, match=why):
+        make_agent(bad)
+
+
+def test_external_victims_are_black_boxes_with_clear_labels(gnugo_installed):
+    victim = resolve_victim("gnugo:level=3", 8)
+    assert victim.label == "gnugo:level=3" and victim_label("gnugo:level=3", 8) == "gnugo:level=3"
+    assert not victim.has_policy and victim.policy("plain", None) is None
+    with pytest.raises(ValueError, match="use amcts: plain"):
+        victim.policy("S", None)
+    assert victim_label("zoo:cp2", 4) == victim_label("cp2", 4) == "cp2@4"
+    assert victim_label("katago", 8) == "katago@8" and victim_label("katago:visits=2", 8) == "katago@2"
+
+
+def test_adversary_checkpoint_plays_amcts_against_the_victim_it_names(adversary_checkpoint):
+    agent = make_agent(f"net:{adversary_checkpoint}")
+    assert isinstance(agent, AMCTSAgent) and agent.victim_policy is not None
+    assert "A-MCTS-S" in agent.name and "vs " in agent.name and agent.board_size == 5
+    plain = make_agent(f"net:{adversary_checkpoint}:amcts=plain:visits=3")
+    assert plain.victim_policy is None and plain.visits == 3 and "MCTS@3" in plain.name
