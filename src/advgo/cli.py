@@ -244,3 +244,7 @@ app.add_typer(zoo_app, name="zoo")
 from advgo.cli_play import match  # noqa: E402
 
 app.command("match")(match)
+
+from advgo.cli_play import eval_run  # noqa: E402
+
+app.command("eval")(eval_run)

@@ -103,3 +103,46 @@ def match(
         json_path.parent.mkdir(parents=True, exist_ok=True)
         json_path.write_text(json.dumps(match_json(run), indent=2))
         console.print(f"wrote {json_path}")
+
+
+def eval_run(
+    run: Path = typer.Argument(..., help="An adversary run folder (runs/<name>)."),
+    games: int = typer.Option(32, "--games", min=1, help="Games per checkpoint and victim."),
+    extra: list[str] = typer.Option([], "--extra", help="A further victim spec (repeatable): zoo:cp4, "
+                                                        "gnugo:level=0, katago, net:PATH …"),
+    steps: str = typer.Option("", "--steps", help="Only these checkpoint steps (comma-separated)."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the evaluation games."),
+    device: str = typer.Option("cpu", "--device", help="Torch device."),
+) -> None:
+    """Every saved adversary checkpoint of RUN against every victim of its curriculum: table, PNG, TensorBoard."""
+    from advgo.eval.report import evaluate_run, run_checkpoints, write_report
+    from advgo.runlog import progress
+
+    try:
+        wanted = tuple(int(s) for s in steps.split(",") if s.strip())
+    except ValueError:
+        console.print(f"[red]error:[/red] --steps takes comma-separated integers, got {steps!r}")
+        raise typer.Exit(2) from None
+    try:
+        n_ckpts = len([p for p in run_checkpoints(run) if not wanted or int(p.stem.split("-")[-1]) in wanted])
+        from advgo.eval.report import load_run_config
+
+        n_victims = len(load_run_config(run).curriculum.entries) + len(extra)
+        with progress(n_ckpts * n_victims * games, f"evaluating {run.name}", "games", console=console) as bar:
+            cells = evaluate_run(run, games, tuple(extra), wanted, device=device, seed=seed,
+                                 on_cell=lambda cell: bar.advance(cell.games))
+    except (ValueError, FileNotFoundError) as err:
+        console.print(f"[red]error:[/red] {err}", soft_wrap=True)
+        raise typer.Exit(2) from None
+    victims = list(dict.fromkeys(c.victim for c in cells))
+    table = Table(title=f"{run.name}: adversary win rate [95% CI], {games} games per cell")
+    table.add_column("step", justify="right")
+    for v in victims:
+        table.add_column(v, justify="right")
+    for step in dict.fromkeys(c.step for c in cells):
+        row = {c.victim: c for c in cells if c.step == step}
+        table.add_row(str(step), *(f"{_pct(row[v].win_rate)} [{_pct(row[v].interval[0])}–{_pct(row[v].interval[1])}]"
+                                   for v in victims))
+    console.print(table)
+    paths = write_report(run, cells, games)
+    console.print(f"wrote {paths['json']} and {paths['png']} (TensorBoard image eval/report)")

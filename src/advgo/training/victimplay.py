@@ -14,17 +14,21 @@ pass-alive territory (:class:`advgo.victims.HardenedAgent`).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
 import numpy as np
 
 from .. import engine
+from ..agents.gtp_client import EngineDied, GTPError
 from ..features import FEATURES, encode_batch
 from ..rules import Rules
 from ..search import BatchedMCTS, Evaluator, SearchConfig, choose_moves
 from ..victims import AMCTS_MODES, HardenedAgent, Victim
 from .selfplay import SelfPlayConfig, stack_samples
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -88,7 +92,7 @@ class VictimPlay:
         """``training``: playout-cap randomization, noise, temperatures, samples and hardening (else none of
         them: full searches, best moves). ``continuous``: a finished game's slot starts a new game at once;
         otherwise it stays finished (``all_done`` tells when every slot has played one game)."""
-        if victim.board_size != size:
+        if victim.board_size not in (None, size):  # None: an external engine plays any size
             raise ValueError(f"victim {victim.label} plays {victim.board_size}x{victim.board_size}, "
                              f"not {size}x{size}")
         self.size = size
@@ -114,6 +118,7 @@ class VictimPlay:
         self.moves_played = 0
         self.evaluations = 0
         self.victim_evaluations = 0
+        self.voided = 0  # games restarted because an external victim's engine failed
         self.set_victim(victim)
 
     # ------------------------------------------------------------------ victims
@@ -160,9 +165,8 @@ class VictimPlay:
         victim_turn = live & (self.roots.to_play != self.adversary_color)
         finished = []
         if victim_turn.any():
-            idx = np.flatnonzero(victim_turn)
             moves = np.full(self.config.games, engine.NO_ACTION, np.int64)
-            moves[idx] = self.victim_agent.select(self.roots, idx)
+            victim_turn &= ~self._victim_moves(np.flatnonzero(victim_turn), moves)
             finished += self._play(moves, victim_turn, f"victim {self.victim.label}")
         adv_turn = (self.roots.end_reason == engine.END_NONE) & (self.roots.to_play == self.adversary_color)
         if adv_turn.any():
@@ -170,6 +174,26 @@ class VictimPlay:
             self._adversary_moves(adv_turn, moves)
             finished += self._play(moves, adv_turn, "adversary")
         return finished
+
+    def _victim_moves(self, idx: np.ndarray, moves: np.ndarray) -> np.ndarray:
+        """The victim's moves for games ``idx``; returns the mask of games restarted instead because an
+        external victim's engine died, timed out or refused a move (the engine itself was restarted)."""
+        restarted = np.zeros(self.config.games, np.bool_)
+        while len(idx):
+            try:
+                moves[idx] = self.victim_agent.select(self.roots, idx)
+                break
+            except (EngineDied, GTPError) as exc:
+                failed = [exc.game] if exc.game is not None and exc.game in idx else list(idx)
+                log.warning("victim %s failed in game(s) %s: %s; the game is voided and started again",
+                            self.victim.label, failed, exc)
+                for b in failed:
+                    self._started[b] -= 1  # the replacement game keeps the voided game's colours
+                    self._new_game(int(b))
+                    restarted[b] = True
+                self.voided += len(failed)
+                idx = np.array([b for b in idx if b not in failed], np.int64)
+        return restarted
 
     def _play(self, moves: np.ndarray, playing: np.ndarray, who: str) -> list[VictimGame]:
         status = engine.play_batch(self.roots, self.codes, moves)

@@ -1,0 +1,158 @@
+"""``advgo eval RUN``: every saved adversary checkpoint of a run against every victim of its curriculum.
+
+For each checkpoint (``checkpoints/`` and ``milestones/``, by step) and each victim (the curriculum's
+entries, then any extra victim specs), the adversary plays ``games`` games as in the run's periodic
+evaluation (:func:`advgo.training.adversary.evaluate_adversary`: colours alternating, its A-MCTS mode
+against a victim with a policy, plain MCTS against a black box, no noise, no hardening; capped games are
+never wins). An external victim that plays other rules than the run's (GNU Go: Chinese) is played under
+its own rules.
+
+| output (in ``RUN/eval/``) | content |
+|---|---|
+| ``report.json`` | one cell per (checkpoint, victim): wins, games, win rate, 95% Wilson interval, mean length |
+| ``winrates.png`` | win rate against each victim by checkpoint step, with the interval as error bars |
+| TensorBoard | the same figure as the image ``eval/report`` in the run's event files |
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from ..config import load_config
+from ..config_io import CONFIG_FILENAME
+from ..fileio import atomic_write
+from ..nets import TorchEvaluator, list_checkpoints, load_checkpoint
+from ..rules import Rules
+from ..runlog import RunLogger
+from ..training.adversary import evaluate_adversary, load_victims
+from ..training.adversary_config import AdversaryRunConfig
+from ..training.trainer import CHECKPOINTS, MILESTONES
+from ..victims import resolve_victim
+from .stats import wilson_interval
+
+log = logging.getLogger(__name__)
+EVAL_DIR = "eval"
+
+
+@dataclasses.dataclass
+class Cell:
+    step: int
+    victim: str
+    wins: int
+    games: int
+    mean_length: float
+
+    @property
+    def win_rate(self) -> float:
+        return self.wins / self.games if self.games else 0.0
+
+    @property
+    def interval(self) -> tuple[float, float]:
+        return wilson_interval(self.wins, self.games)
+
+    def as_dict(self) -> dict:
+        low, high = self.interval
+        return {"step": self.step, "victim": self.victim, "wins": self.wins, "games": self.games,
+                "win_rate": self.win_rate, "low": low, "high": high, "mean_length": self.mean_length}
+
+
+def run_checkpoints(run_dir: Path) -> list[Path]:
+    """The run's saved checkpoints (rolling and milestones), one per step, oldest first."""
+    by_step = {}
+    for folder in (MILESTONES, CHECKPOINTS):
+        for path in list_checkpoints(run_dir / folder):
+            by_step[int(path.stem.split("-")[-1])] = path
+    return [by_step[s] for s in sorted(by_step)]
+
+
+def load_run_config(run_dir: Path) -> AdversaryRunConfig:
+    path = run_dir / CONFIG_FILENAME
+    if not path.is_file():
+        raise ValueError(f"{run_dir} is not a run folder: it has no {CONFIG_FILENAME}")
+    return load_config(AdversaryRunConfig, path)
+
+
+def evaluate_run(run_dir: str | Path, games: int, extra: tuple[str, ...] = (), steps: tuple[int, ...] = (),
+                 device="cpu", seed: int = 0, on_cell: Callable[[Cell], None] | None = None) -> list[Cell]:
+    """The matrix of cells (checkpoints × victims); ``steps`` keeps only those checkpoints when given."""
+    run_dir = Path(run_dir)
+    cfg = load_run_config(run_dir)
+    checkpoints = [p for p in run_checkpoints(run_dir) if not steps or int(p.stem.split("-")[-1]) in steps]
+    if not checkpoints:
+        raise ValueError(f"{run_dir} holds no checkpoint{' at the steps asked for' if steps else ''}")
+    victims = dict(load_victims(cfg, device))
+    for spec in extra:
+        victim = resolve_victim(spec, 1, device=device, board_size=cfg.game.board_size)
+        victims[victim.label] = victim
+    cells = []
+    for path in checkpoints:
+        ckpt = load_checkpoint(path, device=device, expect_board_size=cfg.game.board_size)
+        for label, victim in victims.items():
+            run_cfg = _config_for(cfg, victim)
+            evaluator = TorchEvaluator(ckpt.net, device=device, symmetry="random", seed=seed,
+                                       rules=Rules.from_name(run_cfg.game.rules, run_cfg.game.komi),
+                                       max_batch=games)
+            finished = evaluate_adversary(evaluator, victim, run_cfg, games, np.random.default_rng([seed, ckpt.step]))
+            cell = Cell(ckpt.step, label, sum(g.adversary_won for g in finished), len(finished),
+                        float(np.mean([g.length for g in finished])))
+            cells.append(cell)
+            if on_cell is not None:
+                on_cell(cell)
+    return cells
+
+
+def _config_for(cfg: AdversaryRunConfig, victim) -> AdversaryRunConfig:
+    """The run's config, with plain MCTS against a black box and the engine's rules when it needs others."""
+    if victim.has_policy and victim.board_size is not None:
+        return cfg
+    vp = cfg.victimplay if victim.has_policy else dataclasses.replace(cfg.victimplay, amcts="plain")
+    game = cfg.game
+    if victim.board_size is None and cfg.game.rules not in victim.engine_spec().rules:
+        game = dataclasses.replace(cfg.game, rules=victim.engine_spec().rules[0])
+    return dataclasses.replace(cfg, victimplay=vp, game=game)
+
+
+def plot(cells: list[Cell], title: str):
+    """Win rate by checkpoint step, one line with 95% error bars per victim (a matplotlib figure)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4.2), dpi=110)
+    for victim in dict.fromkeys(c.victim for c in cells):
+        mine = [c for c in cells if c.victim == victim]
+        steps = [c.step for c in mine]
+        rates = np.array([100 * c.win_rate for c in mine])
+        low = rates - [100 * c.interval[0] for c in mine]
+        high = np.array([100 * c.interval[1] for c in mine]) - rates
+        ax.errorbar(steps, rates, yerr=[low, high], marker="o", capsize=3, label=victim)
+    ax.set_xlabel("adversary training step")
+    ax.set_ylabel("adversary win rate (%)")
+    ax.set_ylim(-2, 102)
+    ax.grid(alpha=0.3)
+    ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=8, loc="best")
+    fig.tight_layout()
+    return fig
+
+
+def write_report(run_dir: str | Path, cells: list[Cell], games: int) -> dict[str, Path]:
+    """``report.json`` and ``winrates.png`` in ``RUN/eval/``, and the figure into the run's TensorBoard."""
+    run_dir = Path(run_dir)
+    out = run_dir / EVAL_DIR
+    out.mkdir(parents=True, exist_ok=True)
+    report = {"run": str(run_dir), "games_per_cell": games, "cells": [c.as_dict() for c in cells]}
+    json_path = atomic_write(out / "report.json", json.dumps(report, indent=2).encode(), fsync=False)
+    fig = plot(cells, f"{run_dir.name}: {games} games per point, 95% Wilson intervals")
+    png = out / "winrates.png"
+    fig.savefig(png)
+    with RunLogger(run_dir) as logger:
+        logger.figure("eval/report", fig, max(c.step for c in cells))
+    return {"json": json_path, "png": png}
