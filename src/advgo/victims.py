@@ -246,6 +246,11 @@ class HardenedAgent:
                 self.overrides += 1
         return moves
 
+    def close(self) -> None:
+        close = getattr(self.inner, "close", None)
+        if close is not None:
+            close()
+
     def _copy(self, boards, b: int):
         if self._single is None or self._single.history.shape[1] < boards.history.shape[1]:
             self._single = engine.new_boards(1, self.size, boards.history.shape[1])

@@ -132,6 +132,9 @@ class AdversaryTrainer(Trainer):
         logger.text("curriculum/victim", self._victim_note("starts against"), self.step)
         log.info("curriculum stage %d: %s", self.curriculum.stage, self.curriculum.entry.label)
 
+    def _on_stop(self) -> None:
+        self.play.close()
+
     def _victim_note(self, verb: str) -> str:
         entry = self.curriculum.entry
         return (f"step {self.step}: the adversary {verb} **{entry.label}** (stage {self.curriculum.stage + 1} of "
@@ -255,6 +258,9 @@ def evaluate_adversary(evaluator, victim: Victim, cfg: AdversaryRunConfig, games
     play = VictimPlay(evaluator, victim, cfg.game.board_size, rules, cfg.search, config, rng, training=False,
                       continuous=False)
     finished: list[VictimGame] = []
-    while not play.all_done:
-        finished += play.step()
+    try:
+        while not play.all_done:
+            finished += play.step()
+    finally:
+        play.close()
     return finished

@@ -207,9 +207,13 @@ class Trainer:
         finally:
             signal.signal(signal.SIGINT, old_handler)
             logger.close()
+            self._on_stop()
 
     def _on_start(self, logger: RunLogger) -> None:
         """Called once the logger is open, before the first phase."""
+
+    def _on_stop(self) -> None:
+        """Called when the run ends, however it ends: release external resources (engine processes)."""
 
     def _interrupt(self, signum, frame) -> None:
         log.warning("interrupted: finishing the current step and saving a checkpoint")

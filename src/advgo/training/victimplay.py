@@ -125,6 +125,7 @@ class VictimPlay:
     def set_victim(self, victim: Victim) -> None:
         """Play ``victim`` from now on: every game in flight is dropped and starts afresh."""
         cfg = self.config
+        self.close()
         self.victim = victim
         policy = victim.policy(cfg.amcts, self.rules, max_batch=cfg.games)
         self.mcts = BatchedMCTS(self.evaluator, self.size, cfg.games, self.codes, self.search_config,
@@ -153,6 +154,13 @@ class VictimPlay:
         self._comments[b] = {}
         self._passes[b] = 0
         self._adv_moves[b] = 0
+
+    def close(self) -> None:
+        """End the current victim's engine processes (its agent's, its policy's), if it has any."""
+        for owner in (getattr(self, "victim_agent", None), getattr(getattr(self, "mcts", None), "victim", None)):
+            close = getattr(owner, "close", None)
+            if close is not None:
+                close()
 
     # ------------------------------------------------------------------ playing
     def step(self) -> list[VictimGame]:
