@@ -141,3 +141,14 @@ def test_cli_match_table_json_and_errors(tmp_path, gnugo_installed):
     assert bad.returncode == 2 and "cannot play tromp-taylor" in bad.stdout
     bad = subprocess.run(CLI + ["match", "random", "zoo:nobody"], capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "no zoo victim named 'nobody'" in bad.stdout
+
+
+def test_bench_match_smoke(tmp_path, gnugo_installed):
+    out = subprocess.run(CLI + ["bench", "match", "--games", "1", "--throughput-games", "2", "--board", "5",
+                                "--victims", "gnugo:level=0", "--opponent", "random", "--pair", "random,gnugo:level=0",
+                                "--json", str(tmp_path / "b.json")], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    records = json.loads((tmp_path / "b.json").read_text())["records"]
+    victim = [r for r in records if r["part"] == "victim"]
+    assert victim[0]["victim"] == "gnugo:level=0" and victim[0]["seconds_per_move"] > 0 and victim[0]["moves"] > 0
+    assert [r["workers"] for r in records if r["part"] == "throughput"] == [1, 2]

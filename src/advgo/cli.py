@@ -248,3 +248,49 @@ app.command("match")(match)
 from advgo.cli_play import eval_run  # noqa: E402
 
 app.command("eval")(eval_run)
+
+
+@bench_app.command("match")
+def bench_match(
+    victims: str = typer.Option("gnugo:level=0,gnugo:level=5,gnugo:level=10", "--victims",
+                                help="External victim specs to time per move (comma-separated; add katago when "
+                                     "installed)."),
+    opponent: str = typer.Option("zoo:cp4", "--opponent", help="Who plays the victims for the per-move timing."),
+    pair: str = typer.Option("zoo:cp2,gnugo:level=0", "--pair", help="A,B: the match timed with 1 and 2 workers."),
+    games: int = typer.Option(4, "--games", min=1, help="Games per victim for the per-move timing."),
+    throughput_games: int = typer.Option(16, "--throughput-games", min=2, help="Games per throughput run."),
+    board: int = typer.Option(9, "--board", min=2, max=19, help="Board size N."),
+    json_path: Path | None = typer.Option(None, "--json", help="Default: runs/bench/match.json."),
+) -> None:
+    """Per-move cost of external victims and match games/hour with 1 and 2 worker processes."""
+    from rich.table import Table
+
+    from advgo.bench.engine import machine_info
+    from advgo.bench.match import run
+    from advgo.bench.report import write_json
+
+    a, _, b = pair.partition(",")
+    try:
+        records = run([v.strip() for v in victims.split(",") if v.strip()], opponent, (a, b), games,
+                      throughput_games, board, on_record=lambda r: logging.getLogger("advgo.bench").info("%s", r))
+    except (ValueError, FileNotFoundError) as err:
+        console.print(f"[red]error:[/red] {err}", soft_wrap=True)
+        raise typer.Exit(2) from None
+    table = Table(title=f"external victims, {board}x{board}: seconds per genmove (one game in flight)")
+    for col in ("victim", "vs", "moves", "s/move", "anchor s/move", "voided"):
+        table.add_column(col, justify="left" if col in ("victim", "vs") else "right")
+    for r in (r for r in records if r["part"] == "victim"):
+        anchor = r["anchor_seconds_per_move"]
+        table.add_row(r["victim"], r["opponent"], str(r["moves"]), f"{r['seconds_per_move']:.4f}",
+                      "–" if anchor is None else f"{anchor:.3f}", str(r["voided"]))
+    console.print(table)
+    table = Table(title=f"match throughput: {a} vs {b}, {board}x{board}")
+    for col in ("workers", "games", "seconds", "games/hour", "speed-up", "mean len"):
+        table.add_column(col, justify="right")
+    for r in (r for r in records if r["part"] == "throughput"):
+        table.add_row(str(r["workers"]), str(r["games"]), f"{r['seconds']:.1f}", f"{r['games_per_hour']:,.0f}",
+                      f"{r['speedup']:.2f}", f"{r['mean_length']:.0f}")
+    console.print(table)
+    path = json_path or Path("runs") / "bench" / "match.json"
+    write_json(path, {"machine": machine_info(), "records": records})
+    console.print(f"wrote {path}")
