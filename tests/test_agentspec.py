@@ -82,3 +82,19 @@ def test_adversary_checkpoint_plays_amcts_against_the_victim_it_names(adversary_
     assert "A-MCTS-S" in agent.name and "vs " in agent.name and agent.board_size == 5
     plain = make_agent(f"net:{adversary_checkpoint}:amcts=plain:visits=3")
     assert plain.victim_policy is None and plain.visits == 3 and "MCTS@3" in plain.name
+
+
+def test_human_agent_explains_bad_and_illegal_moves_then_plays():
+    from advgo.agents import select_move
+    from advgo.agents.human import HumanAgent
+    from advgo.coords import action_to_gtp
+    from advgo.game import GameState
+
+    state = GameState.new(9).play(30)
+    answers = iter(["Z99", action_to_gtp(30, 9).lower(), "pass", "quit"])  # unreadable, occupied, then a pass
+    shown: list[str] = []
+    human = HumanAgent(ask=lambda prompt: next(answers), show=shown.append)
+    assert select_move(human, state) == 81
+    assert any("cannot read 'Z99'" in s for s in shown) and any("is illegal here (occupied)" in s for s in shown)
+    with pytest.raises(KeyboardInterrupt):  # "quit" ends the match
+        select_move(human, state)

@@ -60,7 +60,8 @@ class MatchConfig:
     workers: int = 1
     """Worker processes."""
     slots: int = 0
-    """Games in flight per worker (0: all its games for our agents, 4 when an external engine plays)."""
+    """Games in flight per worker (0: all its games for our agents, 4 when an external engine plays, 1 with a
+    human)."""
     seed: int = 0
     """Seed of both agents (B gets seed + 1, worker w adds 1000·w)."""
     device: str = "cpu"
@@ -131,7 +132,8 @@ def _play_share(cfg: MatchConfig, rules: Rules, worker: int, emit: Callable[[str
         agent_a.close()
         raise
     clocks = (AgentClock(), AgentClock())
-    slots = cfg.slots or (4 if cfg.external else len(games))
+    human = "human" in (parse_agent_spec(cfg.a).kind, parse_agent_spec(cfg.b).kind)
+    slots = 1 if human else cfg.slots or (4 if cfg.external else len(games))
     try:
         play_games(agent_a, agent_b, cfg.board_size, rules, games, _colours(cfg, games),
                    lambda record: emit("game", record), slots=slots, max_moves=cfg.cap, clocks=clocks)
