@@ -70,3 +70,12 @@ def test_a_curriculum_can_end_at_gnugo(gnugo_installed, tiny_victims, tmp_path):
     trainer.run()
     assert trainer.curriculum.stage == 1 and trainer.current_victim.label == "gnugo:level=0"
     assert any((tmp_path / "run" / "sgf").glob("*.sgf"))
+
+
+def test_the_gnugo_attack_config_loads_its_victims(gnugo_installed):
+    from advgo.training.adversary import load_victims
+
+    cfg = load_config(AdversaryRunConfig, ROOT / "configs" / "attack-gnugo-9x9.yaml")
+    victims = load_victims(cfg, "cpu")
+    assert list(victims) == ["cp4@1", "gnugo:level=0", "gnugo:level=5", "gnugo:level=10"]
+    assert [v.has_policy for v in victims.values()] == [True, False, False, False]
