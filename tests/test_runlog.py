@@ -8,6 +8,7 @@ import json
 import logging
 import math
 import re
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -148,6 +149,10 @@ def test_resume_purges_later_steps(tmp_path):
     with RunLogger(tmp_path) as logger:
         for step in range(10):
             logger.scalar("losses/policy", step, step)
+    # A resumed run is a new process, whose event file sorts after the old one by its time stamp (seconds).
+    # In one process within one second, TensorBoard's per-process file counter decides, and ".10" sorts
+    # before ".9" once the suite has opened ten writers: wait for the next second, as a real resume would.
+    time.sleep(max(0.0, 1.0 - time.time() % 1.0) + 0.01)
     with RunLogger(tmp_path, purge_step=6) as logger:  # resumed from a checkpoint at step 6
         for step in range(6, 8):
             logger.scalar("losses/policy", 100 + step, step)
