@@ -294,3 +294,7 @@ def bench_match(
     path = json_path or Path("runs") / "bench" / "match.json"
     write_json(path, {"machine": machine_info(), "records": records})
     console.print(f"wrote {path}")
+
+from advgo.cli_gtp import gtp  # noqa: E402
+
+app.command("gtp")(gtp)
