@@ -298,3 +298,7 @@ def bench_match(
 from advgo.cli_gtp import gtp  # noqa: E402
 
 app.command("gtp")(gtp)
+
+from advgo.cli_engines import engines_app  # noqa: E402
+
+app.add_typer(engines_app, name="engines")

@@ -161,7 +161,7 @@ class ExternalVictim:
         if self.spec.kind == "katago" and mode == "S":
             from .agents.katago_policy import KataGoPolicy
 
-            return KataGoPolicy(rules=rules, processes=min(max_batch, 4))
+            return KataGoPolicy(rules=rules, processes=min(max_batch, 2))  # pocl already uses every core
         raise ValueError(f"victim {self.label} is an external engine: A-MCTS-{mode} needs its policy"
                          f"{' (KataGo offers S only)' if self.spec.kind == 'katago' else ''}; "
                          f"use amcts: plain against a black box")
