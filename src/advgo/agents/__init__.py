@@ -9,8 +9,8 @@
 | ``GnuGoAgent`` | GNU Go at a level 0..10 over GTP: Chinese rules, positional superko (use ``Rules.chinese()``) |
 """
 
-from .base import Agent, select_move
+from .base import Agent, reseed, select_move
 from .gtp import GnuGoAgent, GTPAgent
 from .players import MCTSAgent, PolicyAgent, RandomAgent
 
-__all__ = ["Agent", "GnuGoAgent", "GTPAgent", "MCTSAgent", "PolicyAgent", "RandomAgent", "select_move"]
+__all__ = ["Agent", "GnuGoAgent", "GTPAgent", "MCTSAgent", "PolicyAgent", "RandomAgent", "reseed", "select_move"]

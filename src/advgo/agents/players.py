@@ -4,6 +4,7 @@ import numpy as np
 
 from .. import engine
 from ..engine.moves import legal_mask_into
+from ..engine.rollout import random_moves
 from ..rules import Rules
 from ..search import BatchedMCTS, Evaluator, SearchConfig, choose_moves
 
@@ -26,16 +27,18 @@ class _Base:
 
 
 class RandomAgent(_Base):
-    """Uniform over the legal moves, pass included."""
+    """Uniform over the legal moves, pass included: one Numba call for the whole batch of games."""
 
     def __init__(self, seed: int = 0, name: str = "random"):
         self.rng = np.random.default_rng(seed)
         self.name = name
 
     def select(self, boards, games):
+        games = np.asarray(games, np.int64)
         out = np.empty(len(games), np.int64)
-        for k, b in enumerate(games):
-            out[k] = self.rng.choice(np.flatnonzero(self._legal(boards, b)))
+        state = self.rng.integers(1, np.iinfo(np.int64).max, size=1).astype(np.uint64)  # xorshift state from rng
+        cand = np.empty(boards.size * boards.size, np.int16)
+        random_moves(boards, games, self.codes, state, cand, out)
         return out
 
 

@@ -32,6 +32,31 @@ def rand_below(rng, g, n):
     return np.int64((x >> _SHIFT_OUT) % np.uint64(n))
 
 
+@kernel(inline=True)
+def random_legal(b, i, rules, rng, g, cand):
+    """A uniform-random legal action of game ``i`` (pass included) by generator ``g``; nothing is played.
+
+    Empty points and pass are candidates, drawn without replacement until one is legal (pass always is), so
+    every legal move has the same chance without building the mask. ``cand`` holds >= N*N int16.
+    """
+    n = b.size
+    n2 = n * n
+    m = 0
+    for a in range(n2):
+        if b.stones[i, action_to_point(a, n)] == EMPTY:
+            cand[m] = a
+            m += 1
+    while True:
+        j = rand_below(rng, g, m + 1)
+        if j == m:
+            return n2
+        a = cand[j]
+        if check_point(b, i, action_to_point(a, n), rules) == OK:
+            return a
+        m -= 1
+        cand[j] = cand[m]
+
+
 @kernel
 def random_game(b, k, rules, rng, g, cand):
     """Play one uniform-random game in slot ``k`` with generator ``g``; ``cand`` holds >= N*N int16."""
@@ -39,23 +64,20 @@ def random_game(b, k, rules, rng, g, cand):
     n = b.size
     n2 = n * n
     while b.end_reason[k] == END_NONE:
-        m = 0
-        for a in range(n2):
-            if b.stones[k, action_to_point(a, n)] == EMPTY:
-                cand[m] = a
-                m += 1
-        while True:
-            j = rand_below(rng, g, m + 1)
-            if j == m:
-                play_action(b, k, n2, rules)
-                break
-            a = cand[j]
-            p = action_to_point(a, n)
-            if check_point(b, k, p, rules) == OK:
-                apply_point(b, k, p, a, rules)
-                break
-            m -= 1
-            cand[j] = cand[m]
+        a = random_legal(b, k, rules, rng, g, cand)
+        if a == n2:
+            play_action(b, k, n2, rules)
+        else:
+            apply_point(b, k, action_to_point(a, n), a, rules)
+
+
+@kernel
+def random_moves(b, games, rules, rng, cand, out):
+    """``out[k]`` = a uniform-random legal move (pass included) of game ``games[k]`` by generator ``rng[0]``
+    (pass for a finished game); nothing is played."""
+    for k in range(games.shape[0]):
+        i = games[k]
+        out[k] = b.size * b.size if b.end_reason[i] != END_NONE else random_legal(b, i, rules, rng, 0, cand)
 
 
 @kernel

@@ -86,6 +86,10 @@ class TorchEvaluator:
         self._capacity = 0
         self._grow(max_batch)
 
+    def reseed(self, seed: int) -> None:
+        """Restart the random symmetry choices from ``seed``."""
+        self._rng = np.random.default_rng(seed)
+
     def set_rules(self, rules) -> None:
         """Encode positions under ``rules`` from now on (agents call this when a match starts)."""
         self.rules = _rule_codes(rules)
