@@ -11,6 +11,8 @@
 | ``advgo train victim`` | self-play training of a victim net (``cli_train``) |
 | ``advgo zoo list / build / measure`` | the bundled victim ladder (``cli_zoo``) |
 | ``advgo bench net`` | policy-value net inference: positions/s by batch size, CPU (and CUDA), eager vs traced |
+| ``advgo bench match`` | per-move cost of external victims; match games/hour with 1 and 2 workers |
+| ``advgo bench env`` | env steps/s: AEC beside PettingZoo go_v5, Gymnasium and vector envs |
 """
 
 from __future__ import annotations
@@ -302,3 +304,57 @@ app.command("gtp")(gtp)
 from advgo.cli_engines import engines_app  # noqa: E402
 
 app.add_typer(engines_app, name="engines")
+
+
+@bench_app.command("env")
+def bench_env(
+    board: int = typer.Option(9, "--board", min=2, max=19, help="Board size N."),
+    seconds: float = typer.Option(5.0, "--seconds", min=0.1, help="Timed seconds per part."),
+    opponents: str = typer.Option("random,zoo:cp2", "--opponents",
+                                  help="Opponent specs for the Gymnasium and vector envs (comma-separated)."),
+    vector_sizes: str = typer.Option("64,1024", "--vector-sizes", help="Vector env batch sizes (comma-separated)."),
+    compare: bool = typer.Option(True, "--compare/--no-compare", help="Time PettingZoo's go_v5 beside ours."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the random actions."),
+    json_path: Path | None = typer.Option(None, "--json", help="Default: runs/bench/env.json."),
+) -> None:
+    """Env steps/s with random masked actions: AEC (beside PettingZoo's go_v5), Gymnasium and vector envs."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    from rich.table import Table
+
+    from advgo.bench.engine import machine_info
+    from advgo.bench.env import run
+    from advgo.bench.report import write_json
+
+    opponent_list = [o.strip() for o in opponents.split(",") if o.strip()]
+    sizes = [int(s) for s in vector_sizes.split(",") if s.strip()]
+    columns = (TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.fields[rate]:>12} steps/s"),
+               TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(part: str, done: float, rate: float) -> None:
+            if part not in tasks:
+                tasks[part] = bar.add_task(part, total=seconds, rate="-")
+            bar.update(tasks[part], completed=min(done, seconds), rate=f"{rate:,.0f}")
+
+        try:
+            records = run(board, seconds, opponent_list, sizes, compare, seed, progress)
+        except ValueError as err:
+            console.print(f"[red]error:[/red] {err}", soft_wrap=True)
+            raise typer.Exit(2) from None
+    table = Table(title=f"env steps/s, {board}x{board}, random masked actions")
+    for col in ("env", "opponent", "envs", "steps", "steps/s", "× go_v5"):
+        table.add_column(col, justify="left" if col in ("env", "opponent") else "right", no_wrap=True)
+    for r in records:
+        if "skipped" in r:
+            table.add_row(r["part"], "", "", "", "skipped", "")
+            console.print(f"{r['part']}: {r['skipped']}")
+            continue
+        table.add_row(r["part"], r.get("opponent", "(two learners)"), str(r.get("num_envs", 1)), f"{r['steps']:,}",
+                      f"{r['steps_per_s']:,.0f}", f"{r['vs_go_v5']:.2f}" if "vs_go_v5" in r else "")
+    console.print(table)
+    console.print("a gym/vector step is one learner move plus the opponent's reply; vector steps/s count every "
+                  "sub-env")
+    path = json_path or Path("runs") / "bench" / "env.json"
+    write_json(path, {"machine": machine_info(), "records": records})
+    console.print(f"wrote {path}")
