@@ -141,3 +141,22 @@ def test_opponent_errors_name_the_sub_env():
     vec = GoVectorEnv(3, opponent=Liar(), board_size=5, learner_color="white")
     with pytest.raises(OpponentError, match="sub-env 0"):
         vec.reset(seed=0)
+
+
+def test_bench_env_cli(tmp_path):
+    """``advgo bench env`` end to end, tiny: every part gets a record with a positive rate."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    path = tmp_path / "env.json"
+    proc = subprocess.run([sys.executable, "-m", "advgo", "bench", "env", "--board", "5", "--seconds", "0.3",
+                           "--opponents", "random", "--vector-sizes", "4,16", "--no-compare", "--json", str(path)],
+                          capture_output=True, text=True, timeout=300, env=dict(os.environ, COLUMNS="160"))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    records = json.loads(path.read_text())["records"]
+    assert [(r["part"], r.get("num_envs")) for r in records] == [("aec", None), ("gym", None), ("vector", 4),
+                                                                  ("vector", 16)]
+    assert all(r["steps_per_s"] > 0 and r["board"] == 5 for r in records)
+    assert "steps/s" in proc.stdout
