@@ -6,7 +6,7 @@ Layers, lowest first (a name is the first component under ``advgo``; ``__init__`
 |---|---|
 | 0 | ``engine`` (and nothing of advgo outside ``advgo.engine``) |
 | 1 | ``rules``, ``errors``, ``game``, ``coords``, ``config``, ``config_io``, ``fileio``, ``passalive``, ``agentspec``, ``__init__`` |
-| 2 | ``sgf``, ``features``, ``runlog`` |
+| 2 | ``sgf``, ``features``, ``runlog``, ``diagram`` |
 | 3 | ``search`` |
 | 4 | ``nets`` |
 | 5 | ``agents``, ``zoo``, ``victims`` |
@@ -30,7 +30,7 @@ PACKAGE = SRC / "advgo"
 LAYERS: list[tuple[str, ...]] = [
     ("engine",),
     ("rules", "errors", "game", "coords", "config", "config_io", "fileio", "passalive", "agentspec", "__init__"),
-    ("sgf", "features", "runlog"),
+    ("sgf", "features", "runlog", "diagram"),
     ("search",),
     ("nets",),
     ("agents", "zoo", "victims"),

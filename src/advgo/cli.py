@@ -247,9 +247,11 @@ from advgo.cli_play import match  # noqa: E402
 
 app.command("match")(match)
 
-from advgo.cli_play import eval_run  # noqa: E402
+from advgo.cli_play import eval_run, play, show  # noqa: E402
 
 app.command("eval")(eval_run)
+app.command("play")(play)
+app.command("show")(show)
 
 
 @bench_app.command("match")

@@ -1,4 +1,5 @@
-"""``advgo match`` and ``advgo eval``: argument parsing and console output only (the work is in ``advgo.eval``)."""
+"""``advgo match``, ``advgo eval``, ``advgo play`` and ``advgo show``: argument parsing and console output only
+(the work is in ``advgo.eval`` and ``advgo.ui``)."""
 
 from __future__ import annotations
 
@@ -146,3 +147,58 @@ def eval_run(
     console.print(table)
     paths = write_report(run, cells, games)
     console.print(f"wrote {paths['json']} and {paths['png']} (TensorBoard image eval/report)")
+
+
+def play(
+    opponent: str = typer.Option(..., "--opponent", help=f"Who you play. {AGENT_HELP}"),
+    board: int = typer.Option(9, "--board", min=2, max=19, help="Board size N."),
+    color: str = typer.Option("black", "--color", help="Your colour: black or white."),
+    komi: float = typer.Option(7.5, "--komi", help="Komi."),
+    rules: str | None = typer.Option(None, "--rules", help="tromp-taylor or chinese (default: Tromp-Taylor, or the "
+                                                           "rules the engine plays, e.g. Chinese for GNU Go)."),
+    max_moves: int = typer.Option(0, "--max-moves", min=0, help="Move cap, scored as it stands (0: none)."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the opponent's random choices."),
+    device: str = typer.Option("cpu", "--device", help="Torch device of a net opponent."),
+    out: Path | None = typer.Option(None, "--out", help="SGF of the game (default: runs/play/play-<time>.sgf)."),
+) -> None:
+    """Play Go against any agent on the terminal board (moves like D4; help lists the commands)."""
+    import time
+
+    from advgo.eval.match import MatchConfig, agree_rules, engine_rules
+    from advgo.registry import make_agent
+    from advgo.rules import Rules
+    from advgo.ui import PlaySession, run_play
+
+    if color not in ("black", "white"):
+        console.print(f"[red]error:[/red] --color must be black or white, got {color!r}")
+        raise typer.Exit(2)
+    path = out or Path("runs") / "play" / f"play-{time.strftime('%Y%m%d-%H%M%S')}.sgf"
+    agent = None
+    try:
+        agreed = agree_rules(MatchConfig("human", opponent, board_size=board, rules=rules),
+                             [None, engine_rules(opponent)])
+        the_rules = Rules.from_name(agreed, komi)
+        agent = make_agent(opponent, seed=seed, device=device, rules=the_rules)
+        session = PlaySession(agent, board, the_rules, 1 if color == "black" else -1, max_moves or None)
+        outcome = run_play(session, console, lambda prompt: console.input(prompt), path)
+    except (ValueError, FileNotFoundError, RuntimeError) as err:
+        console.print(f"[red]error:[/red] {err}", soft_wrap=True)
+        raise typer.Exit(2) from None
+    finally:
+        if agent is not None:
+            agent.close()
+
+
+def show(
+    sgf_file: Path = typer.Argument(..., help="An SGF file (a match, training or play game)."),
+) -> None:
+    """Step through a game: next, back, jump to move N, first, last; shows each move's comment."""
+    from advgo.sgf import SgfError, read_sgf
+    from advgo.ui import run_show
+
+    try:
+        record = read_sgf(sgf_file.read_bytes())
+        run_show(record, console, lambda prompt: console.input(prompt), title=f"{sgf_file}: ")
+    except (OSError, SgfError, ValueError) as err:
+        console.print(f"[red]error:[/red] {err}", soft_wrap=True)
+        raise typer.Exit(2) from None

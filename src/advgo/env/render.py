@@ -1,7 +1,6 @@
 """Pictures of a position for the envs' ``render()``: a text board (``ansi``) and an RGB image (``rgb_array``).
 
-The text board is laid out as GNU Go prints it: column letters without I, row numbers on both sides, ``X`` black,
-``O`` white, ``+`` on the hoshi points, and the last move in parentheses. The image is drawn with numpy alone.
+The text board is :mod:`advgo.diagram`'s (GNU Go's layout); the image is drawn with numpy alone.
 """
 
 from __future__ import annotations
@@ -9,7 +8,8 @@ from __future__ import annotations
 import gymnasium
 import numpy as np
 
-from ..coords import GTP_COLUMNS, action_to_gtp
+from ..coords import action_to_gtp
+from ..diagram import board_text, hoshi_points
 from ..engine.constants import END_REASONS
 
 CELL = 32  # pixels per point in rgb_array images
@@ -18,41 +18,6 @@ LINE = (40, 30, 20)
 BLACK_STONE = (20, 20, 20)
 WHITE_STONE = (240, 240, 235)
 LAST_MARK = (210, 40, 40)
-
-
-def hoshi_points(size: int) -> set[tuple[int, int]]:
-    """(row, col) of the star points: 3-3 or 4-4 corners, sides and centre on odd boards from 9x9, as usual."""
-    if size < 7:
-        return {(size // 2, size // 2)} if size % 2 else set()
-    edge = 2 if size < 13 else 3
-    far = size - 1 - edge
-    points = {(edge, edge), (edge, far), (far, edge), (far, far)}
-    if size % 2:
-        mid = size // 2
-        points.add((mid, mid))
-        if size >= 13:
-            points |= {(edge, mid), (mid, edge), (far, mid), (mid, far)}
-    return points
-
-
-def board_text(board: np.ndarray, last_move: int | None = None) -> str:
-    """The board (int8 [N, N], 1 black, -1 white) as text lines, the last move's stone in parentheses."""
-    n = board.shape[0]
-    stars = hoshi_points(n)
-    last = None if last_move is None or last_move == n * n else divmod(int(last_move), n)
-    header = "   " + "".join(" " + letter for letter in GTP_COLUMNS[:n])
-    lines = [header]
-    for r in range(n):
-        marked = last[1] if last is not None and last[0] == r else -2
-        row = f"{n - r:3d}"
-        for c in range(n):
-            v = int(board[r, c])
-            glyph = "X" if v == 1 else "O" if v == -1 else ("+" if (r, c) in stars else ".")
-            row += ("(" if c == marked else ")" if c == marked + 1 else " ") + glyph
-        row += (")" if marked == n - 1 else " ") + f"{n - r}"
-        lines.append(row)
-    lines.append(header)
-    return "\n".join(lines)
 
 
 def status_line(to_play: int, move_number: int, captures: tuple[int, int], last_move: int | None, size: int,

@@ -36,7 +36,8 @@ from ..errors import IllegalMoveError
 from .games import EnvGames, parse_rules, status_name
 from .go_v0 import check_illegal_mode
 from .observation import NUM_OBS_PLANES, observation_space
-from .render import board_image, board_text
+from ..diagram import board_text
+from .render import board_image
 from .vs_agent import OpponentError, check_learner_color, make_opponent
 
 AUTORESET_MODES = {"next_step": AutoresetMode.NEXT_STEP, "same_step": AutoresetMode.SAME_STEP}
