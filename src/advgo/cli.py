@@ -13,6 +13,7 @@
 | ``advgo bench net`` | policy-value net inference: positions/s by batch size, CPU (and CUDA), eager vs traced |
 | ``advgo bench match`` | per-move cost of external victims; match games/hour with 1 and 2 workers |
 | ``advgo bench env`` | env steps/s: AEC beside PettingZoo go_v5, Gymnasium and vector envs |
+| ``advgo bench actors`` | game generation with 1, 2, … Ray actors beside the single-process loop |
 """
 
 from __future__ import annotations
@@ -358,5 +359,50 @@ def bench_env(
     console.print("a gym/vector step is one learner move plus the opponent's reply; vector steps/s count every "
                   "sub-env")
     path = json_path or Path("runs") / "bench" / "env.json"
+    write_json(path, {"machine": machine_info(), "records": records})
+    console.print(f"wrote {path}")
+
+
+@bench_app.command("actors")
+def bench_actors(
+    config: Path = typer.Option(Path("configs/victim-9x9.yaml"), "--config", help="Run config (victim or adversary)."),
+    actors: str = typer.Option("1,2", "--actors", help="Actor counts to time (comma-separated)."),
+    seconds: float = typer.Option(20.0, "--seconds", min=1.0, help="Timed seconds per row (after a warm-up)."),
+    sets: list[str] = typer.Option([], "--set", help="Dotted config override (repeatable)."),
+    json_path: Path | None = typer.Option(None, "--json", help="Default: runs/bench/actors.json."),
+) -> None:
+    """Game generation with N Ray actors beside the single-process loop: games/s, moves/s, speed-up."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    from rich.table import Table
+
+    from advgo.bench.actors import run
+    from advgo.bench.engine import machine_info
+    from advgo.bench.report import write_json
+
+    counts = [int(a) for a in actors.split(",") if a.strip()]
+    columns = (TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.fields[rate]:>10} moves/s"),
+               TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(row: str, done: float, rate: float) -> None:
+            if row not in tasks:
+                tasks[row] = bar.add_task(row, total=seconds, rate="-")
+            bar.update(tasks[row], completed=min(done, seconds), rate=f"{rate:,.0f}")
+
+        try:
+            records = run(config, sets, counts, seconds, progress)
+        except ValueError as err:
+            console.print(f"[red]error:[/red] {err}", soft_wrap=True)
+            raise typer.Exit(2) from None
+    table = Table(title=f"game generation, {config} ({records[0]['role']} games), {seconds:g} s per row")
+    for col in ("mode", "games", "games/s", "moves/s", "evals/s", "× 1 actor", "× single"):
+        table.add_column(col, justify="left" if col == "mode" else "right", no_wrap=True)
+    for r in records:
+        table.add_row(r["mode"], str(r["games"]), f"{r['games_per_s']:.2f}", f"{r['moves_per_s']:,.0f}",
+                      f"{r['evals_per_s']:,.0f}", f"{r['speedup']:.2f}" if "speedup" in r else "",
+                      f"{r['vs_single_process']:.2f}")
+    console.print(table)
+    path = json_path or Path("runs") / "bench" / "actors.json"
     write_json(path, {"machine": machine_info(), "records": records})
     console.print(f"wrote {path}")

@@ -12,25 +12,30 @@ train_app = typer.Typer(help="Training runs.", no_args_is_help=True)
 console = Console()
 
 
-def _overrides(sets: list[str], seed: int | None, device: str | None) -> list[str]:
+def _overrides(sets: list[str], seed: int | None, device: str | None, workers: int | None = None,
+               ray_address: str | None = None) -> list[str]:
     out = list(sets)
     if seed is not None:
         out.append(f"seed={seed}")
     if device is not None:
         out.append(f"device={device}")
+    if workers is not None:
+        out.append(f"scale.workers={workers}")
+    if ray_address is not None:
+        out.append(f"scale.ray_address={ray_address}")
     return out
 
 
 def _launch(kind: str, trainer_cls, config_cls, config: Path | None, sets: list[str], max_minutes: float | None,
             resume: Path | None, seed: int | None, device: str | None, name: str | None, runs: Path,
-            **kwargs) -> None:
+            workers: int | None = None, ray_address: str | None = None, **kwargs) -> None:
     """Load and validate the config (an error exits 2 and writes nothing), then run the trainer."""
     from advgo.config import ConfigError, load_config
     from advgo.nets import CheckpointError
     from advgo.runlog import make_run_dir
 
     logging.getLogger("advgo").setLevel(logging.INFO)
-    overrides = _overrides(sets, seed, device)
+    overrides = _overrides(sets, seed, device, workers, ray_address)
     run_dir = None
     try:
         if resume is not None:
@@ -55,6 +60,10 @@ def _launch(kind: str, trainer_cls, config_cls, config: Path | None, sets: list[
 
 
 CONFIG_HELP = "Dotted override, e.g. --set learner.lr=0.001 (repeatable)."
+WORKERS_HELP = ("Game-playing actor processes on Ray (shorthand for --set scale.workers=N; 1 = the single-process "
+                "loop; needs pip install -e '.[ray]').")
+RAY_HELP = ("With --workers >= 2: join this Ray cluster (auto, or HOST:PORT of `ray start --head`); default: a "
+            "private Ray on this machine.")
 
 
 @train_app.command("victim")
@@ -67,12 +76,15 @@ def train_victim(
     device: str = typer.Option(None, "--device", help="auto, cpu or cuda (shorthand for --set device=…)."),
     name: str = typer.Option(None, "--name", help="Run folder name under --runs (default victim-<timestamp>)."),
     runs: Path = typer.Option(Path("runs"), "--runs", help="Folder holding run folders."),
+    workers: int = typer.Option(None, "--workers", min=1, help=WORKERS_HELP),
+    ray_address: str = typer.Option(None, "--ray-address", help=RAY_HELP),
 ) -> None:
     """Self-play training of a victim net (AlphaZero-style), with TensorBoard logs under the run folder."""
     from advgo.training.victim import VictimTrainer
     from advgo.training.victim_config import VictimRunConfig
 
-    _launch("victim", VictimTrainer, VictimRunConfig, config, sets, max_minutes, resume, seed, device, name, runs)
+    _launch("victim", VictimTrainer, VictimRunConfig, config, sets, max_minutes, resume, seed, device, name, runs,
+            workers, ray_address)
 
 
 @train_app.command("adversary")
@@ -86,10 +98,12 @@ def train_adversary(
     device: str = typer.Option(None, "--device", help="auto, cpu or cuda (shorthand for --set device=…)."),
     name: str = typer.Option(None, "--name", help="Run folder name under --runs (default adversary-<timestamp>)."),
     runs: Path = typer.Option(Path("runs"), "--runs", help="Folder holding run folders."),
+    workers: int = typer.Option(None, "--workers", min=1, help=WORKERS_HELP),
+    ray_address: str = typer.Option(None, "--ray-address", help=RAY_HELP),
 ) -> None:
     """Victim-play training of an adversary (A-MCTS) up a curriculum of frozen victims; TensorBoard in the run folder."""
     from advgo.training.adversary import AdversaryTrainer
     from advgo.training.adversary_config import AdversaryRunConfig
 
     _launch("adversary", AdversaryTrainer, AdversaryRunConfig, config, sets, max_minutes, resume, seed, device, name,
-            runs, init=str(init) if init else None)
+            runs, workers, ray_address, init=str(init) if init else None)

@@ -20,7 +20,8 @@ TensorBoard tags (JSONL mirror in ``scalars.jsonl``):
 | ``game/victim_pass_overrides`` | hardening: victim passes replaced by a move, per game |
 | ``losses/*`` | learner, mean over the phase |
 | ``eval/<name>@<visits>/win_rate`` (+ ``_low``, ``_high``) | periodic evaluation, 95% Wilson interval |
-| ``perf/games_per_s``, ``perf/evals_per_s``, ``perf/victim_evals_per_s``, ``perf/steps_per_s``, ``perf/net_share`` | throughput |
+| ``perf/games_per_s``, ``perf/evals_per_s``, ``perf/victim_evals_per_s``, ``perf/steps_per_s``, ``perf/net_share`` | throughput (``net_share``: single process only) |
+| ``actors/restarts``, ``actors/weights_version``, ``actors/stale_games`` | with ``scale.workers >= 2``: actors restarted, newest weights, games finished against an earlier stage |
 
 Text entries: ``curriculum/victim`` each time the victim changes, ``hparams/config`` once.
 """
@@ -75,6 +76,7 @@ def load_victims(cfg: AdversaryRunConfig, device) -> dict[str, Victim]:
 
 class AdversaryTrainer(Trainer):
     description = "training adversary"
+    role = "adversary"
     final_eval = True
 
     def __init__(self, cfg: AdversaryRunConfig, run_dir: Path, resume: bool = False,
@@ -90,8 +92,9 @@ class AdversaryTrainer(Trainer):
         self.torch_evaluator = TorchEvaluator(self.net, device=self.device, symmetry="random", seed=cfg.seed,
                                               rules=self.rules, max_batch=cfg.victimplay.games)
         self.evaluator = TimedEvaluator(self.torch_evaluator)
-        self.play = VictimPlay(self.evaluator, self.current_victim, cfg.game.board_size, self.rules, cfg.search,
-                               cfg.victimplay, self.rng)
+        # with actors (scale.workers >= 2) the games are played there, each actor with its own victim engines
+        self.play = None if cfg.scale.workers >= 2 else VictimPlay(
+            self.evaluator, self.current_victim, cfg.game.board_size, self.rules, cfg.search, cfg.victimplay, self.rng)
         self.games_written = self.counters.games
         self._started_at = time.monotonic()
 
@@ -133,7 +136,8 @@ class AdversaryTrainer(Trainer):
         log.info("curriculum stage %d: %s", self.curriculum.stage, self.curriculum.entry.label)
 
     def _on_stop(self) -> None:
-        self.play.close()
+        if self.play is not None:
+            self.play.close()
 
     def _victim_note(self, verb: str) -> str:
         entry = self.curriculum.entry
@@ -143,23 +147,18 @@ class AdversaryTrainer(Trainer):
 
     def _play_phase(self, logger: RunLogger) -> None:
         goal = self.cfg.schedule.games_per_iteration
-        games: list[VictimGame] = []
         start = time.perf_counter()
-        moves0, evals0, vevals0 = self.play.moves_played, self.play.evaluations, self.play.victim_evaluations
-        self.evaluator.seconds = 0.0
-        overrides0 = getattr(self.play.victim_agent, "overrides", 0)
-        while len(games) < goal and not self._stop:
-            for game in self.play.step():
-                games.append(game)
-                if self._record(game, logger):
-                    break  # the victim changed: the games in flight were restarted
+        if self.play is not None:
+            games, stats = self._play_here(goal, logger)
+        else:
+            games, stats = self._play_on_actors(goal, logger)
         wall = time.perf_counter() - start
         samples = self._add_games(games)
         self.counters.games += len(games)
         self.counters.samples += samples
-        self.counters.moves += self.play.moves_played - moves0
-        self.counters.evaluations += self.play.evaluations - evals0
-        self.counters.victim_evaluations += self.play.victim_evaluations - vevals0
+        self.counters.moves += stats["moves"]
+        self.counters.evaluations += stats["evaluations"]
+        self.counters.victim_evaluations += stats["victim_evaluations"]
         if not games:
             return
         scalars = {
@@ -171,13 +170,16 @@ class AdversaryTrainer(Trainer):
             "game/samples": self.counters.samples,
             "game/buffer_size": len(self.buffer),
             "perf/games_per_s": len(games) / wall,
-            "perf/evals_per_s": (self.play.evaluations - evals0) / wall,
-            "perf/victim_evals_per_s": (self.play.victim_evaluations - vevals0) / wall,
-            "perf/net_share": self.evaluator.seconds / wall,
+            "perf/evals_per_s": stats["evaluations"] / wall,
+            "perf/victim_evals_per_s": stats["victim_evaluations"] / wall,
         }
-        if self.cfg.victimplay.hardening:
-            scalars["game/victim_pass_overrides"] = (getattr(self.play.victim_agent, "overrides", 0)
-                                                     - overrides0) / len(games)
+        for key in ("net_share", "victim_pass_overrides"):
+            if key in stats:
+                tag = f"perf/{key}" if key == "net_share" else f"game/{key}"
+                scalars[tag] = stats[key] / (wall if key == "net_share" else len(games))
+        if self.pool is not None:
+            scalars.update({"actors/restarts": self.pool.restarts, "actors/weights_version": self.pool.version,
+                            "actors/stale_games": stats["stale"]})
         entry = self.curriculum.entry
         if self.curriculum.games_at_stage:
             scalars[f"victim/{entry.label}/win_rate"] = self.curriculum.win_rate
@@ -186,6 +188,44 @@ class AdversaryTrainer(Trainer):
         self.bar.update(description=f"adversary: stage {self.curriculum.stage + 1}/{len(self.cfg.curriculum.entries)}"
                         f" vs {entry.label}, win {self.curriculum.win_rate:.0%} of {len(self.curriculum.recent)},"
                         f" {len(games) / wall:.2f} games/s{self._budget_left()}")
+
+    def _play_here(self, goal: int, logger: RunLogger) -> tuple[list, dict]:
+        games: list[VictimGame] = []
+        play = self.play
+        moves0, evals0, vevals0 = play.moves_played, play.evaluations, play.victim_evaluations
+        self.evaluator.seconds = 0.0
+        overrides0 = getattr(play.victim_agent, "overrides", 0)
+        while len(games) < goal and not self._stop:
+            for game in play.step():
+                games.append(game)
+                if self._record(game, logger):
+                    break  # the victim changed: the games in flight were restarted
+        stats = {"moves": play.moves_played - moves0, "evaluations": play.evaluations - evals0,
+                 "victim_evaluations": play.victim_evaluations - vevals0, "net_share": self.evaluator.seconds}
+        if self.cfg.victimplay.hardening:
+            stats["victim_pass_overrides"] = getattr(self.play.victim_agent, "overrides", 0) - overrides0
+        return games, stats
+
+    def _play_on_actors(self, goal: int, logger: RunLogger) -> tuple[list, dict]:
+        """Games from the actors, in the order they arrive; each game of the current stage is recorded in the
+        curriculum once. Games an actor finished against an earlier stage's victim (in flight when the run moved
+        on) are still learned from and written as SGF, but not counted against the new victim."""
+        games: list[VictimGame] = []
+        stats = {"moves": 0, "evaluations": 0, "victim_evaluations": 0, "stale": 0}
+        while len(games) < goal and not self._stop:
+            for chunk in self.pool.collect():
+                for key in ("moves", "evaluations", "victim_evaluations"):
+                    stats[key] += getattr(chunk, key)
+                for game in chunk.games:
+                    games.append(game)
+                    if chunk.stage != self.curriculum.stage:
+                        stats["stale"] += 1
+                        self.games_written += 1
+                        if self.cfg.sgf:
+                            self._write_sgf(game, self.games_written)
+                        continue
+                    self._record(game, logger)
+        return games, stats
 
     def _budget_left(self) -> str:
         if self.max_minutes is None:
@@ -209,12 +249,15 @@ class AdversaryTrainer(Trainer):
             log.info("curriculum: %s beaten (%.0f%% over the last %d games) -> stage %d: %s", entry.label,
                      100 * done["win_rate"], min(done["games"], self.cfg.curriculum.window), self.curriculum.stage,
                      self.curriculum.entry.label)
-            self.play.set_victim(self.current_victim)
+            if self.play is not None:
+                self.play.set_victim(self.current_victim)
+            else:
+                self.pool.set_stage(self.curriculum.stage)
         return advanced
 
     def _write_sgf(self, game: VictimGame, number: int) -> None:
         size = self.cfg.game.board_size
-        state = GameState.from_moves(size, self.rules, game.moves, max_moves=self.play.max_moves)
+        state = GameState.from_moves(size, self.rules, game.moves, max_moves=self.cfg.victimplay.max_moves or 5 * size * size)
         vp = self.cfg.victimplay
         adversary = f"adversary step {self.step} (A-MCTS-{vp.amcts}, {vp.full_visits} visits)" \
             if vp.amcts != "plain" else f"adversary step {self.step} (plain MCTS, {vp.full_visits} visits)"

@@ -96,6 +96,7 @@ class Trainer:
     """The shared loop; ``cfg`` has seed, device, threads, game, net, learner, replay and schedule sections."""
 
     description = "training"
+    role = "victim"  # what a GameActor plays for this trainer (scale.workers >= 2)
     final_eval = False  # evaluate once more when the time budget stops the run between evaluations
 
     def __init__(self, cfg, run_dir: Path, resume: bool = False, max_minutes: float | None = None):
@@ -120,6 +121,7 @@ class Trainer:
         if resume:
             self._restore()
         self._stop = False
+        self.pool = None  # the ActorPool when scale.workers >= 2 (started by run())
 
     # ------------------------------------------------------------------ hooks
     def _play_phase(self, logger: RunLogger) -> None:
@@ -183,6 +185,7 @@ class Trainer:
         try:
             logger.hparams_table(self.cfg)
             self._on_start(logger)
+            self._start_actors()
             with progress(cfg.total_steps, self.description, "step") as bar:
                 self.bar = bar
                 bar.update(completed=self.step)
@@ -207,7 +210,20 @@ class Trainer:
         finally:
             signal.signal(signal.SIGINT, old_handler)
             logger.close()
+            if self.pool is not None:
+                self.pool.close()
             self._on_stop()
+
+    def _start_actors(self) -> None:
+        """With ``scale.workers >= 2``, Ray actors play the games from now on (:mod:`advgo.training.actors`)."""
+        if self.cfg.scale.workers < 2:
+            return
+        from .actors import ActorPool
+
+        # a resumed run's actors get fresh seeds: replaying the first run's games would add nothing
+        self.pool = ActorPool(self.role, self.cfg, self.cfg.seed + 104_729 * self.step)
+        self.pool.start(self.net)
+        log.info("%d actors playing on Ray (weights version %d)", self.cfg.scale.workers, self.pool.version)
 
     def _on_start(self, logger: RunLogger) -> None:
         """Called once the logger is open, before the first phase."""
@@ -251,6 +267,8 @@ class Trainer:
             bar.advance()
         self.net.eval()
         self._after_training()
+        if self.pool is not None and done:
+            self.pool.publish(self.net)
         if done:
             logger.scalars({f"losses/{k}": v / done for k, v in totals.items()}, self.step)
             logger.scalar("perf/steps_per_s", done / (time.perf_counter() - start), self.step)

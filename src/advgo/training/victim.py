@@ -14,7 +14,9 @@ TensorBoard tags (JSONL mirror in ``scalars.jsonl``):
 | ``selfplay/samples``, ``selfplay/buffer_size`` | samples written, buffer fill |
 | ``eval/vs_previous/win_rate`` (+ ``_low``, ``_high``) | new net vs the previous evaluation's net, 95% Wilson interval |
 | ``eval/vs_random/win_rate`` (+ ``_low``, ``_high``) | new net vs uniform random |
-| ``perf/moves_per_s``, ``perf/evals_per_s``, ``perf/steps_per_s``, ``perf/net_share`` | throughput, share of self-play time in the net |
+| ``perf/moves_per_s``, ``perf/evals_per_s``, ``perf/games_per_s``, ``perf/steps_per_s`` | throughput |
+| ``perf/net_share`` | share of self-play time in the net (single process) |
+| ``actors/restarts``, ``actors/weights_version`` | with ``scale.workers >= 2``: actors restarted so far, newest weights |
 """
 
 from __future__ import annotations
@@ -66,23 +68,20 @@ class VictimTrainer(Trainer):
 
     def _play_phase(self, logger: RunLogger) -> None:
         goal = self.cfg.schedule.games_per_iteration
-        games = []
         start = time.perf_counter()
-        moves0, evals0 = self.selfplay.moves_played, self.selfplay.evaluations
-        self.evaluator.seconds = 0.0
-        while len(games) < goal and not self._stop:
-            games += self.selfplay.step()
+        if self.pool is None:
+            games, moves, evals, net_seconds = self._play_here(goal)
+        else:
+            games, moves, evals, net_seconds = self._play_on_actors(goal)
         wall = time.perf_counter() - start
         samples = self._add_games(games)
-        moves = self.selfplay.moves_played - moves0
-        evals = self.selfplay.evaluations - evals0
         self.counters.games += len(games)
         self.counters.samples += samples
         self.counters.moves += moves
         self.counters.evaluations += evals
         if not games:
             return
-        logger.scalars({
+        scalars = {
             "selfplay/games": self.counters.games,
             "selfplay/game_length": float(np.mean([g.length for g in games])),
             "selfplay/black_win_rate": float(np.mean([g.score > 0 for g in games])),
@@ -91,8 +90,32 @@ class VictimTrainer(Trainer):
             "selfplay/buffer_size": len(self.buffer),
             "perf/moves_per_s": moves / wall,
             "perf/evals_per_s": evals / wall,
-            "perf/net_share": self.evaluator.seconds / wall,
-        }, self.step)
+            "perf/games_per_s": len(games) / wall,
+        }
+        if net_seconds is not None:
+            scalars["perf/net_share"] = net_seconds / wall
+        else:
+            scalars["actors/restarts"] = self.pool.restarts
+            scalars["actors/weights_version"] = self.pool.version
+        logger.scalars(scalars, self.step)
+
+    def _play_here(self, goal: int) -> tuple[list, int, int, float]:
+        games = []
+        moves0, evals0 = self.selfplay.moves_played, self.selfplay.evaluations
+        self.evaluator.seconds = 0.0
+        while len(games) < goal and not self._stop:
+            games += self.selfplay.step()
+        return (games, self.selfplay.moves_played - moves0, self.selfplay.evaluations - evals0,
+                self.evaluator.seconds)
+
+    def _play_on_actors(self, goal: int) -> tuple[list, int, int, None]:
+        games, moves, evals = [], 0, 0
+        while len(games) < goal and not self._stop:
+            for chunk in self.pool.collect():
+                games += chunk.games
+                moves += chunk.moves
+                evals += chunk.evaluations
+        return games, moves, evals, None
 
     def _evaluate(self, logger: RunLogger) -> None:
         cfg = self.cfg.schedule

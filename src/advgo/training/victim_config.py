@@ -79,6 +79,36 @@ class ScheduleSection:
 
 
 @dataclass(frozen=True)
+class ScaleSection:
+    workers: int = 1
+    """Game-generating actor processes. 1: the single-process loop (the default; the same results for the same
+    seed as ever). 2 or more: Ray actors play the games while the learner trains in the main process
+    (``pip install -e '.[ray]'``)."""
+    ray_address: str | None = None
+    """With workers >= 2: None starts a private Ray on this machine; "auto" or "HOST:PORT" joins a running
+    cluster (``ray start --head`` on one machine, ``ray start --address HOST:PORT`` on the others)."""
+    chunk_games: int = 4
+    """An actor returns its finished games (and picks up the newest weights) every this many games ..."""
+    chunk_seconds: float = 5.0
+    """... or after this many seconds of play, whichever comes first (many games in flight can take a long
+    time to finish together)."""
+    actor_threads: int = 1
+    """Torch CPU threads per actor (1: one actor per core is the CPU-bound optimum)."""
+    max_restarts: int = 20
+    """Actors that die (killed, out of memory, a crashed engine taking them down) are restarted, their
+    unfinished games discarded; after this many restarts in one run the run stops with the error."""
+
+    def __post_init__(self):
+        for name in ("workers", "chunk_games", "actor_threads"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"scale.{name} must be at least 1, got {getattr(self, name)}")
+        if self.chunk_seconds <= 0:
+            raise ValueError(f"scale.chunk_seconds must be positive, got {self.chunk_seconds}")
+        if self.max_restarts < 0:
+            raise ValueError(f"scale.max_restarts must be >= 0, got {self.max_restarts}")
+
+
+@dataclass(frozen=True)
 class RunConfig:
     """What every training run has: seeds, device, board, net, search constants, learner, replay, schedule."""
 
@@ -102,6 +132,8 @@ class RunConfig:
     """Replay buffer."""
     schedule: ScheduleSection = field(default_factory=ScheduleSection)
     """How long, how often to checkpoint (and keep milestones) and evaluate."""
+    scale: ScaleSection = field(default_factory=ScaleSection)
+    """Actors: how many game-generating processes, and where (Ray)."""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,123 @@
+"""``advgo bench actors``: game generation with 1, 2, … Ray actors against the single-process loop, same config.
+
+Only the play side is timed (no learner steps): each row runs ``ActorPool`` with that many actors for
+``seconds`` after a warm-up (every actor's first chunk, which includes loading Numba's cache, is not counted),
+beside the in-process ``SelfPlay`` / ``VictimPlay`` of the same config in the same run. The scaling figure the
+issue asks of a 2-core machine is ``speedup`` at 2 actors (CPU-bound work: one torch thread per actor).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ProgressFn = Callable[[str, float, float], None]  # (row, seconds done, moves/s so far)
+
+
+def _load(config: Path, sets: list[str]):
+    import yaml
+
+    from ..config import load_config
+    from ..training.adversary_config import AdversaryRunConfig
+    from ..training.victim_config import VictimRunConfig
+
+    data = yaml.safe_load(Path(config).read_text()) or {}
+    if "victimplay" in data or "curriculum" in data:
+        return "adversary", load_config(AdversaryRunConfig, config, sets)
+    return "victim", load_config(VictimRunConfig, config, sets)
+
+
+def single_process(role: str, cfg, seconds: float, progress: ProgressFn | None) -> dict:
+    """The in-process loop's play side (``scale.workers = 1``) for ``seconds``, after one warm-up step."""
+    from ..training.actors import GameActor, cpu_state_dict
+
+    actor = GameActor(role, _plain(cfg), 0, cfg.seed, cfg.scale.actor_threads)
+    net = _fresh_net(cfg)
+    actor.play_chunk((1, cpu_state_dict(net)), 0, 1)  # warm-up (Numba cache, first games)
+    games = moves = evals = 0
+    start = time.perf_counter()
+    elapsed = 0.0
+    while elapsed < seconds:
+        chunk = actor.play_chunk((1, None), 0, cfg.scale.chunk_games, cfg.scale.chunk_seconds)
+        games += len(chunk.games)
+        moves += chunk.moves
+        evals += chunk.evaluations
+        elapsed = time.perf_counter() - start
+        if progress:
+            progress("single process", elapsed, moves / elapsed)
+    actor.close()
+    return _record("single process", 0, games, moves, evals, elapsed)
+
+
+def with_actors(role: str, cfg, workers: int, seconds: float, progress: ProgressFn | None) -> dict:
+    from ..training.actors import ActorPool
+
+    cfg = dataclasses.replace(cfg, scale=dataclasses.replace(cfg.scale, workers=workers))
+    pool = ActorPool(role, cfg, cfg.seed)
+    try:
+        pool.start(_fresh_net(cfg))
+        warm = set()
+        while len(warm) < workers:  # every actor's first chunk: compile/cache load, not counted
+            warm |= {c.actor for c in pool.collect()}
+        games = moves = evals = 0
+        start = time.perf_counter()
+        elapsed = 0.0
+        while elapsed < seconds:
+            for chunk in pool.collect(timeout=max(0.1, seconds - elapsed)):
+                games += len(chunk.games)
+                moves += chunk.moves
+                evals += chunk.evaluations
+            elapsed = time.perf_counter() - start
+            if progress:
+                progress(f"{workers} actors", elapsed, moves / max(elapsed, 1e-9))
+        return _record(f"{workers} actor{'s' if workers > 1 else ''}", workers, games, moves, evals, elapsed,
+                       restarts=pool.restarts)
+    finally:
+        pool.close()
+
+
+def run(config: Path, sets: list[str], actors: list[int], seconds: float, progress: ProgressFn | None = None
+        ) -> list[dict]:
+    role, cfg = _load(config, sets)
+    # chunks of at most 2 s: a chunk still in flight when the time is up is not counted
+    cfg = dataclasses.replace(cfg, scale=dataclasses.replace(cfg.scale, chunk_seconds=min(cfg.scale.chunk_seconds,
+                                                                                           2.0)))
+    records = [single_process(role, cfg, seconds, progress)]
+    for n in actors:
+        records.append(with_actors(role, cfg, n, seconds, progress))
+    base = records[0]["moves_per_s"]
+    one = next((r["moves_per_s"] for r in records if r["actors"] == 1), None)
+    for r in records:
+        r["vs_single_process"] = r["moves_per_s"] / base
+        if one:
+            r["speedup"] = r["moves_per_s"] / one
+        r["config"], r["role"] = str(config), role
+    return records
+
+
+def _record(name: str, actors: int, games: int, moves: int, evals: int, seconds: float, restarts: int = 0) -> dict:
+    return {"mode": name, "actors": actors, "games": games, "moves": moves, "evaluations": evals,
+            "seconds": seconds, "games_per_s": games / seconds, "moves_per_s": moves / seconds,
+            "evals_per_s": evals / seconds, "restarts": restarts}
+
+
+def _fresh_net(cfg):
+    import torch
+
+    from ..nets import NetConfig, PolicyValueNet
+
+    torch.manual_seed(cfg.seed)
+    n = cfg.game.board_size
+    return PolicyValueNet(NetConfig(board_size=n, blocks=cfg.net.blocks, channels=cfg.net.channels,
+                                    global_pool=cfg.net.global_pool, score_head=cfg.net.score_head)).eval()
+
+
+def _plain(cfg) -> dict:
+    from ..config import to_dict
+
+    return to_dict(cfg)
+
+
+__all__ = ["run", "single_process", "with_actors"]

@@ -1,0 +1,239 @@
+"""Scale-out: game-generating actors on Ray, feeding the learner of a ``Trainer`` in the main process.
+
+| role | where | does |
+|---|---|---|
+| ``GameActor`` | a Ray actor process (``scale.workers`` of them, on any machine of the cluster) | self-play or victim-play with the Numba search and its own CPU copy of the net (and its own victim engines); returns finished games in chunks |
+| ``ActorPool`` | the trainer's process | starts the actors, keeps one chunk in flight per actor, publishes new weights by version, restarts actors that die |
+| learner, evaluator, curriculum | the trainer's process | as in the single-process loop: the learner trains while the actors play; the curriculum sees every finished game once |
+
+Weights travel through Ray's object store: ``publish`` puts one ``(version, state_dict)`` object, and every chunk
+request carries the newest. An actor loads a newer version at the start of a chunk, so the games it has in flight
+then continue with the new net (a game can span two versions, as in minigo's and KataGo's distributed loops).
+A chunk is one actor's ``chunk_games`` finished games or ``chunk_seconds`` of play; an actor that dies loses only its unfinished games and is
+started again (new seed, newest weights).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Chunk:
+    """What one ``play_chunk`` call returns."""
+
+    actor: int
+    games: list
+    """FinishedGame (self-play) or VictimGame (victim-play) tuples, in the order they finished."""
+    moves: int
+    evaluations: int
+    victim_evaluations: int
+    seconds: float
+    version: int
+    """Weights version the chunk started with."""
+    stage: int
+    """Curriculum stage the games were played at (victim-play; 0 for self-play)."""
+    voided: int = 0
+
+
+def ray_module():
+    """``ray``, or a clear error naming the extra to install."""
+    try:
+        import ray
+    except ImportError as err:
+        raise ValueError("scale.workers >= 2 needs Ray: pip install -e '.[ray]' (or pip install ray)") from err
+    return ray
+
+
+class GameActor:
+    """Plays games for the learner; wrapped with ``ray.remote`` by ``ActorPool`` (plain class, testable in-process)."""
+
+    def __init__(self, role: str, config: dict, actor: int, seed: int, threads: int = 1):
+        import torch
+
+        from ..config import config_from_dict
+        from ..nets import NetConfig, PolicyValueNet, TorchEvaluator
+        from ..rules import Rules
+
+        torch.set_num_threads(threads)
+        self.role, self.actor = role, actor
+        if role == "victim":
+            from .victim_config import VictimRunConfig as config_cls
+        elif role == "adversary":
+            from .adversary_config import AdversaryRunConfig as config_cls
+        else:
+            raise ValueError(f"unknown actor role {role!r}")
+        cfg = config_from_dict(config_cls, config, source=f"actor {actor}")
+        self.cfg = cfg
+        n = cfg.game.board_size
+        self.rules = Rules.from_name(cfg.game.rules, cfg.game.komi)
+        net = PolicyValueNet(NetConfig(board_size=n, blocks=cfg.net.blocks, channels=cfg.net.channels,
+                                       global_pool=cfg.net.global_pool, score_head=cfg.net.score_head)).eval()
+        self.rng = np.random.default_rng(seed)
+        self.evaluator = TorchEvaluator(net, device="cpu", symmetry="random", seed=seed, rules=self.rules,
+                                        max_batch=self._games())
+        self.version = -1
+        self.stage = 0
+        if role == "victim":
+            from .selfplay import SelfPlay
+
+            self.play = SelfPlay(self.evaluator, n, self.rules, cfg.search, cfg.selfplay, self.rng)
+            self.victims = None
+        else:
+            from .adversary import load_victims
+            from .victimplay import VictimPlay
+
+            self.victims = load_victims(cfg, "cpu")
+            first = self.victims[cfg.curriculum.entries[0].label]
+            self.play = VictimPlay(self.evaluator, first, n, self.rules, cfg.search, cfg.victimplay, self.rng)
+
+    def _games(self) -> int:
+        return self.cfg.selfplay.games if self.role == "victim" else self.cfg.victimplay.games
+
+    def pid(self) -> int:
+        return os.getpid()
+
+    def play_chunk(self, weights: tuple, stage: int, min_games: int, max_seconds: float = float("inf")) -> Chunk:
+        """Load newer weights, switch to the curriculum's stage, play until ``min_games`` games finish or
+        ``max_seconds`` pass (at least one move in every game)."""
+        version, state = weights
+        if version != self.version:
+            self.evaluator.load_weights(state)
+            self.version = version
+        if self.victims is not None and stage != self.stage:
+            entry = self.cfg.curriculum.entries[stage]
+            self.play.set_victim(self.victims[entry.label])  # games in flight start afresh against it
+            self.stage = stage
+        play = self.play
+        moves0, evals0 = play.moves_played, play.evaluations
+        vevals0, voided0 = getattr(play, "victim_evaluations", 0), getattr(play, "voided", 0)
+        start = time.perf_counter()
+        games: list = []
+        while True:
+            games += play.step()
+            if len(games) >= min_games or time.perf_counter() - start >= max_seconds:
+                break
+        return Chunk(self.actor, games, play.moves_played - moves0, play.evaluations - evals0,
+                     getattr(play, "victim_evaluations", 0) - vevals0, time.perf_counter() - start, version,
+                     self.stage, getattr(play, "voided", 0) - voided0)
+
+    def close(self) -> None:
+        close = getattr(self.play, "close", None)
+        if close is not None:
+            close()
+
+
+def cpu_state_dict(net) -> dict:
+    """The net's weights as CPU tensors (what actors load)."""
+    return {k: v.detach().to("cpu").clone() for k, v in net.state_dict().items()}
+
+
+class ActorPool:
+    """``workers`` ``GameActor``s on Ray, each with one chunk request in flight."""
+
+    def __init__(self, role: str, cfg, seed: int):
+        self.ray = ray_module()
+        self.role, self.cfg, self.seed = role, cfg, seed
+        scale = cfg.scale
+        self.workers = scale.workers
+        self._started_ray = False
+        if not self.ray.is_initialized():
+            kwargs = dict(include_dashboard=False, log_to_driver=True, configure_logging=False)
+            if scale.ray_address is None:
+                self.ray.init(num_cpus=max(os.cpu_count() or 1, self.workers), **kwargs)
+            else:
+                self.ray.init(address=scale.ray_address, **kwargs)
+            self._started_ray = True
+        self._remote = self.ray.remote(num_cpus=1)(GameActor)
+        self._config = _plain(cfg)
+        self.version = 0
+        self.stage = 0
+        self.restarts = 0
+        self._incarnation = [0] * self.workers
+        self._weights = None
+        self._actors: list = [None] * self.workers
+        self._inflight: dict = {}  # ObjectRef -> actor index
+
+    # ------------------------------------------------------------------ control
+    def publish(self, net) -> int:
+        """New weights for every actor's next chunk; the new version number."""
+        self.version += 1
+        self._weights = self.ray.put((self.version, cpu_state_dict(net)))
+        return self.version
+
+    def set_stage(self, stage: int) -> None:
+        """Victim-play: the curriculum moved on; every actor switches at its next chunk."""
+        self.stage = stage
+
+    def start(self, net) -> None:
+        self.publish(net)
+        for i in range(self.workers):
+            self._spawn(i)
+
+    def collect(self, timeout: float | None = None) -> list[Chunk]:
+        """Chunks that have finished (waiting for at least one); dead actors are restarted and asked again."""
+        if not self._inflight:
+            raise RuntimeError("no actor is playing: call start() first")
+        ready, _ = self.ray.wait(list(self._inflight), num_returns=1, timeout=timeout)
+        chunks = []
+        for ref in ready:
+            i = self._inflight.pop(ref)
+            try:
+                chunks.append(self.ray.get(ref))
+            except (self.ray.exceptions.ActorDiedError, self.ray.exceptions.ActorUnavailableError,
+                    self.ray.exceptions.WorkerCrashedError) as err:
+                self._restart(i, err)
+                continue
+            self._request(i)
+        return chunks
+
+    def pids(self) -> list[int]:
+        return self.ray.get([a.pid.remote() for a in self._actors])
+
+    def close(self) -> None:
+        for actor in self._actors:
+            if actor is not None:
+                try:
+                    self.ray.get(actor.close.remote(), timeout=10)
+                except Exception:  # noqa: BLE001 - a dead actor has nothing left to close
+                    pass
+                self.ray.kill(actor)
+        self._actors = [None] * self.workers
+        self._inflight.clear()
+        if self._started_ray:
+            self.ray.shutdown()
+            self._started_ray = False
+
+    # ------------------------------------------------------------------ internals
+    def _spawn(self, i: int) -> None:
+        seed = self.seed + 1_000_003 * (i + 1) + 7919 * self._incarnation[i]
+        self._actors[i] = self._remote.remote(self.role, self._config, i, seed, self.cfg.scale.actor_threads)
+        self._request(i)
+
+    def _request(self, i: int) -> None:
+        scale = self.cfg.scale
+        ref = self._actors[i].play_chunk.remote(self._weights, self.stage, scale.chunk_games, scale.chunk_seconds)
+        self._inflight[ref] = i
+
+    def _restart(self, i: int, err: Exception) -> None:
+        self.restarts += 1
+        if self.restarts > self.cfg.scale.max_restarts:
+            raise RuntimeError(f"actor {i} died and the run has restarted actors {self.restarts - 1} times "
+                               f"(scale.max_restarts): {err}") from err
+        log.warning("actor %d died (%s); its unfinished games are discarded and it is started again",
+                    i, type(err).__name__)
+        self._incarnation[i] += 1
+        self._spawn(i)
+
+
+def _plain(cfg) -> dict:
+    from ..config import to_dict
+
+    return to_dict(cfg)

@@ -1,0 +1,145 @@
+"""Scale-out with Ray actors (``scale.workers >= 2``): a tiny run on a local Ray, an adversary run that loses an
+actor mid-run, a whole run killed and resumed, and the CLI flags. The single-process path is every other
+training test."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ray = pytest.importorskip("ray", reason="Ray is not installed (pip install -e '.[ray]')")
+
+from advgo.config import load_config  # noqa: E402
+from advgo.nets import latest_checkpoint, load_checkpoint  # noqa: E402
+from advgo.training import actors as actors_module  # noqa: E402
+from advgo.training.adversary import AdversaryTrainer  # noqa: E402
+from advgo.training.adversary_config import AdversaryRunConfig  # noqa: E402
+from advgo.training.victim import VictimTrainer  # noqa: E402
+from advgo.training.victim_config import VictimRunConfig  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _scalars(run: Path) -> dict[str, list[float]]:
+    out: dict[str, list[float]] = {}
+    for line in (run / "scalars.jsonl").read_text().splitlines():
+        row = json.loads(line)
+        out.setdefault(row["tag"], []).append(row["value"])
+    return out
+
+
+@pytest.fixture
+def ray_local_cluster():
+    """A one-machine Ray (Ray 2.60 removed ``local_mode``: a local cluster is what it offers for tests)."""
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    yield
+    ray.shutdown()
+
+
+def test_tiny_victim_run_on_a_local_ray(tmp_path, ray_local_cluster):
+    cfg = load_config(VictimRunConfig, ROOT / "configs" / "victim-tiny.yaml", ["scale.workers=2", "schedule.total_steps=40"])
+    trainer = VictimTrainer(cfg, tmp_path / "run")
+    trainer.run()
+    assert trainer.step == 40 and trainer.counters.games >= 16
+    scalars = _scalars(tmp_path / "run")
+    assert scalars["actors/weights_version"][-1] >= 3  # published after every training phase
+    assert scalars["actors/restarts"] == [0.0] * len(scalars["actors/restarts"])
+    ckpt = load_checkpoint(latest_checkpoint(tmp_path / "run" / "checkpoints"))
+    assert ckpt.step == 40 and ckpt.config["scale"]["workers"] == 2
+
+
+def test_adversary_run_survives_a_killed_actor(tmp_path, tiny_victims, ray_local_cluster, monkeypatch):
+    """One actor process is SIGKILLed after the first chunk: it is restarted, its unfinished games are lost, the
+    run finishes, and the curriculum counted each game of its stage once."""
+    first, second = tiny_victims
+    cfg = load_config(AdversaryRunConfig, ROOT / "configs" / "adversary-tiny.yaml", [
+        "scale.workers=2", "scale.chunk_games=2", f"curriculum.entries[0].victim={first}",
+        f"curriculum.entries[1].victim={second}", "schedule.total_steps=40"])
+    original = actors_module.ActorPool.collect
+    state = {"calls": 0, "killed": None}
+
+    def collect(self, timeout=None):
+        chunks = original(self, timeout)
+        state["calls"] += 1
+        if state["calls"] == 1:
+            pid = self.pids()[0]
+            os.kill(pid, signal.SIGKILL)
+            state["killed"] = pid
+        return chunks
+
+    monkeypatch.setattr(actors_module.ActorPool, "collect", collect)
+    trainer = AdversaryTrainer(cfg, tmp_path / "run")
+    trainer.run()
+    assert state["killed"] is not None
+    assert trainer.step == 40
+    scalars = _scalars(tmp_path / "run")
+    assert max(scalars["actors/restarts"]) >= 1
+    stale = sum(scalars.get("actors/stale_games", []))
+    history_games = sum(h["games"] for h in trainer.curriculum.history)
+    assert history_games + trainer.curriculum.games_at_stage + stale == trainer.counters.games
+    sgfs = list((tmp_path / "run" / "sgf").glob("*.sgf"))
+    assert len(sgfs) == trainer.counters.games
+    ckpt = load_checkpoint(latest_checkpoint(tmp_path / "run" / "checkpoints"))
+    assert ckpt.step == 40 and ckpt.extra["curriculum"]["stage"] == trainer.curriculum.stage
+
+
+def test_a_killed_run_resumes_from_its_last_checkpoint(tmp_path):
+    """The whole run (learner and actors) is killed with SIGKILL after its first checkpoint; --resume continues
+    from that checkpoint and finishes."""
+    run = tmp_path / "run"
+    env = dict(os.environ, COLUMNS="200")
+    args = [sys.executable, "-m", "advgo", "train", "victim", "--config", str(ROOT / "configs" / "victim-tiny.yaml"),
+            "--workers", "2", "--set", "schedule.total_steps=200", "--set", "schedule.checkpoint_every=20",
+            "--set", "schedule.eval_every=200", "--name", "run", "--runs", str(tmp_path)]
+    proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    try:
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline:
+            if (run / "checkpoints").is_dir() and latest_checkpoint(run / "checkpoints") is not None:
+                break
+            time.sleep(0.5)
+        else:
+            pytest.fail("no checkpoint within 240 s")
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(30)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    saved = load_checkpoint(latest_checkpoint(run / "checkpoints")).step
+    assert 20 <= saved < 200
+    resumed = subprocess.run([sys.executable, "-m", "advgo", "train", "victim", "--resume", str(run), "--workers",
+                              "2"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert f"at step {saved}" in resumed.stdout + resumed.stderr
+    assert load_checkpoint(latest_checkpoint(run / "checkpoints")).step == 200
+
+
+def test_workers_flag_and_bad_values(tmp_path):
+    bad = subprocess.run([sys.executable, "-m", "advgo", "train", "victim", "--config",
+                          str(ROOT / "configs" / "victim-tiny.yaml"), "--set", "scale.workers=0", "--runs",
+                          str(tmp_path)], capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and "scale.workers" in bad.stdout + bad.stderr
+    assert not any(tmp_path.iterdir()), "a refused config leaves no run folder"
+
+
+def test_missing_ray_is_a_clear_error(monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_ray(name, *args, **kwargs):
+        if name == "ray":
+            raise ImportError("No module named 'ray'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_ray)
+    with pytest.raises(ValueError, match=r"\[ray\]"):
+        actors_module.ray_module()
