@@ -143,3 +143,74 @@ def test_missing_ray_is_a_clear_error(monkeypatch):
     monkeypatch.setattr(builtins, "__import__", no_ray)
     with pytest.raises(ValueError, match=r"\[ray\]"):
         actors_module.ray_module()
+
+
+def test_inference_server_merges_requests_and_matches_the_local_net():
+    """Requests that arrive together share one forward; every row equals what a local evaluator gives."""
+    import asyncio
+
+    import numpy as np
+    import torch
+
+    from advgo.nets import NetConfig, PolicyValueNet, TorchEvaluator
+    from advgo.training.inference_server import InferenceServer
+
+    config = NetConfig(board_size=5, blocks=1, channels=8, global_pool=False)
+    torch.manual_seed(0)
+    net = PolicyValueNet(config).eval()
+    server = InferenceServer(config.to_dict(), "cpu", seed=0, max_batch=64, max_wait_ms=20)
+    server.load_weights((1, net.state_dict()))
+    server.evaluator.symmetry = "none"  # exact comparison
+    local = TorchEvaluator(net, device="cpu", symmetry="none")
+    rng = np.random.default_rng(0)
+    requests = [(rng.integers(0, 2, (n, 15, 5, 5)).astype(np.float32), rng.random((n, 4)).astype(np.float32))
+                for n in (3, 7, 5)]
+
+    async def ask_all():
+        return await asyncio.gather(*(server.evaluate(p, g) for p, g in requests))
+
+    answers = asyncio.run(ask_all())
+    assert server.info()["batches"] == 1 and server.info()["positions"] == 15
+    for (planes, globals_), (priors, values) in zip(requests, answers):
+        want_p = np.empty((len(planes), 26), np.float32)
+        want_v = np.empty(len(planes), np.float32)
+        local.evaluate_planes(planes, globals_, want_p, want_v)
+        np.testing.assert_allclose(priors, want_p, atol=1e-5)
+        np.testing.assert_allclose(values, want_v, atol=1e-5)
+
+    async def big():  # a full batch is run at once, without waiting
+        return await server.evaluate(*[np.concatenate([r[k]] * 6) for r in requests[:1] for k in (0, 1)])
+
+    full = server.max_batch
+    server.max_batch = 18
+    asyncio.run(big())
+    server.max_batch = full
+    assert server.info()["batches"] == 2
+
+
+def test_actors_share_an_inference_server(tmp_path, ray_local_cluster, monkeypatch):
+    cfg = load_config(VictimRunConfig, ROOT / "configs" / "victim-tiny.yaml",
+                      ["scale.workers=2", "scale.inference=server", "schedule.total_steps=20"])
+    trainer = VictimTrainer(cfg, tmp_path / "run")
+    original = actors_module.ActorPool.close
+    seen = {}
+
+    def close(self):
+        seen.update(self.server_info() or {})
+        original(self)
+
+    monkeypatch.setattr(actors_module.ActorPool, "close", close)
+    trainer.run()
+    assert trainer.step == 20
+    assert seen["positions"] > 0 and seen["version"] >= 2 and seen["batches"] <= seen["requests"]
+
+
+def test_bench_actors_cli(tmp_path):
+    path = tmp_path / "actors.json"
+    proc = subprocess.run([sys.executable, "-m", "advgo", "bench", "actors", "--config",
+                           str(ROOT / "configs" / "victim-tiny.yaml"), "--actors", "2", "--seconds", "2", "--json",
+                           str(path)], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    records = json.loads(path.read_text())["records"]
+    assert [r["actors"] for r in records] == [0, 2]
+    assert all(r["moves_per_s"] > 0 for r in records)

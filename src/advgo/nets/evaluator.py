@@ -49,7 +49,7 @@ from .model import PolicyValueNet
 SYMMETRY_MODES = ("none", "random", "average")
 
 
-def _rule_codes(rules) -> RuleCodes:
+def rule_codes_of(rules) -> RuleCodes:
     if rules is None:
         return default_rules()
     if isinstance(rules, RuleCodes):
@@ -75,7 +75,7 @@ class TorchEvaluator:
         self.device = self.runner.device
         self.size = net.config.board_size
         self.symmetry = symmetry
-        self.rules = _rule_codes(rules)
+        self.rules = rule_codes_of(rules)
         self._rng = np.random.default_rng(seed)
         n2 = self.size * self.size
         # forward[k][j] = source point of point j after symmetry k; back[k] undoes it (board points only)
@@ -92,7 +92,7 @@ class TorchEvaluator:
 
     def set_rules(self, rules) -> None:
         """Encode positions under ``rules`` from now on (agents call this when a match starts)."""
-        self.rules = _rule_codes(rules)
+        self.rules = rule_codes_of(rules)
 
     @property
     def capacity(self) -> int:
@@ -134,8 +134,33 @@ class TorchEvaluator:
         if count > self._capacity:
             self._grow(max(count, 2 * self._capacity))
         encode_batch(leaves, count, komi, self._planes, self._globals, self.rules)
-        planes = self._planes_t[:count].to(self.device, non_blocking=True)
-        globals_ = self._globals_t[:count].to(self.device, non_blocking=True)
+        self._forward_into(self._planes_t[:count], self._globals_t[:count], priors_out, values_out)
+
+    def encode(self, leaves: Boards, count: int, komi: float) -> tuple[np.ndarray, np.ndarray]:
+        """The leaves' features as this evaluator would feed them: ``(planes [count, C, N, N], globals [count, G])``,
+        views of its buffers (copy them to keep them past the next call)."""
+        if count > self._capacity:
+            self._grow(max(count, 2 * self._capacity))
+        encode_batch(leaves, count, komi, self._planes, self._globals, self.rules)
+        return self._planes[:count], self._globals[:count]
+
+    def evaluate_planes(self, planes: np.ndarray, globals_: np.ndarray, priors_out: np.ndarray,
+                        values_out: np.ndarray) -> None:
+        """``evaluate`` for features encoded elsewhere (an inference server's path): float32 planes [B, C, N, N]
+        and globals [B, G] in, priors and values out, with this evaluator's symmetry mode."""
+        count = planes.shape[0]
+        if planes.shape[1:] != (FEATURES.planes, self.size, self.size) or globals_.shape != (count, FEATURES.globals):
+            raise ValueError(f"planes must be [B, {FEATURES.planes}, {self.size}, {self.size}] and globals "
+                             f"[B, {FEATURES.globals}], got {planes.shape} and {globals_.shape}")
+        if count:
+            self._forward_into(torch.from_numpy(np.ascontiguousarray(planes, np.float32)),
+                               torch.from_numpy(np.ascontiguousarray(globals_, np.float32)), priors_out, values_out)
+
+    def _forward_into(self, planes_cpu: torch.Tensor, globals_cpu: torch.Tensor, priors_out: np.ndarray,
+                      values_out: np.ndarray) -> None:
+        count = planes_cpu.shape[0]
+        planes = planes_cpu.to(self.device, non_blocking=True)
+        globals_ = globals_cpu.to(self.device, non_blocking=True)
         if self.symmetry == "average":
             probs, values = self._average(planes, globals_)
         else:

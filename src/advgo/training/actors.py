@@ -4,6 +4,7 @@
 |---|---|---|
 | ``GameActor`` | a Ray actor process (``scale.workers`` of them, on any machine of the cluster) | self-play or victim-play with the Numba search and its own CPU copy of the net (and its own victim engines); returns finished games in chunks |
 | ``ActorPool`` | the trainer's process | starts the actors, keeps one chunk in flight per actor, publishes new weights by version, restarts actors that die |
+| ``InferenceServer`` | one Ray actor (``scale.inference: server``; on the GPU when there is one) | evaluates every actor's positions in merged batches (:mod:`advgo.training.inference_server`) |
 | learner, evaluator, curriculum | the trainer's process | as in the single-process loop: the learner trains while the actors play; the curriculum sees every finished game once |
 
 Weights travel through Ray's object store: ``publish`` puts one ``(version, state_dict)`` object, and every chunk
@@ -55,7 +56,7 @@ def ray_module():
 class GameActor:
     """Plays games for the learner; wrapped with ``ray.remote`` by ``ActorPool`` (plain class, testable in-process)."""
 
-    def __init__(self, role: str, config: dict, actor: int, seed: int, threads: int = 1):
+    def __init__(self, role: str, config: dict, actor: int, seed: int, threads: int = 1, server=None):
         import torch
 
         from ..config import config_from_dict
@@ -77,8 +78,13 @@ class GameActor:
         net = PolicyValueNet(NetConfig(board_size=n, blocks=cfg.net.blocks, channels=cfg.net.channels,
                                        global_pool=cfg.net.global_pool, score_head=cfg.net.score_head)).eval()
         self.rng = np.random.default_rng(seed)
-        self.evaluator = TorchEvaluator(net, device="cpu", symmetry="random", seed=seed, rules=self.rules,
-                                        max_batch=self._games())
+        if server is None:
+            self.evaluator = TorchEvaluator(net, device="cpu", symmetry="random", seed=seed, rules=self.rules,
+                                            max_batch=self._games())
+        else:
+            from .inference_server import RemoteEvaluator
+
+            self.evaluator = RemoteEvaluator(server, n, self.rules, max_batch=self._games())
         self.version = -1
         self.stage = 0
         if role == "victim":
@@ -158,6 +164,7 @@ class ActorPool:
         self.restarts = 0
         self._incarnation = [0] * self.workers
         self._weights = None
+        self.server = None  # the InferenceServer actor with scale.inference "server"
         self._actors: list = [None] * self.workers
         self._inflight: dict = {}  # ObjectRef -> actor index
 
@@ -166,6 +173,8 @@ class ActorPool:
         """New weights for every actor's next chunk; the new version number."""
         self.version += 1
         self._weights = self.ray.put((self.version, cpu_state_dict(net)))
+        if self.server is not None:
+            self.server.load_weights.remote(self._weights)  # before any chunk that carries this version
         return self.version
 
     def set_stage(self, stage: int) -> None:
@@ -173,9 +182,27 @@ class ActorPool:
         self.stage = stage
 
     def start(self, net) -> None:
+        if _use_server(self.cfg.scale.inference):
+            self._start_server(net)
         self.publish(net)
         for i in range(self.workers):
             self._spawn(i)
+
+    def _start_server(self, net) -> None:
+        import torch
+
+        from .inference_server import InferenceServer
+
+        scale = self.cfg.scale
+        gpu = torch.cuda.is_available()
+        # no CPU reserved: it waits on the GPU (or, on CPU, shares the cores with the actors it serves)
+        remote = self.ray.remote(num_cpus=0, num_gpus=1 if gpu else 0, max_concurrency=1000)(InferenceServer)
+        self.server = remote.remote(net.config.to_dict(), "cuda" if gpu else "cpu", self.seed,
+                                    scale.inference_batch, scale.inference_wait_ms)
+        log.info("inference server: %s", self.ray.get(self.server.info.remote()))
+
+    def server_info(self) -> dict | None:
+        return None if self.server is None else self.ray.get(self.server.info.remote())
 
     def collect(self, timeout: float | None = None) -> list[Chunk]:
         """Chunks that have finished (waiting for at least one); dead actors are restarted and asked again."""
@@ -207,6 +234,9 @@ class ActorPool:
                 self.ray.kill(actor)
         self._actors = [None] * self.workers
         self._inflight.clear()
+        if self.server is not None:
+            self.ray.kill(self.server)
+            self.server = None
         if self._started_ray:
             self.ray.shutdown()
             self._started_ray = False
@@ -214,7 +244,8 @@ class ActorPool:
     # ------------------------------------------------------------------ internals
     def _spawn(self, i: int) -> None:
         seed = self.seed + 1_000_003 * (i + 1) + 7919 * self._incarnation[i]
-        self._actors[i] = self._remote.remote(self.role, self._config, i, seed, self.cfg.scale.actor_threads)
+        self._actors[i] = self._remote.remote(self.role, self._config, i, seed, self.cfg.scale.actor_threads,
+                                              self.server)
         self._request(i)
 
     def _request(self, i: int) -> None:
@@ -231,6 +262,14 @@ class ActorPool:
                     i, type(err).__name__)
         self._incarnation[i] += 1
         self._spawn(i)
+
+
+def _use_server(choice: str) -> bool:
+    if choice == "auto":
+        import torch
+
+        return torch.cuda.is_available()
+    return choice == "server"
 
 
 def _plain(cfg) -> dict:

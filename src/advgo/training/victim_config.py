@@ -94,6 +94,14 @@ class ScaleSection:
     time to finish together)."""
     actor_threads: int = 1
     """Torch CPU threads per actor (1: one actor per core is the CPU-bound optimum)."""
+    inference: Literal["auto", "local", "server"] = "auto"
+    """Where actors evaluate the trained net: "local" (each its own CPU copy), "server" (one shared
+    ``InferenceServer`` batching every actor's positions, on a GPU when the cluster has one), "auto" (the server
+    when this machine has CUDA, else local)."""
+    inference_batch: int = 4096
+    """The server runs a forward once this many positions are queued ..."""
+    inference_wait_ms: float = 2.0
+    """... or this long after the first one arrived."""
     max_restarts: int = 20
     """Actors that die (killed, out of memory, a crashed engine taking them down) are restarted, their
     unfinished games discarded; after this many restarts in one run the run stops with the error."""
@@ -102,6 +110,8 @@ class ScaleSection:
         for name in ("workers", "chunk_games", "actor_threads"):
             if getattr(self, name) < 1:
                 raise ValueError(f"scale.{name} must be at least 1, got {getattr(self, name)}")
+        if self.inference_batch < 1 or self.inference_wait_ms < 0:
+            raise ValueError("scale.inference_batch must be >= 1 and scale.inference_wait_ms >= 0")
         if self.chunk_seconds <= 0:
             raise ValueError(f"scale.chunk_seconds must be positive, got {self.chunk_seconds}")
         if self.max_restarts < 0:

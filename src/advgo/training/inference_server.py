@@ -1,0 +1,138 @@
+"""A shared inference server for the actors (``scale.inference: server``): one Ray actor that owns the trained net
+(on the GPU when there is one) and evaluates the positions of every game-playing actor in merged batches.
+
+| piece | where | does |
+|---|---|---|
+| ``InferenceServer`` | a Ray actor (asyncio) | queues each request, runs one forward per ``max_batch`` positions or per ``max_wait_ms``, answers each request with its rows |
+| ``RemoteEvaluator`` | in each game actor | the search's ``Evaluator``: encodes the leaves locally (Numba), sends the features, waits for priors and values |
+
+Requests from different actors that arrive within ``max_wait_ms`` share one forward pass, which is what makes
+a GPU worth having: its throughput needs batches of thousands of positions, more than one actor's search
+produces. The server applies the evaluator's random symmetry like ``TorchEvaluator`` (it is one); new weights
+arrive with each published version. Frozen victims still run in each actor.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import numpy as np
+
+from ..features import FEATURES
+
+
+class InferenceServer:
+    """Wrapped with ``ray.remote`` by ``ActorPool``; plain class otherwise (tests drive it with asyncio)."""
+
+    def __init__(self, net_config: dict, device: str, seed: int, max_batch: int = 4096, max_wait_ms: float = 2.0,
+                 threads: int = 1):
+        import torch
+
+        from ..nets import NetConfig, PolicyValueNet, TorchEvaluator
+
+        torch.set_num_threads(threads)
+        if device == "auto":
+            device = "cuda" if torch.cuda.is_available() else "cpu"
+        net = PolicyValueNet(NetConfig(**net_config)).eval()
+        self.evaluator = TorchEvaluator(net, device=device, symmetry="random", seed=seed, max_batch=max_batch)
+        self.device = str(self.evaluator.device)
+        self.max_batch = max_batch
+        self.max_wait = max_wait_ms / 1000.0
+        self.version = -1
+        self._queue: list = []  # (planes, globals, future)
+        self._queued = 0
+        self._timer = None
+        self.stats = {"requests": 0, "positions": 0, "batches": 0, "busy_s": 0.0}
+
+    def load_weights(self, weights: tuple) -> int:
+        version, state = weights
+        if version != self.version:
+            self.evaluator.load_weights(state)
+            self.version = version
+        return self.version
+
+    async def evaluate(self, planes: np.ndarray, globals_: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        self._queue.append((planes, globals_, future))
+        self._queued += planes.shape[0]
+        self.stats["requests"] += 1
+        if self._queued >= self.max_batch:
+            self._flush()
+        elif self._timer is None:
+            self._timer = loop.call_later(self.max_wait, self._flush)
+        return await future
+
+    def info(self) -> dict:
+        return {"device": self.device, "version": self.version, **self.stats}
+
+    def _flush(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        queue, self._queue, self._queued = self._queue, [], 0
+        if not queue:
+            return
+        start = time.perf_counter()
+        planes = np.concatenate([q[0] for q in queue])
+        globals_ = np.concatenate([q[1] for q in queue])
+        count = planes.shape[0]
+        priors = np.empty((count, self.evaluator.size ** 2 + 1), np.float32)
+        values = np.empty(count, np.float32)
+        try:
+            self.evaluator.evaluate_planes(planes, globals_, priors, values)
+        except Exception as err:  # every waiting request gets the error, not a hang
+            for _, _, future in queue:
+                if not future.done():
+                    future.set_exception(err)
+            return
+        at = 0
+        for p, _, future in queue:
+            n = p.shape[0]
+            if not future.done():
+                future.set_result((priors[at:at + n], values[at:at + n]))
+            at += n
+        self.stats["positions"] += count
+        self.stats["batches"] += 1
+        self.stats["busy_s"] += time.perf_counter() - start
+
+
+class RemoteEvaluator:
+    """The ``Evaluator`` protocol over an ``InferenceServer`` handle: local encoding, remote forward."""
+
+    def __init__(self, server, size: int, rules, max_batch: int = 256):
+        import ray
+
+        from ..nets.evaluator import rule_codes_of
+
+        self._ray = ray
+        self.server = server
+        self.size = size
+        self.rules = rule_codes_of(rules)
+        self._planes = np.zeros((max_batch, FEATURES.planes, size, size), np.float32)
+        self._globals = np.zeros((max_batch, FEATURES.globals), np.float32)
+        self.seconds = 0.0
+
+    def set_rules(self, rules) -> None:
+        from ..nets.evaluator import rule_codes_of
+
+        self.rules = rule_codes_of(rules)
+
+    def load_weights(self, source) -> None:
+        """Weights live on the server (the pool publishes them there)."""
+
+    def evaluate(self, leaves, count: int, komi: float, priors_out: np.ndarray, values_out: np.ndarray) -> None:
+        if count == 0:
+            return
+        if count > self._planes.shape[0]:
+            self._planes = np.zeros((count,) + self._planes.shape[1:], np.float32)
+            self._globals = np.zeros((count,) + self._globals.shape[1:], np.float32)
+        from ..features import encode_batch
+
+        encode_batch(leaves, count, komi, self._planes, self._globals, self.rules)
+        start = time.perf_counter()
+        priors, values = self._ray.get(self.server.evaluate.remote(self._planes[:count], self._globals[:count]))
+        self.seconds += time.perf_counter() - start
+        priors_out[:count] = priors
+        values_out[:count] = values
