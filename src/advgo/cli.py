@@ -396,13 +396,17 @@ def bench_actors(
             console.print(f"[red]error:[/red] {err}", soft_wrap=True)
             raise typer.Exit(2) from None
     table = Table(title=f"game generation, {config} ({records[0]['role']} games), {seconds:g} s per row")
-    for col in ("mode", "games", "games/s", "moves/s", "evals/s", "× 1 actor", "× single"):
+    for col in ("mode", "games", "games/s", "moves/s", "evals/s", "×1", "×sp", "÷raw"):
         table.add_column(col, justify="left" if col == "mode" else "right", no_wrap=True)
     for r in records:
         table.add_row(r["mode"], str(r["games"]), f"{r['games_per_s']:.2f}", f"{r['moves_per_s']:,.0f}",
                       f"{r['evals_per_s']:,.0f}", f"{r['speedup']:.2f}" if "speedup" in r else "",
-                      f"{r['vs_single_process']:.2f}")
+                      f"{r['vs_single_process']:.2f}", f"{r['evals_vs_raw_net']:.2f}")
     console.print(table)
+    r0 = records[0]
+    console.print(f"×1: moves/s over 1 actor; ×sp: over the single process; ÷raw: evaluations/s over the net's own throughput, {r0['raw_net_positions_per_s']:,.0f} "
+                  f"positions/s at batch {r0['raw_net_batch']} on {r0['raw_net_device']}; inference "
+                  f"{records[-1]['inference']}")
     path = json_path or Path("runs") / "bench" / "actors.json"
     write_json(path, {"machine": machine_info(), "records": records})
     console.print(f"wrote {path}")

@@ -3,7 +3,9 @@
 Only the play side is timed (no learner steps): each row runs ``ActorPool`` with that many actors for
 ``seconds`` after a warm-up (every actor's first chunk, which includes loading Numba's cache, is not counted),
 beside the in-process ``SelfPlay`` / ``VictimPlay`` of the same config in the same run. The scaling figure the
-issue asks of a 2-core machine is ``speedup`` at 2 actors (CPU-bound work: one torch thread per actor).
+issue asks of a 2-core machine is ``speedup`` at 2 actors (CPU-bound work: one torch thread per actor). Every row
+also carries ``evals_vs_raw_net``: its net evaluations/s over the net's raw batched throughput on the inference
+device (the GPU machine's goal with the server: >= 0.5).
 """
 
 from __future__ import annotations
@@ -78,6 +80,32 @@ def with_actors(role: str, cfg, workers: int, seconds: float, progress: Progress
         pool.close()
 
 
+def raw_net_rate(cfg, batch: int, seconds: float) -> dict:
+    """The trained net's own throughput (positions/s) at ``batch``, on the device the server would use (CUDA when
+    present): the ceiling the actors' end-to-end evaluations/s are compared against."""
+    import numpy as np
+    import torch
+
+    from ..features import FEATURES
+    from ..nets import TorchEvaluator
+
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    evaluator = TorchEvaluator(_fresh_net(cfg), device=device, symmetry="random", max_batch=batch)
+    n = cfg.game.board_size
+    rng = np.random.default_rng(0)
+    planes = rng.integers(0, 2, (batch, FEATURES.planes, n, n)).astype(np.float32)
+    globals_ = rng.random((batch, FEATURES.globals)).astype(np.float32)
+    priors = np.empty((batch, n * n + 1), np.float32)
+    values = np.empty(batch, np.float32)
+    evaluator.evaluate_planes(planes, globals_, priors, values)  # warm-up
+    done, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        evaluator.evaluate_planes(planes, globals_, priors, values)
+        done += batch
+    elapsed = time.perf_counter() - start
+    return {"mode": f"raw net, batch {batch}", "device": device, "batch": batch, "positions_per_s": done / elapsed}
+
+
 def run(config: Path, sets: list[str], actors: list[int], seconds: float, progress: ProgressFn | None = None
         ) -> list[dict]:
     role, cfg = _load(config, sets)
@@ -87,6 +115,9 @@ def run(config: Path, sets: list[str], actors: list[int], seconds: float, progre
     records = [single_process(role, cfg, seconds, progress)]
     for n in actors:
         records.append(with_actors(role, cfg, n, seconds, progress))
+    server = cfg.scale.inference == "server" or (cfg.scale.inference == "auto" and _has_cuda())
+    batch = cfg.scale.inference_batch if server else (cfg.selfplay.games if role == "victim" else cfg.victimplay.games)
+    raw = raw_net_rate(cfg, batch, min(seconds, 5.0))
     base = records[0]["moves_per_s"]
     one = next((r["moves_per_s"] for r in records if r["actors"] == 1), None)
     for r in records:
@@ -94,7 +125,17 @@ def run(config: Path, sets: list[str], actors: list[int], seconds: float, progre
         if one:
             r["speedup"] = r["moves_per_s"] / one
         r["config"], r["role"] = str(config), role
+        r["raw_net_positions_per_s"], r["raw_net_device"], r["raw_net_batch"] = (raw["positions_per_s"],
+                                                                                raw["device"], raw["batch"])
+        r["evals_vs_raw_net"] = r["evals_per_s"] / raw["positions_per_s"]
+        r["inference"] = "server" if server and r["actors"] else "local"
     return records
+
+
+def _has_cuda() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
 
 
 def _record(name: str, actors: int, games: int, moves: int, evals: int, seconds: float, restarts: int = 0) -> dict:
