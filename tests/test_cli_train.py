@@ -1,6 +1,5 @@
 """``advgo train victim`` and ``advgo zoo`` as a user runs them: subprocesses, exit codes, files on disk."""
 
-import os
 import signal
 import subprocess
 import sys

@@ -42,7 +42,9 @@ def test_vector_env_matches_single_envs(mode):
     vec = GoVectorEnv(n, opponent=FirstLegal(), board_size=size, max_moves=30, autoreset_mode=mode)
     singles = [GoVsAgentEnv(opponent=FirstLegal(), board_size=size, max_moves=30) for _ in range(n)]
     obs, infos = vec.reset(seed=0)
-    single = [env.reset(seed=0) for env in singles]
+    for i, (o, info) in enumerate(env.reset(seed=0) for env in singles):
+        np.testing.assert_array_equal(obs["observation"][i], o["observation"])
+        np.testing.assert_array_equal(infos["action_mask"][i], info["action_mask"])
     rng = np.random.default_rng(5)
     pending = np.zeros(n, bool)  # next_step: the single env must be reset where the vector env autoresets
     finished = 0

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from advgo import GameState, Rules, engine
+from advgo import GameState, Rules
 from advgo.passalive import benson, pass_alive_territory
 from conftest import parse_board
 

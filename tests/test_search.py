@@ -7,7 +7,6 @@ from hypothesis import strategies as st
 
 from advgo import GameState, Rules, engine
 from advgo.search import BatchedMCTS, FunctionEvaluator, SearchConfig, UniformEvaluator, choose_moves
-from advgo.search import kernels as k
 from advgo.search.tree import EXPANDED, ILLEGAL, NO_CHILD, NO_PARENT, ROOT
 
 RULES = Rules.tromp_taylor()

@@ -15,9 +15,7 @@ from advgo.search import SearchConfig, SearchEvaluator
 from advgo.sgf import load_sgf, read_sgf
 from advgo.training.adversary import AdversaryTrainer, evaluate_adversary
 from advgo.training.adversary_config import AdversaryRunConfig
-from advgo.training.trainer import CHECKPOINTS, MILESTONES
-from advgo.training.victim import VictimTrainer
-from advgo.training.victim_config import VictimRunConfig
+from advgo.training.trainer import CHECKPOINTS
 from advgo.training.victimplay import VictimPlay, VictimPlayConfig
 from advgo.victims import HardenedAgent, resolve_victim
 

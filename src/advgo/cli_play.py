@@ -180,7 +180,7 @@ def play(
         the_rules = Rules.from_name(agreed, komi)
         agent = make_agent(opponent, seed=seed, device=device, rules=the_rules)
         session = PlaySession(agent, board, the_rules, 1 if color == "black" else -1, max_moves or None)
-        outcome = run_play(session, console, lambda prompt: console.input(prompt), path)
+        run_play(session, console, lambda prompt: console.input(prompt), path)
     except (ValueError, FileNotFoundError, RuntimeError) as err:
         console.print(f"[red]error:[/red] {err}", soft_wrap=True)
         raise typer.Exit(2) from None

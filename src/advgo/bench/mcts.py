@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import time
 
-import numpy as np
 
 from advgo import engine
 from advgo.search import BatchedMCTS, SearchConfig, UniformEvaluator

@@ -65,7 +65,7 @@ from pettingzoo import AECEnv, ParallelEnv
 from pettingzoo.utils import wrappers
 
 from ..coords import action_to_gtp
-from ..engine.constants import BLACK, END_MOVE_CAP, END_REASONS, OK, WHITE
+from ..engine.constants import BLACK, END_MOVE_CAP, END_REASONS, WHITE
 from ..errors import IllegalMoveError
 from .games import EnvGames, check_max_moves, parse_rules, status_name
 from .observation import observation_space
