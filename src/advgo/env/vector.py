@@ -32,6 +32,7 @@ from gymnasium.vector.utils import batch_space
 from ..agents import reseed
 from ..engine import NO_ACTION
 from ..engine.constants import BLACK, END_MOVE_CAP, END_TWO_PASSES, OK, WHITE
+from ..engine.moves import check_action
 from ..errors import IllegalMoveError
 from .games import EnvGames, parse_rules, status_name
 from .go_v0 import check_illegal_mode
@@ -97,7 +98,10 @@ class GoVectorEnv(VectorEnv):
     def step(self, actions):
         if not self._started:
             raise RuntimeError("call reset() before step()")
-        acts = self._games.check_actions(np.asarray(actions).reshape(-1) if np.ndim(actions) else actions)
+        actions = np.asarray(actions)
+        if actions.ndim == 2 and actions.shape[1] == 1:  # (B, 1), as some libraries shape them
+            actions = actions[:, 0]
+        acts = self._games.check_actions(actions)
         g = self._games
         resetting = self._needs_reset.copy()
         live = ~resetting
@@ -105,8 +109,9 @@ class GoVectorEnv(VectorEnv):
         illegal = live & ~legal
         if illegal.any() and self.illegal_move == "raise":
             i = int(np.flatnonzero(illegal)[0])
-            raise IllegalMoveError(int(acts[i]), "illegal", f"sub-env {i}: action {int(acts[i])} is not legal "
-                                   f"(its action mask is 0 there); no game was changed")
+            why = status_name(check_action(g.boards, i, int(acts[i]), g.codes))
+            raise IllegalMoveError(int(acts[i]), why, f"sub-env {i}: action {int(acts[i])} is illegal there ({why}); "
+                                   f"no game was changed")
         if resetting.any():
             self._start_episodes(np.flatnonzero(resetting))
         status = g.play(np.where(live & legal, acts, NO_ACTION))
