@@ -321,25 +321,15 @@ def bench_env(
     json_path: Path | None = typer.Option(None, "--json", help="Default: runs/bench/env.json."),
 ) -> None:
     """Env steps/s with random masked actions: AEC (beside PettingZoo's go_v5), Gymnasium and vector envs."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
     from rich.table import Table
 
     from advgo.bench.engine import machine_info
     from advgo.bench.env import run
-    from advgo.bench.report import write_json
+    from advgo.bench.report import timed_parts_progress, write_json
 
     opponent_list = [o.strip() for o in opponents.split(",") if o.strip()]
     sizes = [int(s) for s in vector_sizes.split(",") if s.strip()]
-    columns = (TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.fields[rate]:>12} steps/s"),
-               TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn())
-    with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as bar:
-        tasks: dict[str, int] = {}
-
-        def progress(part: str, done: float, rate: float) -> None:
-            if part not in tasks:
-                tasks[part] = bar.add_task(part, total=seconds, rate="-")
-            bar.update(tasks[part], completed=min(done, seconds), rate=f"{rate:,.0f}")
-
+    with timed_parts_progress(console, seconds, "steps/s") as progress:
         try:
             records = run(board, seconds, opponent_list, sizes, compare, seed, progress)
         except ValueError as err:
@@ -372,24 +362,14 @@ def bench_actors(
     json_path: Path | None = typer.Option(None, "--json", help="Default: runs/bench/actors.json."),
 ) -> None:
     """Game generation with N Ray actors beside the single-process loop: games/s, moves/s, speed-up."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
     from rich.table import Table
 
     from advgo.bench.actors import run
     from advgo.bench.engine import machine_info
-    from advgo.bench.report import write_json
+    from advgo.bench.report import timed_parts_progress, write_json
 
     counts = [int(a) for a in actors.split(",") if a.strip()]
-    columns = (TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.fields[rate]:>10} moves/s"),
-               TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn())
-    with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as bar:
-        tasks: dict[str, int] = {}
-
-        def progress(row: str, done: float, rate: float) -> None:
-            if row not in tasks:
-                tasks[row] = bar.add_task(row, total=seconds, rate="-")
-            bar.update(tasks[row], completed=min(done, seconds), rate=f"{rate:,.0f}")
-
+    with timed_parts_progress(console, seconds, "moves/s") as progress:
         try:
             records = run(config, sets, counts, seconds, progress)
         except ValueError as err:

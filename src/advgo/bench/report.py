@@ -92,6 +92,23 @@ def mode_progress(console: Console, mode: str, budget: Budget) -> Iterator[Progr
         yield update
 
 
+@contextmanager
+def timed_parts_progress(console: Console, seconds: float, unit: str) -> Iterator:
+    """One transient bar per timed part (created on its first report), each ``seconds`` long, with its rate;
+    yields the callback ``(part, seconds done, rate)`` the benchmark reports to."""
+    columns = (TextColumn("[bold]{task.description}"), BarColumn(), TextColumn(f"{{task.fields[rate]:>12}} {unit}"),
+               TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as bar:
+        tasks: dict[str, int] = {}
+
+        def update(part: str, done: float, rate: float) -> None:
+            if part not in tasks:
+                tasks[part] = bar.add_task(part, total=seconds, rate="-")
+            bar.update(tasks[part], completed=min(done, seconds), rate=f"{rate:,.0f}")
+
+        yield update
+
+
 def write_json(path: Path, data: object) -> None:
     """Write JSON atomically (temp file + rename); special files such as /dev/null are written directly."""
     text = json.dumps(data, indent=2) + "\n"
