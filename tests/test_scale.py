@@ -214,3 +214,26 @@ def test_bench_actors_cli(tmp_path):
     records = json.loads(path.read_text())["records"]
     assert [r["actors"] for r in records] == [0, 2]
     assert all(r["moves_per_s"] > 0 for r in records)
+
+
+def test_victims_are_served_too(tmp_path, tiny_victims, ray_local_cluster, monkeypatch):
+    """With the server, an adversary run's net victims are evaluated there as well (one model per victim and
+    symmetry mode), and the run moves up its curriculum as usual."""
+    first, second = tiny_victims
+    cfg = load_config(AdversaryRunConfig, ROOT / "configs" / "adversary-tiny.yaml", [
+        "scale.workers=2", "scale.inference=server", f"curriculum.entries[0].victim={first}",
+        f"curriculum.entries[1].victim={second}", "schedule.total_steps=20"])
+    seen = {}
+    original = actors_module.ActorPool.close
+
+    def close(self):
+        seen.update(self.server_info() or {})
+        original(self)
+
+    monkeypatch.setattr(actors_module.ActorPool, "close", close)
+    trainer = AdversaryTrainer(cfg, tmp_path / "run")
+    trainer.run()
+    assert trainer.step == 20
+    victims = [m for m in seen["models"] if m != "net"]
+    assert "ckpt-000000020@1|none" in victims, seen["models"]  # the first stage's victim (S mode: no symmetry)
+    assert all(m.split("|")[0] in ("ckpt-000000020@1", "ckpt-000000040@4") for m in victims), seen["models"]

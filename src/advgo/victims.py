@@ -76,6 +76,9 @@ class Victim:
     visits: int
     net: PolicyValueNet
     device: object = "cpu"
+    evaluator_factory: object = None
+    """Optional ``(victim, rules, symmetry, seed, max_batch) -> Evaluator`` replacing the local ``TorchEvaluator``
+    (the actors' shared inference server sets one)."""
 
     @property
     def label(self) -> str:
@@ -89,6 +92,8 @@ class Victim:
         return self.net.config.board_size
 
     def _evaluator(self, rules: Rules, symmetry: str = "none", seed: int = 0, max_batch: int = 256):
+        if self.evaluator_factory is not None:
+            return self.evaluator_factory(self, rules, symmetry, seed, max_batch)
         return TorchEvaluator(self.net, device=self.device, symmetry=symmetry, seed=seed, rules=rules,
                               max_batch=max_batch)
 

@@ -97,6 +97,10 @@ class GameActor:
             from .victimplay import VictimPlay
 
             self.victims = load_victims(cfg, "cpu")
+            if server is not None:
+                from .inference_server import serve_victims
+
+                serve_victims(self.victims, server)
             first = self.victims[cfg.curriculum.entries[0].label]
             self.play = VictimPlay(self.evaluator, first, n, self.rules, cfg.search, cfg.victimplay, self.rng)
 

@@ -9,7 +9,8 @@
 Requests from different actors that arrive within ``max_wait_ms`` share one forward pass, which is what makes
 a GPU worth having: its throughput needs batches of thousands of positions, more than one actor's search
 produces. The server applies the evaluator's random symmetry like ``TorchEvaluator`` (it is one); new weights
-arrive with each published version. Frozen victims still run in each actor.
+arrive with each published version. Frozen net victims are served too (``serve_victims``): one model per victim
+and symmetry mode, added once; external engines keep their own processes in each actor.
 """
 
 from __future__ import annotations
@@ -20,6 +21,30 @@ import time
 import numpy as np
 
 from ..features import FEATURES
+
+
+TRAINED = "net"  # the key of the trained net (its weights change by version; victims' never do)
+
+
+def serve_victims(victims: dict, server) -> None:
+    """Make every net victim evaluate on ``server``: its policy and its agent's net become ``RemoteEvaluator``s
+    (each symmetry mode its own model on the server). External engines keep their own processes."""
+    import ray
+
+    from ..victims import Victim
+
+    for victim in victims.values():
+        if not isinstance(victim, Victim):
+            continue
+        config = victim.net.config.to_dict()
+        state = {k: v.detach().to("cpu") for k, v in victim.net.state_dict().items()}
+
+        def factory(v, rules, symmetry, seed, max_batch, _config=config, _state=state):
+            key = f"{v.label}|{symmetry}"
+            ray.get(server.add_model.remote(key, _config, _state, symmetry))
+            return RemoteEvaluator(server, v.board_size, rules, max_batch=max_batch, key=key)
+
+        victim.evaluator_factory = factory
 
 
 class InferenceServer:
@@ -36,14 +61,28 @@ class InferenceServer:
             device = "cuda" if torch.cuda.is_available() else "cpu"
         net = PolicyValueNet(NetConfig(**net_config)).eval()
         self.evaluator = TorchEvaluator(net, device=device, symmetry="random", seed=seed, max_batch=max_batch)
+        self.models = {TRAINED: self.evaluator}  # key -> evaluator: the trained net and frozen victims
         self.device = str(self.evaluator.device)
+        self.seed = seed
         self.max_batch = max_batch
         self.max_wait = max_wait_ms / 1000.0
         self.version = -1
-        self._queue: list = []  # (planes, globals, future)
-        self._queued = 0
-        self._timer = None
+        self._queues: dict[str, list] = {}  # key -> [(planes, globals, future)]
+        self._queued: dict[str, int] = {}
+        self._timers: dict = {}
         self.stats = {"requests": 0, "positions": 0, "batches": 0, "busy_s": 0.0}
+
+    def add_model(self, key: str, net_config: dict, state: dict, symmetry: str) -> bool:
+        """A frozen net (a victim) served under ``key``; False when it is already there."""
+        if key in self.models:
+            return False
+        from ..nets import NetConfig, PolicyValueNet, TorchEvaluator
+
+        net = PolicyValueNet(NetConfig(**net_config))
+        net.load_state_dict(state)
+        self.models[key] = TorchEvaluator(net.eval(), device=self.device, symmetry=symmetry, seed=self.seed,
+                                          max_batch=self.max_batch)
+        return True
 
     def load_weights(self, weights: tuple) -> int:
         version, state = weights
@@ -52,36 +91,41 @@ class InferenceServer:
             self.version = version
         return self.version
 
-    async def evaluate(self, planes: np.ndarray, globals_: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    async def evaluate(self, planes: np.ndarray, globals_: np.ndarray, key: str = "net"
+                       ) -> tuple[np.ndarray, np.ndarray]:
+        if key not in self.models:
+            raise KeyError(f"the inference server has no model {key!r} (add_model first)")
         loop = asyncio.get_running_loop()
         future = loop.create_future()
-        self._queue.append((planes, globals_, future))
-        self._queued += planes.shape[0]
+        self._queues.setdefault(key, []).append((planes, globals_, future))
+        self._queued[key] = self._queued.get(key, 0) + planes.shape[0]
         self.stats["requests"] += 1
-        if self._queued >= self.max_batch:
-            self._flush()
-        elif self._timer is None:
-            self._timer = loop.call_later(self.max_wait, self._flush)
+        if self._queued[key] >= self.max_batch:
+            self._flush(key)
+        elif self._timers.get(key) is None:
+            self._timers[key] = loop.call_later(self.max_wait, self._flush, key)
         return await future
 
     def info(self) -> dict:
-        return {"device": self.device, "version": self.version, **self.stats}
+        return {"device": self.device, "version": self.version, "models": sorted(self.models), **self.stats}
 
-    def _flush(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        queue, self._queue, self._queued = self._queue, [], 0
+    def _flush(self, key: str) -> None:
+        timer = self._timers.pop(key, None)
+        if timer is not None:
+            timer.cancel()
+        queue = self._queues.pop(key, [])
+        self._queued[key] = 0
         if not queue:
             return
+        evaluator = self.models[key]
         start = time.perf_counter()
         planes = np.concatenate([q[0] for q in queue])
         globals_ = np.concatenate([q[1] for q in queue])
         count = planes.shape[0]
-        priors = np.empty((count, self.evaluator.size ** 2 + 1), np.float32)
+        priors = np.empty((count, evaluator.size ** 2 + 1), np.float32)
         values = np.empty(count, np.float32)
         try:
-            self.evaluator.evaluate_planes(planes, globals_, priors, values)
+            evaluator.evaluate_planes(planes, globals_, priors, values)
         except Exception as err:  # every waiting request gets the error, not a hang
             for _, _, future in queue:
                 if not future.done():
@@ -101,13 +145,14 @@ class InferenceServer:
 class RemoteEvaluator:
     """The ``Evaluator`` protocol over an ``InferenceServer`` handle: local encoding, remote forward."""
 
-    def __init__(self, server, size: int, rules, max_batch: int = 256):
+    def __init__(self, server, size: int, rules, max_batch: int = 256, key: str = "net"):
         import ray
 
         from ..nets.evaluator import rule_codes_of
 
         self._ray = ray
         self.server = server
+        self.key = key
         self.size = size
         self.rules = rule_codes_of(rules)
         self._planes = np.zeros((max_batch, FEATURES.planes, size, size), np.float32)
@@ -132,7 +177,8 @@ class RemoteEvaluator:
 
         encode_batch(leaves, count, komi, self._planes, self._globals, self.rules)
         start = time.perf_counter()
-        priors, values = self._ray.get(self.server.evaluate.remote(self._planes[:count], self._globals[:count]))
+        priors, values = self._ray.get(self.server.evaluate.remote(self._planes[:count], self._globals[:count],
+                                                                          self.key))
         self.seconds += time.perf_counter() - start
         priors_out[:count] = priors
         values_out[:count] = values
