@@ -101,8 +101,8 @@ class GoVsAgentEnv(gymnasium.Env):
         self.action_space = gymnasium.spaces.Discrete(self._games.num_actions)
         self.opponent, self._owns_opponent = make_opponent(opponent, self.board_size, self.rules, seed, device)
         self.opponent.start(self.board_size, self.rules, 1)
-        self._one = np.zeros(1, np.int64)
-        self._colour = np.full(1, BLACK, np.int8)
+        self._one = np.zeros(1, np.int64)  # the games list of the opponent's select()
+        self._learner = BLACK
         self._episode = 0
         self._done = True
         self._illegal: str | None = None
@@ -112,14 +112,14 @@ class GoVsAgentEnv(gymnasium.Env):
     @property
     def learner(self) -> int:
         """The learner's colour this episode: 1 black, -1 white."""
-        return int(self._colour[0])
+        return self._learner
 
     def reset(self, *, seed: int | None = None, options: dict | None = None):
         super().reset(seed=seed)
         if seed is not None:
             self._episode = 0
             reseed(self.opponent, seed)
-        self._colour[0] = colour_for_episode(self.learner_color, self._episode, self.np_random)
+        self._learner = colour_for_episode(self.learner_color, self._episode, self.np_random)
         self._episode += 1
         self._games.reset()
         self._done, self._illegal, self._opponent_action = False, None, None
