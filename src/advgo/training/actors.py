@@ -186,23 +186,28 @@ class ActorPool:
         self.stage = stage
 
     def start(self, net) -> None:
-        if _use_server(self.cfg.scale.inference):
+        if self._use_server():
             self._start_server(net)
         self.publish(net)
         for i in range(self.workers):
             self._spawn(i)
 
-    def _start_server(self, net) -> None:
-        import torch
+    def _cluster_gpus(self) -> float:
+        return float(self.ray.cluster_resources().get("GPU", 0))
 
+    def _use_server(self) -> bool:
+        choice = self.cfg.scale.inference
+        return choice == "server" or (choice == "auto" and self._cluster_gpus() > 0)
+
+    def _start_server(self, net) -> None:
         from .inference_server import InferenceServer
 
         scale = self.cfg.scale
-        gpu = torch.cuda.is_available()
+        gpu = self._cluster_gpus() > 0  # the server goes where Ray finds a GPU, on any machine of the cluster
         # no CPU reserved: it waits on the GPU (or, on CPU, shares the cores with the actors it serves)
         remote = self.ray.remote(num_cpus=0, num_gpus=1 if gpu else 0, max_concurrency=1000)(InferenceServer)
-        self.server = remote.remote(net.config.to_dict(), "cuda" if gpu else "cpu", self.seed,
-                                    scale.inference_batch, scale.inference_wait_ms)
+        self.server = remote.remote(net.config.to_dict(), "auto", self.seed, scale.inference_batch,
+                                    scale.inference_wait_ms)
         log.info("inference server: %s", self.ray.get(self.server.info.remote()))
 
     def server_info(self) -> dict | None:
@@ -266,14 +271,6 @@ class ActorPool:
                     i, type(err).__name__)
         self._incarnation[i] += 1
         self._spawn(i)
-
-
-def _use_server(choice: str) -> bool:
-    if choice == "auto":
-        import torch
-
-        return torch.cuda.is_available()
-    return choice == "server"
 
 
 def _plain(cfg) -> dict:

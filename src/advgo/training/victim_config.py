@@ -97,7 +97,7 @@ class ScaleSection:
     inference: Literal["auto", "local", "server"] = "auto"
     """Where actors evaluate the trained net: "local" (each its own CPU copy), "server" (one shared
     ``InferenceServer`` batching every actor's positions, on a GPU when the cluster has one), "auto" (the server
-    when this machine has CUDA, else local)."""
+    when the Ray cluster has a GPU, else local)."""
     inference_batch: int = 4096
     """The server runs a forward once this many positions are queued ..."""
     inference_wait_ms: float = 2.0
