@@ -12,10 +12,14 @@ import numpy as np
 from .. import engine
 from ..engine import NO_ACTION, NO_CAP
 from ..engine import batch as _batch
-from ..engine.constants import BLACK, END_MOVE_CAP, END_NONE, END_TWO_PASSES, HISTORY_FULL, OK, STATUS_NAMES
-from ..rules import Rules
+from ..engine.constants import (
+    END_NONE,
+    HISTORY_FULL,
+    STATUS_NAMES,
+)
 from ..engine.moves import play_action
 from ..features import NUM_GLOBALS
+from ..rules import Rules
 from .observation import NUM_OBS_PLANES, encode, encode_one
 
 START_HISTORY = 256  # positions held before the first doubling when there is no move cap
@@ -53,7 +57,6 @@ class EnvGames:
         self.count = count
         self._status = np.empty(count, np.int8)
         self._scores = np.empty(count, np.float32)
-        self._all = np.arange(count, dtype=np.int64)
         self._globals = np.empty(NUM_GLOBALS, np.float32)
 
     # ------------------------------------------------------------------ state
@@ -71,12 +74,6 @@ class EnvGames:
     def move_count(self) -> np.ndarray:
         return self.boards.move_count
 
-    def terminated(self) -> np.ndarray:
-        return self.boards.end_reason == END_TWO_PASSES
-
-    def truncated(self) -> np.ndarray:
-        return self.boards.end_reason == END_MOVE_CAP
-
     def over(self) -> np.ndarray:
         return self.boards.end_reason != END_NONE
 
@@ -88,6 +85,10 @@ class EnvGames:
     def winners(self) -> np.ndarray:
         """int8 [B]: the sign of each game's score as it stands (1 black, -1 white, 0 draw)."""
         return np.sign(self.scores()).astype(np.int8)
+
+    def end_info(self, i: int, end_reason: str) -> dict:
+        """What an env's ``info`` says when game ``i`` ends: its score, why it ended and its length."""
+        return {"score": float(self.scores()[i]), "end_reason": end_reason, "moves": int(self.boards.move_count[i])}
 
     def board(self, i: int) -> np.ndarray:
         """int8 [N, N] of game ``i``: 1 black, -1 white, 0 empty; row 0 the top row."""
@@ -160,10 +161,6 @@ class EnvGames:
         encode_one(self.boards, i, observer, self.rules.komi, self.codes, self._globals, obs, mask)
         return obs, mask
 
-    def observe_all(self, obs_out=None, mask_out=None):
-        """Every game as seen by its player to move."""
-        return self.observe(self._all, self.boards.to_play, obs_out, mask_out)
-
     def _grow(self) -> None:
         b = self.boards
         length = b.history.shape[1] * 2
@@ -178,4 +175,4 @@ def status_name(status: int) -> str:
     return STATUS_NAMES[int(status)]
 
 
-__all__ = ["EnvGames", "parse_rules", "check_max_moves", "status_name", "BLACK", "OK", "END_NONE", "NO_ACTION"]
+__all__ = ["EnvGames", "parse_rules", "check_max_moves", "status_name"]

@@ -199,7 +199,7 @@ class raw_env(AECEnv):  # noqa: N801 - PettingZoo's naming
                 self.truncations = ends
             else:
                 self.terminations = ends
-            info = {"score": score, "end_reason": END_REASONS[reason], "moves": int(self._games.move_count[0])}
+            info = self._games.end_info(0, END_REASONS[reason])
             self.infos = {a_: dict(info) for a_ in AGENTS}
         self.agent_selection = AGENTS[1] if agent == AGENTS[0] else AGENTS[0]
         self._accumulate_rewards()
@@ -223,8 +223,7 @@ class raw_env(AECEnv):  # noqa: N801 - PettingZoo's naming
         self.rewards = {a: 0.0 for a in AGENTS}
         self.rewards[agent] = -1.0
         self.terminations = {a: True for a in AGENTS}
-        info = {"score": float(self._games.scores()[0]), "end_reason": "illegal_move", "illegal_move": self._illegal,
-                "illegal_action": action, "moves": int(self._games.move_count[0])}
+        info = {**self._games.end_info(0, "illegal_move"), "illegal_move": self._illegal, "illegal_action": action}
         self.infos = {a: dict(info) for a in AGENTS}
         self._accumulate_rewards()
         self._deads_step_first()

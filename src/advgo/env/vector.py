@@ -123,13 +123,14 @@ class GoVectorEnv(VectorEnv):
         reason = g.end_reason
         ended = live & ((reason != 0) | illegal)
         rewards = np.zeros(self.num_envs, np.float64)
+        infos = {}
         if ended.any():
-            winners = g.winners()
-            rewards[ended] = (winners[ended] * self._colour[ended]).astype(np.float64)
-        rewards[live & illegal] = -1.0
+            scores = g.scores().astype(np.float64)
+            rewards[ended] = np.sign(scores[ended]) * self._colour[ended]
+            infos = self._end_infos(ended, illegal, scores)
+        rewards[illegal] = -1.0  # illegal implies live
         terminations = ended & ((reason == END_TWO_PASSES) | illegal)
         truncations = ended & (reason == END_MOVE_CAP) & ~illegal
-        infos = self._end_infos(ended, illegal)
         self._encode()
         if self.autoreset_mode == "next_step":
             self._needs_reset = ended
@@ -211,11 +212,8 @@ class GoVectorEnv(VectorEnv):
             final[i] = {"observation": self._obs[i].copy(), "action_mask": self._mask[i].copy()}
         return final
 
-    def _end_infos(self, ended: np.ndarray, illegal: np.ndarray) -> dict:
-        if not ended.any():
-            return {}
+    def _end_infos(self, ended: np.ndarray, illegal: np.ndarray, scores: np.ndarray) -> dict:
         g = self._games
-        scores = g.scores().astype(np.float64)
         return {"score": np.where(ended, scores, 0.0), "_score": ended.copy(),
                 "moves": np.where(ended, g.move_count, 0).astype(np.int64), "_moves": ended.copy(),
                 "illegal_move": illegal & ended, "_illegal_move": ended.copy()}

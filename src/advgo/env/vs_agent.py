@@ -139,7 +139,7 @@ class GoVsAgentEnv(gymnasium.Env):
             info = self._info(end_reason="illegal_move")
             info.update(illegal_move=self._illegal, illegal_action=a)
             return self._observe(), -1.0, True, False, info
-        if not self._games.over()[0]:
+        if not self._games.end_reason[0]:
             self._opponent_moves()
         reason = int(self._games.end_reason[0])
         reward = 0.0
@@ -186,6 +186,5 @@ class GoVsAgentEnv(gymnasium.Env):
         info = {"action_mask": self._mask.copy(), "opponent_action": self._opponent_action,
                 "learner_color": "black" if self.learner == BLACK else "white"}
         if end_reason is not None:
-            info.update(score=float(self._games.scores()[0]), end_reason=end_reason,
-                        moves=int(self._games.move_count[0]))
+            info.update(self._games.end_info(0, end_reason))
         return info
