@@ -12,14 +12,14 @@
 
 Column letters skip I (GTP), row numbers run from the bottom on both sides, ``X`` is black, ``O`` white, ``+`` a
 hoshi point, and the last move's stone stands in parentheses. ``diagram_cells`` gives the rows as styled pieces
-(for rich), ``board_text`` as plain text.
+(for rich), ``board_text`` as plain text, ``status_line`` the line under the board.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .coords import GTP_COLUMNS
+from .coords import GTP_COLUMNS, action_to_gtp
 
 STYLES = {"X": "bold", "O": "bold", "+": "dim", ".": "dim", "(": "bold red", ")": "bold red", "label": "cyan"}
 """Rich styles of the pieces ``diagram_cells`` yields, by piece (labels by ``"label"``)."""
@@ -65,3 +65,16 @@ def diagram_cells(board: np.ndarray, last_move: int | None = None) -> list[list[
 def board_text(board: np.ndarray, last_move: int | None = None) -> str:
     """The diagram as plain text (int8 [N, N] board: 1 black, -1 white, 0 empty; row 0 the top row)."""
     return "\n".join("".join(text for text, _ in line) for line in diagram_cells(board, last_move))
+
+
+def status_line(to_play: int, move_number: int, captures: tuple[int, int], last_move: int | None, size: int,
+                result: str | None = None) -> str:
+    """``move 12 · last: white D4 · captures X 0 O 2 · black (X) to play``, or ``… · game over: RESULT`` when
+    ``result`` is given (the mover of the last move is the side not to play)."""
+    parts = [f"move {move_number}"]
+    if last_move is not None:
+        parts.append(f"last: {'white' if to_play == 1 else 'black'} {action_to_gtp(last_move, size)}")
+    parts.append(f"captures X {captures[0]} O {captures[1]}")
+    parts.append(f"game over: {result}" if result is not None else
+                 f"{'black (X)' if to_play == 1 else 'white (O)'} to play")
+    return " · ".join(parts)

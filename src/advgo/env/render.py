@@ -8,8 +8,8 @@ from __future__ import annotations
 import gymnasium
 import numpy as np
 
-from ..coords import action_to_gtp
-from ..diagram import board_text, hoshi_points
+from ..diagram import board_text, hoshi_points, status_line
+from ..sgf import result_string
 from ..engine.constants import END_REASONS
 
 CELL = 32  # pixels per point in rgb_array images
@@ -18,17 +18,6 @@ LINE = (40, 30, 20)
 BLACK_STONE = (20, 20, 20)
 WHITE_STONE = (240, 240, 235)
 LAST_MARK = (210, 40, 40)
-
-
-def status_line(to_play: int, move_number: int, captures: tuple[int, int], last_move: int | None, size: int,
-                end: str | None, score: float | None) -> str:
-    last = "" if last_move is None else f", last {action_to_gtp(last_move, size)}"
-    if end is not None:
-        result = "draw" if not score else f"{'B' if score > 0 else 'W'}+{abs(score):g}"
-        state = f"game over ({end}), {result}"
-    else:
-        state = f"{'black (X)' if to_play == 1 else 'white (O)'} to play"
-    return f"move {move_number}{last}, {state}, captures X {captures[0]} O {captures[1]}"
 
 
 def board_image(board: np.ndarray, last_move: int | None = None, cell: int = CELL) -> np.ndarray:
@@ -76,9 +65,10 @@ def render_game(mode: str | None, games, i: int = 0, illegal: bool = False, foot
     if mode == "rgb_array":
         return board_image(board, last)
     reason = END_REASONS[int(games.end_reason[i])] or ("illegal_move" if illegal else None)
+    result = f"{result_string(float(games.scores()[i]))} ({reason})" if reason else None
     text = board_text(board, last) + "\n" + status_line(
         int(games.to_play[i]), int(games.move_count[i]), tuple(int(x) for x in games.boards.captures[i]), last,
-        games.size, reason, float(games.scores()[i]) if reason else None)
+        games.size, result)
     if footer:
         text += "\n" + footer
     if mode == "human":

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from ..coords import action_to_gtp
-from ..diagram import STYLES, diagram_cells
-from ..engine import BLACK
+from ..diagram import STYLES, diagram_cells, status_line
 from ..game import GameState
 
 
@@ -24,15 +22,7 @@ def board_renderable(state: GameState) -> Text:
 
 
 def status_text(state: GameState, result: str | None = None) -> Text:
-    """``move 12 · last: white D4 · captures X 0 O 2 · black (X) to play`` (or the result once over)."""
-    parts = [f"move {state.move_number}"]
-    if state.moves:
-        last_colour = "black" if state.to_play != BLACK else "white"
-        parts.append(f"last: {last_colour} {action_to_gtp(state.moves[-1], state.size)}")
-    black_caps, white_caps = state.captures
-    parts.append(f"captures X {black_caps} O {white_caps}")
-    if result is not None:
-        parts.append(f"game over: {result}")
-    else:
-        parts.append(f"{'black (X)' if state.to_play == BLACK else 'white (O)'} to play")
-    return Text(" · ".join(parts), style="bold")
+    """:func:`advgo.diagram.status_line` of ``state`` in bold (``result`` once the game is over)."""
+    moves = state.moves
+    return Text(status_line(state.to_play, state.move_number, state.captures, moves[-1] if moves else None,
+                            state.size, result), style="bold")

@@ -13,7 +13,6 @@ from pathlib import Path
 import numpy as np
 
 from .. import engine
-from ..coords import action_to_gtp
 from ..engine import BLACK, WHITE
 from ..errors import IllegalMoveError
 from ..game import GameState
@@ -139,13 +138,6 @@ class PlaySession:
             raise ValueError(f"save to a .sgf file, got {str(path)!r}")
         path.parent.mkdir(parents=True, exist_ok=True)
         return atomic_write(path, self.sgf(), fsync=False)
-
-    def describe_last(self) -> str:
-        moves = self.state.moves
-        if not moves:
-            return "no moves yet"
-        colour = -self.state.to_play
-        return f"{colour_name(colour)} {action_to_gtp(moves[-1], self.size)}"
 
     # ------------------------------------------------------------------ internals
     def _ask_agent(self) -> int:
