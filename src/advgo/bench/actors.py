@@ -15,6 +15,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from ..config import to_dict
+
 ProgressFn = Callable[[str, float, float], None]  # (row, seconds done, moves/s so far)
 
 
@@ -35,7 +37,7 @@ def single_process(role: str, cfg, seconds: float, progress: ProgressFn | None) 
     """The in-process loop's play side (``scale.workers = 1``) for ``seconds``, after one warm-up step."""
     from ..training.actors import GameActor, cpu_state_dict
 
-    actor = GameActor(role, _plain(cfg), 0, cfg.seed, cfg.scale.actor_threads)
+    actor = GameActor(role, to_dict(cfg), 0, cfg.seed, cfg.scale.actor_threads)
     net = _fresh_net(cfg)
     actor.play_chunk((1, cpu_state_dict(net)), 0, 1)  # warm-up (Numba cache, first games)
     games = moves = evals = 0
@@ -147,18 +149,10 @@ def _record(name: str, actors: int, games: int, moves: int, evals: int, seconds:
 def _fresh_net(cfg):
     import torch
 
-    from ..nets import NetConfig, PolicyValueNet
+    from ..nets import PolicyValueNet
 
     torch.manual_seed(cfg.seed)
-    n = cfg.game.board_size
-    return PolicyValueNet(NetConfig(board_size=n, blocks=cfg.net.blocks, channels=cfg.net.channels,
-                                    global_pool=cfg.net.global_pool, score_head=cfg.net.score_head)).eval()
-
-
-def _plain(cfg) -> dict:
-    from ..config import to_dict
-
-    return to_dict(cfg)
+    return PolicyValueNet(cfg.net_config()).eval()
 
 
 __all__ = ["run", "single_process", "with_actors"]

@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from advgo.config import load_config
-from advgo.nets import NetConfig, PolicyValueNet, TorchEvaluator
+from advgo.nets import PolicyValueNet, TorchEvaluator
 from advgo.rules import Rules
 from advgo.training.selfplay import SelfPlay
 from advgo.training.victim import TimedEvaluator, hardware, resolve_device
@@ -30,8 +30,7 @@ def run(config: Path, seconds: float = 30.0, overrides=()) -> dict:
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
     n = cfg.game.board_size
-    net = PolicyValueNet(NetConfig(board_size=n, blocks=cfg.net.blocks, channels=cfg.net.channels,
-                                   global_pool=cfg.net.global_pool)).to(device).eval()
+    net = PolicyValueNet(cfg.net_config()).to(device).eval()
     rules = Rules.from_name(cfg.game.rules, cfg.game.komi)
     evaluator = TimedEvaluator(TorchEvaluator(net, device=device, rules=rules, max_batch=cfg.selfplay.games))
     selfplay = SelfPlay(evaluator, n, rules, cfg.search, cfg.selfplay, np.random.default_rng(cfg.seed))

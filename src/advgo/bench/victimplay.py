@@ -19,7 +19,7 @@ import numpy as np
 import torch
 
 from advgo.config import load_config
-from advgo.nets import NetConfig, PolicyValueNet, TorchEvaluator
+from advgo.nets import PolicyValueNet, TorchEvaluator
 from advgo.rules import Rules
 from advgo.training.adversary_config import AdversaryRunConfig
 from advgo.training.selfplay import SelfPlay, SelfPlayConfig
@@ -55,8 +55,7 @@ def run(config: Path, seconds: float = 20.0, modes=("S", "S++", "R", "plain"), v
         torch.set_num_threads(cfg.threads)
     n = cfg.game.board_size
     torch.manual_seed(cfg.seed)
-    net_config = NetConfig(board_size=n, blocks=cfg.net.blocks, channels=cfg.net.channels,
-                           global_pool=cfg.net.global_pool)
+    net_config = cfg.net_config()
     net = PolicyValueNet(net_config).to(device).eval()
     if victim:
         target = resolve_victim(victim, victim_visits, device=device, board_size=n)

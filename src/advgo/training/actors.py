@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..config import to_dict
+
 log = logging.getLogger(__name__)
 
 
@@ -60,7 +62,7 @@ class GameActor:
         import torch
 
         from ..config import config_from_dict
-        from ..nets import NetConfig, PolicyValueNet, TorchEvaluator
+        from ..nets import PolicyValueNet, TorchEvaluator
         from ..rules import Rules
 
         torch.set_num_threads(threads)
@@ -75,8 +77,7 @@ class GameActor:
         self.cfg = cfg
         n = cfg.game.board_size
         self.rules = Rules.from_name(cfg.game.rules, cfg.game.komi)
-        net = PolicyValueNet(NetConfig(board_size=n, blocks=cfg.net.blocks, channels=cfg.net.channels,
-                                       global_pool=cfg.net.global_pool, score_head=cfg.net.score_head)).eval()
+        net = PolicyValueNet(cfg.net_config()).eval()
         self.rng = np.random.default_rng(seed)
         if server is None:
             self.evaluator = TorchEvaluator(net, device="cpu", symmetry="random", seed=seed, rules=self.rules,
@@ -162,7 +163,7 @@ class ActorPool:
                 self.ray.init(address=scale.ray_address, **kwargs)
             self._started_ray = True
         self._remote = self.ray.remote(num_cpus=1)(GameActor)
-        self._config = _plain(cfg)
+        self._config = to_dict(cfg)
         self.version = 0
         self.stage = 0
         self.restarts = 0
@@ -272,8 +273,3 @@ class ActorPool:
         self._incarnation[i] += 1
         self._spawn(i)
 
-
-def _plain(cfg) -> dict:
-    from ..config import to_dict
-
-    return to_dict(cfg)

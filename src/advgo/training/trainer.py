@@ -27,7 +27,7 @@ import torch
 
 from ..config import to_dict, write_resolved
 from ..features import FEATURES
-from ..nets import NetConfig, PolicyValueNet
+from ..nets import PolicyValueNet
 from ..nets.checkpoint import Checkpoint, checkpoint_path, latest_checkpoint, load_checkpoint, prune_checkpoints, save_checkpoint
 from ..rules import Rules
 from ..runlog import RunLogger, progress
@@ -110,8 +110,7 @@ class Trainer:
         self.rng = np.random.default_rng(cfg.seed)
         torch.manual_seed(cfg.seed)
         n = cfg.game.board_size
-        self.net_config = NetConfig(board_size=n, blocks=cfg.net.blocks, channels=cfg.net.channels,
-                                    global_pool=cfg.net.global_pool, score_head=cfg.net.score_head)
+        self.net_config = cfg.net_config()
         self.net = PolicyValueNet(self.net_config).to(self.device)
         self.learner = Learner(self.net, cfg.learner, self.device)
         self.buffer = ReplayBuffer(cfg.replay.capacity, (FEATURES.planes, n, n), FEATURES.globals, n * n + 1,

@@ -145,6 +145,14 @@ class RunConfig:
     scale: ScaleSection = field(default_factory=ScaleSection)
     """Actors: how many game-generating processes, and where (Ray)."""
 
+    def net_config(self):
+        """The ``NetConfig`` of the trained net: the board from ``game``, the architecture from ``net``."""
+        from ..nets import NetConfig
+
+        n = self.net
+        return NetConfig(board_size=self.game.board_size, blocks=n.blocks, channels=n.channels,
+                         global_pool=n.global_pool, score_head=n.score_head)
+
 
 @dataclass(frozen=True)
 class VictimRunConfig(RunConfig):
