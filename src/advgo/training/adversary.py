@@ -173,10 +173,10 @@ class AdversaryTrainer(Trainer):
             "perf/evals_per_s": stats["evaluations"] / wall,
             "perf/victim_evals_per_s": stats["victim_evaluations"] / wall,
         }
-        for key in ("net_share", "victim_pass_overrides"):
-            if key in stats:
-                tag = f"perf/{key}" if key == "net_share" else f"game/{key}"
-                scalars[tag] = stats[key] / (wall if key == "net_share" else len(games))
+        if "net_seconds" in stats:  # single process: the adversary's net's share of the phase
+            scalars["perf/net_share"] = stats["net_seconds"] / wall
+        if "victim_pass_overrides" in stats:
+            scalars["game/victim_pass_overrides"] = stats["victim_pass_overrides"] / len(games)
         if self.pool is not None:
             scalars.update({"actors/restarts": self.pool.restarts, "actors/weights_version": self.pool.version,
                             "actors/stale_games": stats["stale"]})
@@ -201,7 +201,7 @@ class AdversaryTrainer(Trainer):
                 if self._record(game, logger):
                     break  # the victim changed: the games in flight were restarted
         stats = {"moves": play.moves_played - moves0, "evaluations": play.evaluations - evals0,
-                 "victim_evaluations": play.victim_evaluations - vevals0, "net_share": self.evaluator.seconds}
+                 "victim_evaluations": play.victim_evaluations - vevals0, "net_seconds": self.evaluator.seconds}
         if self.cfg.victimplay.hardening:
             stats["victim_pass_overrides"] = getattr(self.play.victim_agent, "overrides", 0) - overrides0
         return games, stats
@@ -220,9 +220,7 @@ class AdversaryTrainer(Trainer):
                     games.append(game)
                     if chunk.stage != self.curriculum.stage:
                         stats["stale"] += 1
-                        self.games_written += 1
-                        if self.cfg.sgf:
-                            self._write_sgf(game, self.games_written)
+                        self._save_game(game)
                         continue
                     self._record(game, logger)
         return games, stats
@@ -235,9 +233,7 @@ class AdversaryTrainer(Trainer):
 
     def _record(self, game: VictimGame, logger: RunLogger) -> bool:
         """Log one finished game, write its SGF and count it in the curriculum; True if the victim changed."""
-        self.games_written += 1
-        if self.cfg.sgf:
-            self._write_sgf(game, self.games_written)
+        self._save_game(game)
         entry = self.curriculum.entry
         advanced = self.curriculum.record(game.adversary_won)
         tag = f"victim/{entry.label}"
@@ -254,6 +250,12 @@ class AdversaryTrainer(Trainer):
             else:
                 self.pool.set_stage(self.curriculum.stage)
         return advanced
+
+    def _save_game(self, game: VictimGame) -> None:
+        """Number the finished game and write its SGF (when ``sgf`` is on)."""
+        self.games_written += 1
+        if self.cfg.sgf:
+            self._write_sgf(game, self.games_written)
 
     def _write_sgf(self, game: VictimGame, number: int) -> None:
         size = self.cfg.game.board_size
