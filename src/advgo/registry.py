@@ -73,6 +73,19 @@ def make_agent(spec: str | AgentSpec, *, seed: int = 0, device="cpu", rules: Rul
     return agent
 
 
+def misfit(agent, size: int, rules: Rules) -> tuple[str, str, object] | None:
+    """Why ``agent`` cannot play ``size``x``size`` under ``rules`` and what would fit: ``("zoo:cp1 plays 9x9 only",
+    "board_size", 9)`` or ``("gnugo plays only chinese rules", "rules", "chinese")``; None when it can."""
+    label = getattr(agent, "agent_spec", None) or getattr(agent, "name", "the agent")
+    plays = getattr(agent, "board_size", None)
+    if plays is not None and plays != size:
+        return f"{label} plays {plays}x{plays} only", "board_size", plays
+    supported = getattr(agent, "rules_supported", None)
+    if supported is not None and rules.name not in supported:
+        return f"{label} plays only {', '.join(supported)} rules", "rules", supported[0]
+    return None
+
+
 def _nothing() -> None:
     pass
 

@@ -33,7 +33,7 @@ import numpy as np
 from ..agents import reseed
 from ..engine.constants import BLACK, END_MOVE_CAP, END_REASONS, OK, WHITE
 from ..errors import IllegalMoveError
-from ..registry import make_agent
+from ..registry import make_agent, misfit
 from .games import EnvGames, parse_rules, status_name
 from .go_v0 import check_illegal_mode, check_render_mode, illegal_message
 from .observation import observation_space
@@ -60,18 +60,13 @@ def make_opponent(opponent, board_size: int, rules, seed: int, device) -> tuple[
         agent, owned = opponent, False
     else:
         raise ValueError(f"opponent must be an agent spec string or an Agent, got {opponent!r}")
-    plays = getattr(agent, "board_size", None)
-    label = getattr(agent, "agent_spec", getattr(agent, "name", "the opponent"))
-    if plays is not None and plays != board_size:
+    problem = misfit(agent, board_size, rules)
+    if problem is not None:
         if owned:
             agent.close()
-        raise ValueError(f"opponent {label} plays {plays}x{plays} only; the env's board_size is {board_size}")
-    supported = getattr(agent, "rules_supported", None)
-    if supported is not None and rules.name not in supported:
-        if owned:
-            agent.close()
-        raise ValueError(f"opponent {label} plays only {', '.join(supported)} rules; pass rules="
-                         f"{supported[0]!r} (the env has {rules.name!r})")
+        why, field, wanted = problem
+        raise ValueError(f"opponent {why}; pass {field}={wanted!r} (the env has board_size={board_size}, "
+                         f"rules={rules.name!r})")
     return agent, owned
 
 

@@ -15,9 +15,10 @@ import numpy as np
 from .. import engine
 from ..engine import BLACK, WHITE
 from ..errors import IllegalMoveError
-from ..game import GameState
-from ..rules import Rules
 from ..fileio import atomic_write
+from ..game import GameState
+from ..registry import misfit
+from ..rules import Rules
 from ..sgf import game_to_sgf, result_string
 
 
@@ -39,16 +40,12 @@ class PlaySession:
     def __post_init__(self):
         if self.human not in (BLACK, WHITE):
             raise ValueError(f"human must be BLACK (1) or WHITE (-1), got {self.human!r}")
-        plays = getattr(self.opponent, "board_size", None)
-        if plays is not None and plays != self.size:
-            raise ValueError(f"{self.opponent.name} plays {plays}x{plays} only; choose --board {plays}")
-        supported = getattr(self.opponent, "rules_supported", None)
-        if supported is not None and self.rules.name not in supported:
-            raise ValueError(f"{self.opponent.name} plays only {', '.join(supported)} rules; pass --rules "
-                             f"{supported[0]}")
+        problem = misfit(self.opponent, self.size, self.rules)
+        if problem is not None:
+            why, field, wanted = problem
+            raise ValueError(f"{why}; choose --{'board' if field == 'board_size' else 'rules'} {wanted}")
         self.state = GameState.new(self.size, self.rules, max_moves=self.max_moves)
         self.resigned: int | None = None  # the colour that resigned
-        self.comments: dict[int, str] = {}
         self.opponent.start(self.size, self.rules, 1)
 
     # ------------------------------------------------------------------ whose turn, the end
@@ -117,8 +114,6 @@ class PlaySession:
         if not theirs:
             return 0
         self.state = GameState.from_moves(self.size, self.rules, moves, max_moves=self.max_moves)
-        for k in [k for k in self.comments if k > len(moves)]:
-            del self.comments[k]
         return took
 
     def resign(self) -> None:
@@ -130,7 +125,7 @@ class PlaySession:
                                                                      self.opponent.name)}
         result = self.result()
         return game_to_sgf(self.state, black=names[BLACK], white=names[WHITE],
-                           result=None if result == "?" else result, comments=self.comments)
+                           result=None if result == "?" else result)
 
     def save(self, path: str | Path) -> Path:
         path = Path(path)
