@@ -121,7 +121,10 @@ def vector_rate(num_envs: int, opponent: str, size: int, seconds: float, seed: i
 
 
 def _rules_for(opponent: str) -> str:
-    return "chinese" if opponent.startswith("gnugo") else "tromp-taylor"
+    """Tromp-Taylor, or the ruleset the opponent's engine plays (GNU Go: Chinese), as ``advgo match`` agrees it."""
+    from ..eval.match import MatchConfig, agree_rules, engine_rules
+
+    return agree_rules(MatchConfig("random", opponent), [None, engine_rules(opponent)])
 
 
 def run(board: int, seconds: float, opponents: list[str], vector_sizes: list[int], compare: bool = True,
