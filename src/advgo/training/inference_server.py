@@ -20,7 +20,8 @@ import time
 
 import numpy as np
 
-from ..features import FEATURES
+from ..features import FEATURES, encode_batch
+from ..nets.evaluator import rule_codes_of
 
 
 TRAINED = "net"  # the key of the trained net (its weights change by version; victims' never do)
@@ -148,8 +149,6 @@ class RemoteEvaluator:
     def __init__(self, server, size: int, rules, max_batch: int = 256, key: str = "net"):
         import ray
 
-        from ..nets.evaluator import rule_codes_of
-
         self._ray = ray
         self.server = server
         self.key = key
@@ -160,8 +159,6 @@ class RemoteEvaluator:
         self.seconds = 0.0
 
     def set_rules(self, rules) -> None:
-        from ..nets.evaluator import rule_codes_of
-
         self.rules = rule_codes_of(rules)
 
     def load_weights(self, source) -> None:
@@ -173,8 +170,6 @@ class RemoteEvaluator:
         if count > self._planes.shape[0]:
             self._planes = np.zeros((count,) + self._planes.shape[1:], np.float32)
             self._globals = np.zeros((count,) + self._globals.shape[1:], np.float32)
-        from ..features import encode_batch
-
         encode_batch(leaves, count, komi, self._planes, self._globals, self.rules)
         start = time.perf_counter()
         priors, values = self._ray.get(self.server.evaluate.remote(self._planes[:count], self._globals[:count],
