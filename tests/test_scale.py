@@ -188,6 +188,43 @@ def test_inference_server_merges_requests_and_matches_the_local_net():
     assert server.info()["batches"] == 2
 
 
+def test_inference_server_runs_once_every_client_waits_and_takes_uint8_planes():
+    """With ``set_clients(3)`` three requests run at once though the timer is an hour; uint8 planes (what
+    ``RemoteEvaluator`` sends) give the float32 answers; two of three clients wait for the timer."""
+    import asyncio
+
+    import numpy as np
+    import torch
+
+    from advgo.nets import NetConfig, PolicyValueNet
+    from advgo.training.inference_server import InferenceServer
+
+    config = NetConfig(board_size=5, blocks=1, channels=8, global_pool=False)
+    torch.manual_seed(1)
+    net = PolicyValueNet(config).eval()
+    server = InferenceServer(config.to_dict(), "cpu", seed=0, max_batch=10_000, max_wait_ms=3_600_000)
+    server.load_weights((1, net.state_dict()))
+    server.evaluator.symmetry = "none"
+    assert server.set_clients(3) == 3
+    rng = np.random.default_rng(1)
+    requests = [(rng.integers(0, 2, (n, 15, 5, 5)).astype(np.float32), rng.random((n, 4)).astype(np.float32))
+                for n in (2, 4, 3)]
+
+    async def ask(planes_dtype, count):
+        return await asyncio.wait_for(asyncio.gather(
+            *(server.evaluate(p.astype(planes_dtype), g) for p, g in requests[:count])), timeout=5)
+
+    as_float = asyncio.run(ask(np.float32, 3))
+    as_bytes = asyncio.run(ask(np.uint8, 3))
+    assert server.info()["batches"] == 2
+    for (p32, v32), (p8, v8) in zip(as_float, as_bytes):
+        np.testing.assert_allclose(p8, p32, atol=1e-6)
+        np.testing.assert_allclose(v8, v32, atol=1e-6)
+    server.max_wait = 0.05  # two of three clients: the timer, not the count, runs the batch
+    asyncio.run(ask(np.uint8, 2))
+    assert server.info()["batches"] == 3 and server._waiting == 0
+
+
 def test_actors_share_an_inference_server(tmp_path, ray_local_cluster, monkeypatch):
     cfg = load_config(VictimRunConfig, ROOT / "configs" / "victim-tiny.yaml",
                       ["scale.workers=2", "scale.inference=server", "schedule.total_steps=20"])
@@ -214,6 +251,10 @@ def test_bench_actors_cli(tmp_path):
     records = json.loads(path.read_text())["records"]
     assert [r["actors"] for r in records] == [0, 2]
     assert all(r["moves_per_s"] > 0 for r in records)
+    for r in records:  # games/s is moves/s over the mean length of every game finished in the run
+        assert r["raw_net_positions_per_s"] > 0 and r["raw_net_host_positions_per_s"] > 0
+        if r["mean_game_length"] is not None:
+            assert r["games_per_s"] == pytest.approx(r["moves_per_s"] / r["mean_game_length"])
 
 
 def test_victims_are_served_too(tmp_path, tiny_victims, ray_local_cluster, monkeypatch):

@@ -379,14 +379,22 @@ def bench_actors(
     for col in ("mode", "games", "games/s", "moves/s", "evals/s", "×1", "×sp", "÷raw"):
         table.add_column(col, justify="left" if col == "mode" else "right", no_wrap=True)
     for r in records:
-        table.add_row(r["mode"], str(r["games"]), f"{r['games_per_s']:.2f}", f"{r['moves_per_s']:,.0f}",
+        games_per_s = "-" if r["games_per_s"] is None else f"{r['games_per_s']:.2f}"
+        table.add_row(r["mode"], str(r["games"]), games_per_s, f"{r['moves_per_s']:,.0f}",
                       f"{r['evals_per_s']:,.0f}", f"{r['speedup']:.2f}" if "speedup" in r else "",
                       f"{r['vs_single_process']:.2f}", f"{r['evals_vs_raw_net']:.2f}")
     console.print(table)
     r0 = records[0]
-    console.print(f"×1: moves/s over 1 actor; ×sp: over the single process; ÷raw: evaluations/s over the net's own throughput, {r0['raw_net_positions_per_s']:,.0f} "
-                  f"positions/s at batch {r0['raw_net_batch']} on {r0['raw_net_device']}; inference "
-                  f"{records[-1]['inference']}")
+    precision = "bf16" if r0["raw_net_bf16"] else "fp32"
+    length = r0["mean_game_length"]
+    console.print(f"games: finished in the row; games/s: moves/s over the mean length of every finished game "
+                  f"({'-' if length is None else f'{length:.0f}'} moves; a row's own count is noisy with many "
+                  f"games in flight)", soft_wrap=True)
+    console.print(f"×1: moves/s over 1 actor; ×sp: over the single process; ÷raw: evaluations/s over the net's own "
+                  f"throughput, {r0['raw_net_positions_per_s']:,.0f} positions/s at batch {r0['raw_net_batch']} on "
+                  f"{r0['raw_net_device']} ({precision}, forward alone; "
+                  f"{r0['raw_net_host_positions_per_s']:,.0f} with the host round trip); inference "
+                  f"{records[-1]['inference']}", soft_wrap=True)
     path = json_path or Path("runs") / "bench" / "actors.json"
     write_json(path, {"machine": machine_info(), "records": records})
     console.print(f"wrote {path}")

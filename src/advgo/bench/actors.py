@@ -34,25 +34,29 @@ def _load(config: Path, sets: list[str]):
 
 
 def single_process(role: str, cfg, seconds: float, progress: ProgressFn | None) -> dict:
-    """The in-process loop's play side (``scale.workers = 1``) for ``seconds``, after one warm-up step."""
+    """The in-process loop's play side (``scale.workers = 1``: the net on the run's device, CUDA when there is
+    one) for ``seconds``, after a warm-up of one chunk."""
+    from ..nets.inference import resolve_device
     from ..training.actors import GameActor, cpu_state_dict
 
-    actor = GameActor(role, to_dict(cfg), 0, cfg.seed, cfg.scale.actor_threads)
+    device = str(resolve_device(cfg.device))
+    actor = GameActor(role, to_dict(cfg), 0, cfg.seed, cfg.scale.actor_threads, device=device)
     net = _fresh_net(cfg)
-    actor.play_chunk((1, cpu_state_dict(net)), 0, 1)  # warm-up (Numba cache, first games)
-    games = moves = evals = 0
+    actor.play_chunk((1, cpu_state_dict(net)), 0, 1, cfg.scale.chunk_seconds)  # warm-up (Numba, cuDNN)
+    games = moves = evals = length = 0
     start = time.perf_counter()
     elapsed = 0.0
     while elapsed < seconds:
         chunk = actor.play_chunk((1, None), 0, cfg.scale.chunk_games, cfg.scale.chunk_seconds)
         games += len(chunk.games)
+        length += _lengths(chunk)
         moves += chunk.moves
         evals += chunk.evaluations
         elapsed = time.perf_counter() - start
         if progress:
             progress("single process", elapsed, moves / elapsed)
     actor.close()
-    return _record("single process", 0, games, moves, evals, elapsed)
+    return _record(f"single process ({device})", 0, games, moves, evals, elapsed, length=length)
 
 
 def with_actors(role: str, cfg, workers: int, seconds: float, progress: ProgressFn | None) -> dict:
@@ -65,26 +69,29 @@ def with_actors(role: str, cfg, workers: int, seconds: float, progress: Progress
         warm = set()
         while len(warm) < workers:  # every actor's first chunk: compile/cache load, not counted
             warm |= {c.actor for c in pool.collect()}
-        games = moves = evals = 0
+        games = moves = evals = length = 0
         start = time.perf_counter()
         elapsed = 0.0
         while elapsed < seconds:
             for chunk in pool.collect(timeout=max(0.1, seconds - elapsed)):
                 games += len(chunk.games)
+                length += _lengths(chunk)
                 moves += chunk.moves
                 evals += chunk.evaluations
             elapsed = time.perf_counter() - start
             if progress:
                 progress(f"{workers} actors", elapsed, moves / max(elapsed, 1e-9))
         return _record(f"{workers} actor{'s' if workers > 1 else ''}", workers, games, moves, evals, elapsed,
-                       restarts=pool.restarts)
+                       restarts=pool.restarts, length=length)
     finally:
         pool.close()
 
 
 def raw_net_rate(cfg, batch: int, seconds: float) -> dict:
     """The trained net's own throughput (positions/s) at ``batch``, on the device the server would use (CUDA when
-    present): the ceiling the actors' end-to-end evaluations/s are compared against."""
+    present, in the server's precision): the ceiling the actors' end-to-end evaluations/s are compared against.
+    ``positions_per_s`` is the forward alone on inputs already on the device (what the issue's anchor measures);
+    ``host_positions_per_s`` adds the host round trip the server pays (uint8 planes in, priors and values out)."""
     import numpy as np
     import torch
 
@@ -95,17 +102,31 @@ def raw_net_rate(cfg, batch: int, seconds: float) -> dict:
     evaluator = TorchEvaluator(_fresh_net(cfg), device=device, symmetry="random", max_batch=batch)
     n = cfg.game.board_size
     rng = np.random.default_rng(0)
-    planes = rng.integers(0, 2, (batch, FEATURES.planes, n, n)).astype(np.float32)
+    planes = rng.integers(0, 2, (batch, FEATURES.planes, n, n)).astype(np.uint8)
     globals_ = rng.random((batch, FEATURES.globals)).astype(np.float32)
+    planes_d = torch.as_tensor(planes, device=device).float()
+    globals_d = torch.as_tensor(globals_, device=device)
+
+    def forward():
+        logits, _ = evaluator.runner(planes_d, globals_d)
+        torch.softmax(logits, dim=1)
+        if device == "cuda":
+            torch.cuda.synchronize()
+
     priors = np.empty((batch, n * n + 1), np.float32)
     values = np.empty(batch, np.float32)
-    evaluator.evaluate_planes(planes, globals_, priors, values)  # warm-up
-    done, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        evaluator.evaluate_planes(planes, globals_, priors, values)
-        done += batch
-    elapsed = time.perf_counter() - start
-    return {"mode": f"raw net, batch {batch}", "device": device, "batch": batch, "positions_per_s": done / elapsed}
+    rates = {}
+    for name, step in (("positions_per_s", forward),
+                       ("host_positions_per_s", lambda: evaluator.evaluate_planes(planes, globals_, priors, values))):
+        for _ in range(3):  # warm-up (cuDNN algorithm choice, lazy allocations)
+            step()
+        done, start = 0, time.perf_counter()
+        while time.perf_counter() - start < seconds / 2:
+            step()
+            done += batch
+        rates[name] = done / (time.perf_counter() - start)
+    return {"mode": f"raw net, batch {batch}", "device": device, "batch": batch,
+            "bf16": bool(evaluator.runner.bf16), **rates}
 
 
 def run(config: Path, sets: list[str], actors: list[int], seconds: float, progress: ProgressFn | None = None
@@ -120,15 +141,22 @@ def run(config: Path, sets: list[str], actors: list[int], seconds: float, progre
     server = cfg.scale.inference == "server" or (cfg.scale.inference == "auto" and _has_cuda())
     batch = cfg.scale.inference_batch if server else (cfg.selfplay.games if role == "victim" else cfg.victimplay.games)
     raw = raw_net_rate(cfg, batch, min(seconds, 5.0))
+    # games/s from moves/s and the mean length of every game finished in the run: with many games in flight, few
+    # finish inside a short row, so counting them is noisy (the count stays in "games" / "games_finished_per_s")
+    finished = sum(r["games"] for r in records)
+    mean_length = sum(r["game_length_sum"] for r in records) / finished if finished else None
     base = records[0]["moves_per_s"]
     one = next((r["moves_per_s"] for r in records if r["actors"] == 1), None)
     for r in records:
+        r["mean_game_length"] = mean_length
+        r["games_per_s"] = r["moves_per_s"] / mean_length if mean_length else None
         r["vs_single_process"] = r["moves_per_s"] / base
         if one:
             r["speedup"] = r["moves_per_s"] / one
         r["config"], r["role"] = str(config), role
         r["raw_net_positions_per_s"], r["raw_net_device"], r["raw_net_batch"] = (raw["positions_per_s"],
                                                                                 raw["device"], raw["batch"])
+        r["raw_net_host_positions_per_s"], r["raw_net_bf16"] = raw["host_positions_per_s"], raw["bf16"]
         r["evals_vs_raw_net"] = r["evals_per_s"] / raw["positions_per_s"]
         r["inference"] = "server" if server and r["actors"] else "local"
     return records
@@ -140,10 +168,15 @@ def _has_cuda() -> bool:
     return torch.cuda.is_available()
 
 
-def _record(name: str, actors: int, games: int, moves: int, evals: int, seconds: float, restarts: int = 0) -> dict:
-    return {"mode": name, "actors": actors, "games": games, "moves": moves, "evaluations": evals,
-            "seconds": seconds, "games_per_s": games / seconds, "moves_per_s": moves / seconds,
-            "evals_per_s": evals / seconds, "restarts": restarts}
+def _lengths(chunk) -> int:
+    return sum(g.length for g in chunk.games)
+
+
+def _record(name: str, actors: int, games: int, moves: int, evals: int, seconds: float, restarts: int = 0,
+            length: int = 0) -> dict:
+    return {"mode": name, "actors": actors, "games": games, "game_length_sum": length, "moves": moves,
+            "evaluations": evals, "seconds": seconds, "games_finished_per_s": games / seconds,
+            "moves_per_s": moves / seconds, "evals_per_s": evals / seconds, "restarts": restarts}
 
 
 def _fresh_net(cfg):

@@ -58,7 +58,8 @@ def ray_module():
 class GameActor:
     """Plays games for the learner; wrapped with ``ray.remote`` by ``ActorPool`` (plain class, testable in-process)."""
 
-    def __init__(self, role: str, config: dict, actor: int, seed: int, threads: int = 1, server=None):
+    def __init__(self, role: str, config: dict, actor: int, seed: int, threads: int = 1, server=None,
+                 device: str = "cpu"):
         import torch
 
         from ..config import config_from_dict
@@ -80,7 +81,7 @@ class GameActor:
         net = PolicyValueNet(cfg.net_config()).eval()
         self.rng = np.random.default_rng(seed)
         if server is None:
-            self.evaluator = TorchEvaluator(net, device="cpu", symmetry="random", seed=seed, rules=self.rules,
+            self.evaluator = TorchEvaluator(net, device=device, symmetry="random", seed=seed, rules=self.rules,
                                             max_batch=self._games())
         else:
             from .inference_server import RemoteEvaluator
@@ -209,6 +210,7 @@ class ActorPool:
         remote = self.ray.remote(num_cpus=0, num_gpus=1 if gpu else 0, max_concurrency=1000)(InferenceServer)
         self.server = remote.remote(net.config.to_dict(), "auto", self.seed, scale.inference_batch,
                                     scale.inference_wait_ms)
+        self.ray.get(self.server.set_clients.remote(self.workers))
         log.info("inference server: %s", self.ray.get(self.server.info.remote()))
 
     def server_info(self) -> dict | None:

@@ -6,9 +6,12 @@
 | ``InferenceServer`` | a Ray actor (asyncio) | queues each request, runs one forward per ``max_batch`` positions or per ``max_wait_ms``, answers each request with its rows |
 | ``RemoteEvaluator`` | in each game actor | the search's ``Evaluator``: encodes the leaves locally (Numba), sends the features, waits for priors and values |
 
-Requests from different actors that arrive within ``max_wait_ms`` share one forward pass, which is what makes
-a GPU worth having: its throughput needs batches of thousands of positions, more than one actor's search
-produces. The server applies the evaluator's random symmetry like ``TorchEvaluator`` (it is one); new weights
+Requests from different actors share one forward pass, which is what makes a GPU worth having: its throughput
+needs batches of thousands of positions, more than one actor's search produces. A batch runs as soon as every
+client (``set_clients``: the pool's actor count) has a request waiting — each actor has at most one in flight,
+so nothing more can come — or once ``max_batch`` positions are queued, or ``max_wait_ms`` after the first request
+(a slow or dead actor does not hold the others up). Planes travel as uint8 (they are 0/1), a quarter of float32's
+bytes through the object store, and become float32 on the server's device. The server applies the evaluator's random symmetry like ``TorchEvaluator`` (it is one); new weights
 arrive with each published version. Frozen net victims are served too (``serve_victims``): one model per victim
 and symmetry mode, added once; external engines keep their own processes in each actor.
 """
@@ -68,6 +71,8 @@ class InferenceServer:
         self.max_batch = max_batch
         self.max_wait = max_wait_ms / 1000.0
         self.version = -1
+        self.clients = 0  # 0: unknown (flush by size and time only)
+        self._waiting = 0  # requests queued over all models
         self._queues: dict[str, list] = {}  # key -> [(planes, globals, future)]
         self._queued: dict[str, int] = {}
         self._timers: dict = {}
@@ -85,6 +90,11 @@ class InferenceServer:
                                           max_batch=self.max_batch)
         return True
 
+    def set_clients(self, count: int) -> int:
+        """How many actors send requests (each has at most one in flight): a batch runs once all of them wait."""
+        self.clients = int(count)
+        return self.clients
+
     def load_weights(self, weights: tuple) -> int:
         version, state = weights
         if version != self.version:
@@ -100,8 +110,12 @@ class InferenceServer:
         future = loop.create_future()
         self._queues.setdefault(key, []).append((planes, globals_, future))
         self._queued[key] = self._queued.get(key, 0) + planes.shape[0]
+        self._waiting += 1
         self.stats["requests"] += 1
-        if self._queued[key] >= self.max_batch:
+        if 0 < self.clients <= self._waiting:
+            for k in list(self._queues):
+                self._flush(k)
+        elif self._queued[key] >= self.max_batch:
             self._flush(key)
         elif self._timers.get(key) is None:
             self._timers[key] = loop.call_later(self.max_wait, self._flush, key)
@@ -116,6 +130,7 @@ class InferenceServer:
             timer.cancel()
         queue = self._queues.pop(key, [])
         self._queued[key] = 0
+        self._waiting -= len(queue)
         if not queue:
             return
         evaluator = self.models[key]
@@ -144,7 +159,8 @@ class InferenceServer:
 
 
 class RemoteEvaluator:
-    """The ``Evaluator`` protocol over an ``InferenceServer`` handle: local encoding, remote forward."""
+    """The ``Evaluator`` protocol over an ``InferenceServer`` handle: local encoding, remote forward (planes sent
+    as uint8)."""
 
     def __init__(self, server, size: int, rules, max_batch: int = 256, key: str = "net"):
         import ray
@@ -172,8 +188,8 @@ class RemoteEvaluator:
             self._globals = np.zeros((count,) + self._globals.shape[1:], np.float32)
         encode_batch(leaves, count, komi, self._planes, self._globals, self.rules)
         start = time.perf_counter()
-        priors, values = self._ray.get(self.server.evaluate.remote(self._planes[:count], self._globals[:count],
-                                                                          self.key))
+        priors, values = self._ray.get(self.server.evaluate.remote(self._planes[:count].astype(np.uint8),
+                                                                   self._globals[:count], self.key))
         self.seconds += time.perf_counter() - start
         priors_out[:count] = priors
         values_out[:count] = values
