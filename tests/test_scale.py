@@ -278,3 +278,19 @@ def test_victims_are_served_too(tmp_path, tiny_victims, ray_local_cluster, monke
     victims = [m for m in seen["models"] if m != "net"]
     assert "ckpt-000000020@1|none" in victims, seen["models"]  # the first stage's victim (S mode: no symmetry)
     assert all(m.split("|")[0] in ("ckpt-000000020@1", "ckpt-000000040@4") for m in victims), seen["models"]
+
+
+def test_actor_mode_rates_cover_the_whole_iteration(monkeypatch):
+    """Single process: a play phase's rates are over the phase alone; with actors (who play while the learner
+    trains) over the time since the previous phase began."""
+    from types import SimpleNamespace
+
+    from advgo.training import trainer as trainer_module
+
+    clock = iter([10.0, 30.0, 41.0])
+    monkeypatch.setattr(trainer_module.time, "perf_counter", lambda: next(clock))
+    here = SimpleNamespace(pool=None, _phase_start=None)
+    assert trainer_module.Trainer._play_seconds(here, 8.0) == 2.0
+    actors = SimpleNamespace(pool=object(), _phase_start=None)
+    assert trainer_module.Trainer._play_seconds(actors, 9.0) == 21.0  # first phase: itself (30 - 9)
+    assert trainer_module.Trainer._play_seconds(actors, 40.0) == 32.0  # then since the previous began (41 - 9)

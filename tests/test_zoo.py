@@ -42,17 +42,43 @@ def test_victim_plays_as_an_agent(zoo_dir, visits):
 
 
 def test_the_bundled_ladder():
-    """The shipped zoo: at least 4 small 9x9 victims, weakest first, loadable, with their measured strengths."""
+    """The shipped zoo: at least 4 small 9x9 victims, weakest first, loadable, with their measured strengths;
+    victims of other board sizes load at theirs."""
     rows = registry.entries()
-    assert len(rows) >= 4
+    ladder = [r for r in rows if r.board_size == 9]
+    assert len(ladder) >= 4
     for row in rows:
-        assert row.board_size == 9 and row.path.stat().st_size < 5_000_000
+        assert row.path.stat().st_size < 5_000_000
         assert row.training["hardware"] and row.training["wall_hours"] > 0
-        assert registry.load_net(row.name).config.board_size == 9
-    steps = [r.training["step"] for r in rows]
+        assert registry.load_net(row.name).config.board_size == row.board_size
+    steps = [r.training["step"] for r in ladder]
     assert steps == sorted(steps)
-    if all(r.strength for r in rows):
-        assert rows[0].strength["vs_random"]["win_rate"] >= 0.9
-        assert rows[-1].strength["vs_random"]["win_rate"] >= 0.99
-        elo = [r.strength["elo"] for r in rows]
+    if all(r.strength for r in ladder):
+        assert ladder[0].strength["vs_random"]["win_rate"] >= 0.9
+        assert ladder[-1].strength["vs_random"]["win_rate"] >= 0.99
+        elo = [r.strength["elo"] for r in ladder]
         assert elo[-1] > elo[0] > 0
+
+
+def test_build_appends_and_measure_takes_only_the_named(zoo_dir):
+    """``zoo build --append`` keeps the other victims (same name: replaced in place); ``zoo measure --only``
+    measures the named victims and only re-fits the Elo of the rest of their board size."""
+    from typer.testing import CliRunner
+
+    from advgo.cli import app
+
+    runner = CliRunner()
+    build = ["zoo", "build", "--run", str(zoo_dir / "run"), "--steps", "20", "--append"]
+    assert runner.invoke(app, build + ["--names", "tiny-b"]).exit_code == 0
+    assert [r.name for r in registry.entries()] == ["tiny-a", "tiny-b"]
+    assert runner.invoke(app, build + ["--names", "tiny-a"]).exit_code == 0
+    assert [r.name for r in registry.entries()] == ["tiny-a", "tiny-b"]
+    result = runner.invoke(app, ["zoo", "measure", "--only", "tiny-b", "--games", "2", "--random-games", "2",
+                                 "--gnugo-games", "0"])
+    assert result.exit_code == 0, result.output
+    a, b = registry.entries()
+    assert b.strength["vs_random"]["games"] == 2 and "elo" in b.strength
+    assert "vs_random" not in a.strength and "elo" in a.strength
+    assert "2 5x5 victim(s)" in a.strength["elo_note"]
+    bad = runner.invoke(app, ["zoo", "measure", "--only", "nope", "--gnugo-games", "0"])
+    assert bad.exit_code == 2 and "nope" in bad.output

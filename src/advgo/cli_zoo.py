@@ -48,24 +48,31 @@ def zoo_build(
     run: Path = typer.Option(..., "--run", help="Training run folder whose milestones/ hold the checkpoints."),
     steps: str = typer.Option(..., "--steps", help="Comma-separated milestone steps, weakest first."),
     names: str = typer.Option(..., "--names", help="Comma-separated victim names, one per step."),
+    append: bool = typer.Option(False, "--append", help="Keep the registry's other victims (a victim of the same "
+                                "name is replaced in place; new ones go last)."),
 ) -> None:
     """Export milestone checkpoints of a run into the zoo (nets only) and rewrite the registry."""
     from advgo.nets import checkpoint_path
-    from advgo.zoo import export_victim, save_entries
+    from advgo.zoo import entries, export_victim, save_entries
 
     step_list = [int(s) for s in steps.split(",")]
     name_list = [n.strip() for n in names.split(",")]
     if len(step_list) != len(name_list):
         console.print("[red]error:[/red] --steps and --names must have the same number of entries")
         raise typer.Exit(2)
-    rows = []
-    for step, name in zip(step_list, name_list):
-        path = checkpoint_path(run / "milestones", step)
+    paths = [checkpoint_path(run / "milestones", step) for step in step_list]
+    for path in paths:
         if not path.exists():
             console.print(f"[red]error:[/red] no milestone checkpoint {path}")
             raise typer.Exit(2)
+    rows = []
+    for path, name in zip(paths, name_list):
         rows.append(export_victim(path, name, training={"run": run.name}))
         console.print(f"exported {name} from {path}")
+    if append:
+        new = {r.name: r for r in rows}
+        kept = [new.pop(r.name, r) for r in entries()]
+        rows = kept + list(new.values())
     save_entries(rows)
 
 
@@ -77,8 +84,11 @@ def zoo_measure(
     visits: str = typer.Option("1,64", "--visits", help="Victim visits against GNU Go."),
     random_games: int = typer.Option(400, "--random-games", help="Games of each victim (1 visit) against random."),
     temperature: float = typer.Option(0.3, "--temperature", help="Move temperature in the round robin (games must differ)."),
+    only: str = typer.Option("", "--only", help="Comma-separated victims to measure (default: all); the round "
+                             "robin still takes every victim of their board size."),
 ) -> None:
-    """Measure every victim: round robin with random (Elo), vs random, vs GNU Go; update the registry."""
+    """Measure every victim: round robin with random (Elo) among the victims of each board size, vs random, vs
+    GNU Go; update the registry."""
     from dataclasses import replace
 
     from advgo.eval.zoo_strength import round_robin, vs_gnugo, vs_random
@@ -89,21 +99,38 @@ def zoo_measure(
     if not rows:
         console.print("[red]error:[/red] the zoo is empty (advgo zoo build first)")
         raise typer.Exit(2)
-    rr = round_robin([r.name for r in rows], games, temperature,
-                     on_match=lambda a, b, rec: console.print(f"{a} vs {b}: {_pct(rec)}"))
-    updated = []
-    for r in rows:
-        strength = {"elo": rr["elo"][r.name], "elo_note": f"round robin at temperature {temperature}, "
-                    f"{games} games per pairing, uniform random = 0",
-                    "vs_random": vs_random(r.name, random_games)}
-        console.print(f"{r.name}@1 vs random: {_pct(strength['vs_random'])}")
-        if gnugo_games:
-            strength["vs_gnugo"] = {}
-            for level in (int(x) for x in levels.split(",")):
-                for v in (int(x) for x in visits.split(",")):
-                    rec = vs_gnugo(r.name, level, v, gnugo_games)
-                    strength["vs_gnugo"][f"{level}@{v}"] = rec
-                    console.print(f"{r.name}@{v} vs GNU Go level {level}: {_pct(rec)}")
-        updated.append(replace(r, strength=strength))
-        save_entries(updated + rows[len(updated):])
+    chosen = {n.strip() for n in only.split(",") if n.strip()} or {r.name for r in rows}
+    unknown = chosen - {r.name for r in rows}
+    if unknown:
+        console.print(f"[red]error:[/red] no zoo victim named {', '.join(sorted(unknown))}")
+        raise typer.Exit(2)
+    sizes = sorted({r.board_size for r in rows if r.name in chosen})
+    elo = {}
+    for size in sizes:  # Elo is relative: one round robin per board size, random anchored at 0 in each
+        group = [r.name for r in rows if r.board_size == size]
+        rr = round_robin(group, games, temperature,
+                         on_match=lambda a, b, rec: console.print(f"{a} vs {b}: {_pct(rec)}"))
+        elo.update({name: rr["elo"][name] for name in group})
+    updated = list(rows)
+    for i, r in enumerate(rows):
+        if r.name not in elo:
+            continue
+        group_size = sum(1 for x in rows if x.board_size == r.board_size)
+        strength = dict(r.strength) if r.name not in chosen else {}
+        strength["elo"] = elo[r.name]
+        strength["elo_note"] = (f"round robin of the {group_size} {r.board_size}x{r.board_size} victim(s) and "
+                                f"uniform random at temperature {temperature}, {games} games per pairing, "
+                                f"random = 0")
+        if r.name in chosen:
+            strength["vs_random"] = vs_random(r.name, random_games)
+            console.print(f"{r.name}@1 vs random: {_pct(strength['vs_random'])}")
+            if gnugo_games:
+                strength["vs_gnugo"] = {}
+                for level in (int(x) for x in levels.split(",")):
+                    for v in (int(x) for x in visits.split(",")):
+                        rec = vs_gnugo(r.name, level, v, gnugo_games)
+                        strength["vs_gnugo"][f"{level}@{v}"] = rec
+                        console.print(f"{r.name}@{v} vs GNU Go level {level}: {_pct(rec)}")
+        updated[i] = replace(r, strength=strength)
+        save_entries(updated)
     zoo_list(False)

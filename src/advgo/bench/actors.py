@@ -18,6 +18,7 @@ from pathlib import Path
 from ..config import to_dict
 
 ProgressFn = Callable[[str, float, float], None]  # (row, seconds done, moves/s so far)
+MIN_GAMES_FOR_LENGTH = 32
 
 
 def _load(config: Path, sets: list[str]):
@@ -143,8 +144,9 @@ def run(config: Path, sets: list[str], actors: list[int], seconds: float, progre
     raw = raw_net_rate(cfg, batch, min(seconds, 5.0))
     # games/s from moves/s and the mean length of every game finished in the run: with many games in flight, few
     # finish inside a short row, so counting them is noisy (the count stays in "games" / "games_finished_per_s")
+    # (the first games to finish are the short ones: under MIN_GAMES_FOR_LENGTH finished, no estimate)
     finished = sum(r["games"] for r in records)
-    mean_length = sum(r["game_length_sum"] for r in records) / finished if finished else None
+    mean_length = sum(r["game_length_sum"] for r in records) / finished if finished >= MIN_GAMES_FOR_LENGTH else None
     base = records[0]["moves_per_s"]
     one = next((r["moves_per_s"] for r in records if r["actors"] == 1), None)
     for r in records:

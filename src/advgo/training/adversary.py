@@ -152,7 +152,7 @@ class AdversaryTrainer(Trainer):
             games, stats = self._play_here(goal, logger)
         else:
             games, stats = self._play_on_actors(goal, logger)
-        wall = time.perf_counter() - start
+        wall = self._play_seconds(start)
         samples = self._add_games(games)
         self.counters.games += len(games)
         self.counters.samples += samples

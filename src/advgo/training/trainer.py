@@ -121,6 +121,7 @@ class Trainer:
             self._restore()
         self._stop = False
         self.pool = None  # the ActorPool when scale.workers >= 2 (started by run())
+        self._phase_start: float | None = None  # when the previous play phase began (actor-mode throughput)
 
     # ------------------------------------------------------------------ hooks
     def _play_phase(self, logger: RunLogger) -> None:
@@ -212,6 +213,15 @@ class Trainer:
             if self.pool is not None:
                 self.pool.close()
             self._on_stop()
+
+    def _play_seconds(self, start: float) -> float:
+        """The seconds a play phase's games stand for (the ``perf/`` rates): the phase itself in the single-process
+        loop, where play and training alternate; with actors, which play while the learner trains, the whole
+        iteration since the previous phase began (the phase alone would only time chunks already waiting)."""
+        now = time.perf_counter()
+        since = start if self.pool is None or self._phase_start is None else self._phase_start
+        self._phase_start = start
+        return now - since
 
     def _start_actors(self) -> None:
         """With ``scale.workers >= 2``, Ray actors play the games from now on (:mod:`advgo.training.actors`)."""

@@ -73,7 +73,7 @@ class VictimTrainer(Trainer):
             games, moves, evals, net_seconds = self._play_here(goal)
         else:
             games, moves, evals, net_seconds = self._play_on_actors(goal)
-        wall = time.perf_counter() - start
+        wall = self._play_seconds(start)
         samples = self._add_games(games)
         self.counters.games += len(games)
         self.counters.samples += samples
