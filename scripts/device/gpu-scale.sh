@@ -8,7 +8,11 @@
 #
 # Python there: the machine's own (torch, numba, tensorboard, typer, rich, pyyaml, matplotlib) plus, when
 # .whl/site312.tar.xz exists, the packages it lacks unpacked from it (ray, sgfmill, gymnasium, pettingzoo):
-# a machine without a package index. With `pip install -e '.[ray]'` done, neither is needed.
+# a machine without a package index. With `pip install -e '.[ray]'` done, neither is needed. The archive was made
+# from `pip download --no-deps --only-binary=:all: --python-version 3.12 --platform manylinux2014_x86_64` wheels
+# of ray 2.60.0, jsonschema and its needs, sgfmill, gymnasium, farama-notifications and pettingzoo, unzipped into
+# one folder without ray's jars/, rllib/, tune/, train/, serve/, data/ and dashboard source maps (ray core only:
+# 29 MB as tar.xz, under the device tool's 64 MiB).
 set -uo pipefail
 part=${1:?bench or train}
 out=${2:?output folder}
