@@ -146,16 +146,18 @@ class TorchEvaluator:
 
     def evaluate_planes(self, planes: np.ndarray, globals_: np.ndarray, priors_out: np.ndarray,
                         values_out: np.ndarray) -> None:
-        """``evaluate`` for features encoded elsewhere (an inference server's path): planes [B, C, N, N] (float32,
-        or uint8 since they are 0/1: converted on the device) and float32 globals [B, G] in, priors and values out,
-        with this evaluator's symmetry mode."""
+        """``evaluate`` for features encoded elsewhere (an inference server's path): planes [B, C, N, N] (numpy
+        float32, or uint8 since they are 0/1: converted on the device; or a torch tensor, e.g. already on the
+        device) and float32 globals [B, G] in, priors and values out, with this evaluator's symmetry mode."""
         count = planes.shape[0]
         if planes.shape[1:] != (FEATURES.planes, self.size, self.size) or globals_.shape != (count, FEATURES.globals):
             raise ValueError(f"planes must be [B, {FEATURES.planes}, {self.size}, {self.size}] and globals "
                              f"[B, {FEATURES.globals}], got {planes.shape} and {globals_.shape}")
         if count:
-            dtype = np.uint8 if planes.dtype == np.uint8 else np.float32
-            self._forward_into(torch.from_numpy(np.ascontiguousarray(planes, dtype)),
+            if not isinstance(planes, torch.Tensor):
+                planes = torch.from_numpy(np.ascontiguousarray(planes, np.uint8 if planes.dtype == np.uint8
+                                                               else np.float32))
+            self._forward_into(planes,
                                torch.from_numpy(np.ascontiguousarray(globals_, np.float32)), priors_out, values_out)
 
     def _forward_into(self, planes_cpu: torch.Tensor, globals_cpu: torch.Tensor, priors_out: np.ndarray,
