@@ -192,7 +192,7 @@ def test_inference_server_merges_requests_and_matches_the_local_net():
 
 
 def test_inference_server_runs_once_every_client_waits_and_takes_packed_planes():
-    """With ``set_clients(3)`` three requests run at once though the timer is an hour; packed planes (what
+    """With three registered clients three requests run at once though the timer is an hour; packed planes (what
     ``RemoteEvaluator`` sends), uint8 planes and float32 planes give the same answers; two of three clients wait
     for the timer."""
     import asyncio
@@ -209,7 +209,7 @@ def test_inference_server_runs_once_every_client_waits_and_takes_packed_planes()
     server = InferenceServer(config.to_dict(), "cpu", seed=0, max_batch=10_000, max_wait_ms=3_600_000)
     server.load_weights((1, net.state_dict()))
     server.evaluator.symmetry = "none"
-    assert server.set_clients(3) == 3
+    assert [server.add_client(c) for c in ("a", "b", "c", "a")] == [1, 2, 3, 3]
     rng = np.random.default_rng(1)
     requests = [(rng.integers(0, 2, (n, 15, 5, 5)).astype(np.float32), rng.random((n, 4)).astype(np.float32))
                 for n in (2, 4, 3)]
@@ -258,13 +258,40 @@ def test_actors_share_an_inference_server(tmp_path, ray_local_cluster, monkeypat
     seen = {}
 
     def close(self):
-        seen.update(self.server_info() or {})
+        [info] = self.server_info()  # one machine: one server
+        seen.update(info)
         original(self)
 
     monkeypatch.setattr(actors_module.ActorPool, "close", close)
     trainer.run()
     assert trainer.step == 20
     assert seen["positions"] > 0 and seen["version"] >= 2 and seen["batches"] <= seen["requests"]
+    assert seen["clients"] == 2
+
+
+def test_an_actor_uses_its_own_machines_server_or_none(ray_local_cluster):
+    """Servers are per machine: an actor takes the one of its Ray node (and registers with it), and evaluates
+    locally when its node has none; a pool with ``server`` puts one on each (here: the one) node."""
+    from advgo.nets import TorchEvaluator
+    from advgo.training.inference_server import RemoteEvaluator
+
+    cfg = load_config(VictimRunConfig, ROOT / "configs" / "victim-tiny.yaml",
+                      ["scale.workers=2", "scale.inference=server"])
+    pool = actors_module.ActorPool("victim", cfg, cfg.seed)
+    try:
+        from advgo.nets import PolicyValueNet
+
+        pool._start_servers(PolicyValueNet(cfg.net_config()))
+        here = ray.get_runtime_context().get_node_id()
+        assert list(pool.servers) == [here]
+        config = actors_module.to_dict(cfg)
+        mine = actors_module.GameActor("victim", config, 7, 0, servers=pool.servers)
+        assert isinstance(mine.evaluator, RemoteEvaluator)
+        assert pool.server_info()[0]["clients"] == 1
+        elsewhere = actors_module.GameActor("victim", config, 8, 0, servers={"another-node": pool.servers[here]})
+        assert isinstance(elsewhere.evaluator, TorchEvaluator)
+    finally:
+        pool.close()
 
 
 def test_bench_actors_cli(tmp_path):
@@ -293,7 +320,8 @@ def test_victims_are_served_too(tmp_path, tiny_victims, ray_local_cluster, monke
     original = actors_module.ActorPool.close
 
     def close(self):
-        seen.update(self.server_info() or {})
+        [info] = self.server_info()
+        seen.update(info)
         original(self)
 
     monkeypatch.setattr(actors_module.ActorPool, "close", close)

@@ -4,7 +4,7 @@
 |---|---|---|
 | ``GameActor`` | a Ray actor process (``scale.workers`` of them, on any machine of the cluster) | self-play or victim-play with the Numba search and its own CPU copy of the net (and its own victim engines); returns finished games in chunks |
 | ``ActorPool`` | the trainer's process | starts the actors, keeps one chunk in flight per actor, publishes new weights by version, restarts actors that die |
-| ``InferenceServer`` | one Ray actor (``scale.inference: server``; on the GPU when there is one) | evaluates every actor's positions in merged batches (:mod:`advgo.training.inference_server`) |
+| ``InferenceServer`` | one Ray actor per machine (``scale.inference``: ``auto`` on each machine with a GPU, ``server`` on every machine) | evaluates the positions of its machine's actors in merged batches (:mod:`advgo.training.inference_server`); actors on a machine without one evaluate locally |
 | learner, evaluator, curriculum | the trainer's process | as in the single-process loop: the learner trains while the actors play; the curriculum sees every finished game once |
 
 Weights travel through Ray's object store: ``publish`` puts one ``(version, state_dict)`` object, and every chunk
@@ -58,8 +58,10 @@ def ray_module():
 class GameActor:
     """Plays games for the learner; wrapped with ``ray.remote`` by ``ActorPool`` (plain class, testable in-process)."""
 
-    def __init__(self, role: str, config: dict, actor: int, seed: int, threads: int = 1, server=None,
+    def __init__(self, role: str, config: dict, actor: int, seed: int, threads: int = 1, servers: dict | None = None,
                  device: str = "cpu"):
+        """``servers``: inference servers by Ray node id; the actor uses its own machine's and evaluates locally
+        (on ``device``) when its machine has none."""
         import torch
 
         from ..config import config_from_dict
@@ -80,12 +82,18 @@ class GameActor:
         self.rules = Rules.from_name(cfg.game.rules, cfg.game.komi)
         net = PolicyValueNet(cfg.net_config()).eval()
         self.rng = np.random.default_rng(seed)
+        server = None
+        if servers:
+            import ray
+
+            server = servers.get(ray.get_runtime_context().get_node_id())
         if server is None:
             self.evaluator = TorchEvaluator(net, device=device, symmetry="random", seed=seed, rules=self.rules,
                                             max_batch=self._games())
         else:
             from .inference_server import RemoteEvaluator
 
+            ray.get(server.add_client.remote(actor))
             self.evaluator = RemoteEvaluator(server, n, self.rules, max_batch=self._games())
         self.version = -1
         self.stage = 0
@@ -170,7 +178,7 @@ class ActorPool:
         self.restarts = 0
         self._incarnation = [0] * self.workers
         self._weights = None
-        self.server = None  # the InferenceServer actor with scale.inference "server"
+        self.servers: dict = {}  # Ray node id -> its InferenceServer (scale.inference "server", or "auto" on GPUs)
         self._actors: list = [None] * self.workers
         self._inflight: dict = {}  # ObjectRef -> actor index
 
@@ -179,8 +187,8 @@ class ActorPool:
         """New weights for every actor's next chunk; the new version number."""
         self.version += 1
         self._weights = self.ray.put((self.version, cpu_state_dict(net)))
-        if self.server is not None:
-            self.server.load_weights.remote(self._weights)  # before any chunk that carries this version
+        for server in self.servers.values():
+            server.load_weights.remote(self._weights)  # before any chunk that carries this version
         return self.version
 
     def set_stage(self, stage: int) -> None:
@@ -189,7 +197,7 @@ class ActorPool:
 
     def start(self, net) -> None:
         if self._use_server():
-            self._start_server(net)
+            self._start_servers(net)
         self.publish(net)
         for i in range(self.workers):
             self._spawn(i)
@@ -201,20 +209,28 @@ class ActorPool:
         choice = self.cfg.scale.inference
         return choice == "server" or (choice == "auto" and self._cluster_gpus() > 0)
 
-    def _start_server(self, net) -> None:
+    def _start_servers(self, net) -> None:
+        """One server per machine: with "auto" on each machine that has a GPU, with "server" on every machine
+        (on its GPU when it has one, else sharing its cores with the actors it serves)."""
+        from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
         from .inference_server import InferenceServer
 
         scale = self.cfg.scale
-        gpu = self._cluster_gpus() > 0  # the server goes where Ray finds a GPU, on any machine of the cluster
-        # no CPU reserved: it waits on the GPU (or, on CPU, shares the cores with the actors it serves)
-        remote = self.ray.remote(num_cpus=0, num_gpus=1 if gpu else 0, max_concurrency=1000)(InferenceServer)
-        self.server = remote.remote(net.config.to_dict(), "auto", self.seed, scale.inference_batch,
-                                    scale.inference_wait_ms)
-        self.ray.get(self.server.set_clients.remote(self.workers))
-        log.info("inference server: %s", self.ray.get(self.server.info.remote()))
+        remote = self.ray.remote(num_cpus=0, max_concurrency=1000)(InferenceServer)
+        for node in self.ray.nodes():
+            gpus = node.get("Resources", {}).get("GPU", 0)
+            if not node.get("Alive") or (scale.inference == "auto" and not gpus):
+                continue
+            where = NodeAffinitySchedulingStrategy(node_id=node["NodeID"], soft=False)
+            self.servers[node["NodeID"]] = remote.options(num_gpus=1 if gpus else 0, scheduling_strategy=where).remote(
+                net.config.to_dict(), "auto", self.seed, scale.inference_batch, scale.inference_wait_ms)
+        for info in self.server_info():
+            log.info("inference server: %s", info)
 
-    def server_info(self) -> dict | None:
-        return None if self.server is None else self.ray.get(self.server.info.remote())
+    def server_info(self) -> list[dict]:
+        """Every inference server's ``info()`` (none without servers)."""
+        return self.ray.get([s.info.remote() for s in self.servers.values()])
 
     def collect(self, timeout: float | None = None) -> list[Chunk]:
         """Chunks that have finished (waiting for at least one); dead actors are restarted and asked again."""
@@ -246,9 +262,9 @@ class ActorPool:
                 self.ray.kill(actor)
         self._actors = [None] * self.workers
         self._inflight.clear()
-        if self.server is not None:
-            self.ray.kill(self.server)
-            self.server = None
+        for server in self.servers.values():
+            self.ray.kill(server)
+        self.servers = {}
         if self._started_ray:
             self.ray.shutdown()
             self._started_ray = False
@@ -257,7 +273,7 @@ class ActorPool:
     def _spawn(self, i: int) -> None:
         seed = self.seed + 1_000_003 * (i + 1) + 7919 * self._incarnation[i]
         self._actors[i] = self._remote.remote(self.role, self._config, i, seed, self.cfg.scale.actor_threads,
-                                              self.server)
+                                              self.servers)
         self._request(i)
 
     def _request(self, i: int) -> None:

@@ -8,7 +8,7 @@
 
 Requests from different actors share one forward pass, which is what makes a GPU worth having: its throughput
 needs batches of thousands of positions, more than one actor's search produces. A batch runs as soon as every
-client (``set_clients``: the pool's actor count) has a request waiting — each actor has at most one in flight,
+client (``add_client``: each actor of its machine registers) has a request waiting — each actor has at most one in flight,
 so nothing more can come — or once ``max_batch`` positions are queued, or ``max_wait_ms`` after the first request
 (a slow or dead actor does not hold the others up).
 
@@ -93,7 +93,7 @@ class InferenceServer:
         self.max_batch = max_batch
         self.max_wait = max_wait_ms / 1000.0
         self.version = -1
-        self.clients = 0  # 0: unknown (flush by size and time only)
+        self._clients: set = set()  # actors that registered (none: batches run by size and time only)
         self._waiting = 0  # requests queued over all models
         self._queues: dict[str, list] = {}  # key -> [(planes, globals, future)]
         self._queued: dict[str, int] = {}
@@ -112,10 +112,11 @@ class InferenceServer:
                                           max_batch=self.max_batch)
         return True
 
-    def set_clients(self, count: int) -> int:
-        """How many actors send requests (each has at most one in flight): a batch runs once all of them wait."""
-        self.clients = int(count)
-        return self.clients
+    def add_client(self, client) -> int:
+        """Register an actor that sends requests (each has at most one in flight): a batch runs once all the
+        registered ones wait. An actor restarted under the same id counts once; the number of clients."""
+        self._clients.add(client)
+        return len(self._clients)
 
     def load_weights(self, weights: tuple) -> int:
         version, state = weights
@@ -136,7 +137,7 @@ class InferenceServer:
         self._queued[key] = self._queued.get(key, 0) + planes.shape[0]
         self._waiting += 1
         self.stats["requests"] += 1
-        if 0 < self.clients <= self._waiting:
+        if 0 < len(self._clients) <= self._waiting:
             for k in list(self._queues):
                 self._flush(k)
         elif self._queued[key] >= self.max_batch:
@@ -146,7 +147,8 @@ class InferenceServer:
         return await future
 
     def info(self) -> dict:
-        return {"device": self.device, "version": self.version, "models": sorted(self.models), **self.stats}
+        return {"device": self.device, "version": self.version, "models": sorted(self.models),
+                "clients": len(self._clients), **self.stats}
 
     def _flush(self, key: str) -> None:
         timer = self._timers.pop(key, None)

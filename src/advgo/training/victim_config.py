@@ -95,11 +95,11 @@ class ScaleSection:
     actor_threads: int = 1
     """Torch CPU threads per actor (1: one actor per core is the CPU-bound optimum)."""
     inference: Literal["auto", "local", "server"] = "auto"
-    """Where actors evaluate the trained net: "local" (each its own CPU copy), "server" (one shared
-    ``InferenceServer`` batching every actor's positions, on a GPU when the cluster has one), "auto" (the server
-    when the Ray cluster has a GPU, else local)."""
+    """Where actors evaluate the trained net: "local" (each its own CPU copy), "server" (an ``InferenceServer`` on
+    every machine batching its actors' positions, on the machine's GPU when it has one), "auto" (a server on each
+    machine with a GPU; actors elsewhere local)."""
     inference_batch: int = 4096
-    """The server runs a forward once this many positions are queued ..."""
+    """The server runs a forward once every actor of its machine waits, or once this many positions are queued ..."""
     inference_wait_ms: float = 2.0
     """... or this long after the first one arrived."""
     max_restarts: int = 20
