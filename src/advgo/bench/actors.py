@@ -42,22 +42,12 @@ def single_process(role: str, cfg, seconds: float, progress: ProgressFn | None) 
 
     device = str(resolve_device(cfg.device))
     actor = GameActor(role, to_dict(cfg), 0, cfg.seed, cfg.scale.actor_threads, device=device)
-    net = _fresh_net(cfg)
-    actor.play_chunk((1, cpu_state_dict(net)), 0, 1, cfg.scale.chunk_seconds)  # warm-up (Numba, cuDNN)
-    games = moves = evals = length = 0
-    start = time.perf_counter()
-    elapsed = 0.0
-    while elapsed < seconds:
-        chunk = actor.play_chunk((1, None), 0, cfg.scale.chunk_games, cfg.scale.chunk_seconds)
-        games += len(chunk.games)
-        length += _lengths(chunk)
-        moves += chunk.moves
-        evals += chunk.evaluations
-        elapsed = time.perf_counter() - start
-        if progress:
-            progress("single process", elapsed, moves / elapsed)
+    actor.play_chunk((1, cpu_state_dict(_fresh_net(cfg))), 0, 1, cfg.scale.chunk_seconds)  # warm-up (Numba, cuDNN)
+    scale = cfg.scale
+    totals = _tally(lambda left: [actor.play_chunk((1, None), 0, scale.chunk_games, scale.chunk_seconds)],
+                    seconds, "single process", progress)
     actor.close()
-    return _record(f"single process ({device})", 0, games, moves, evals, elapsed, length=length)
+    return _record(f"single process ({device})", 0, **totals)
 
 
 def with_actors(role: str, cfg, workers: int, seconds: float, progress: ProgressFn | None) -> dict:
@@ -70,34 +60,42 @@ def with_actors(role: str, cfg, workers: int, seconds: float, progress: Progress
         warm = set()
         while len(warm) < workers:  # every actor's first chunk: compile/cache load, not counted
             warm |= {c.actor for c in pool.collect()}
-        games = moves = evals = length = 0
-        start = time.perf_counter()
-        elapsed = 0.0
-        while elapsed < seconds:
-            for chunk in pool.collect(timeout=max(0.1, seconds - elapsed)):
-                games += len(chunk.games)
-                length += _lengths(chunk)
-                moves += chunk.moves
-                evals += chunk.evaluations
-            elapsed = time.perf_counter() - start
-            if progress:
-                progress(f"{workers} actors", elapsed, moves / max(elapsed, 1e-9))
-        return _record(f"{workers} actor{'s' if workers > 1 else ''}", workers, games, moves, evals, elapsed,
-                       restarts=pool.restarts, length=length)
+        totals = _tally(lambda left: pool.collect(timeout=max(0.1, left)), seconds, f"{workers} actors", progress)
+        return _record(f"{workers} actor{'s' if workers > 1 else ''}", workers, restarts=pool.restarts, **totals)
     finally:
         pool.close()
+
+
+def _tally(next_chunks: Callable[[float], list], seconds: float, row: str, progress: ProgressFn | None) -> dict:
+    """Chunks from ``next_chunks(seconds left)`` until ``seconds`` have passed: games, their summed length,
+    moves, evaluations and the seconds taken."""
+    totals = {"games": 0, "length": 0, "moves": 0, "evals": 0}
+    start = time.perf_counter()
+    elapsed = 0.0
+    while elapsed < seconds:
+        for chunk in next_chunks(seconds - elapsed):
+            totals["games"] += len(chunk.games)
+            totals["length"] += sum(g.length for g in chunk.games)
+            totals["moves"] += chunk.moves
+            totals["evals"] += chunk.evaluations
+        elapsed = time.perf_counter() - start
+        if progress:
+            progress(row, elapsed, totals["moves"] / max(elapsed, 1e-9))
+    return {**totals, "seconds": elapsed}
 
 
 def raw_net_rate(cfg, batch: int, seconds: float) -> dict:
     """The trained net's own throughput (positions/s) at ``batch``, on the device the server would use (CUDA when
     present, in the server's precision): the ceiling the actors' end-to-end evaluations/s are compared against.
     ``positions_per_s`` is the forward alone on inputs already on the device (what the issue's anchor measures);
-    ``host_positions_per_s`` adds the host round trip the server pays (uint8 planes in, priors and values out)."""
+    ``host_positions_per_s`` adds the host round trip the server pays (packed planes in, unpacked on the device;
+    priors and values out)."""
     import numpy as np
     import torch
 
     from ..features import FEATURES
     from ..nets import TorchEvaluator
+    from ..training.inference_server import pack_planes, unpack_planes
 
     device = "cuda" if torch.cuda.is_available() else "cpu"
     evaluator = TorchEvaluator(_fresh_net(cfg), device=device, symmetry="random", max_batch=batch)
@@ -116,9 +114,13 @@ def raw_net_rate(cfg, batch: int, seconds: float) -> dict:
 
     priors = np.empty((batch, n * n + 1), np.float32)
     values = np.empty(batch, np.float32)
+    packed = pack_planes(planes)
+
+    def round_trip():
+        evaluator.evaluate_planes(unpack_planes(packed, n, device), globals_, priors, values)
+
     rates = {}
-    for name, step in (("positions_per_s", forward),
-                       ("host_positions_per_s", lambda: evaluator.evaluate_planes(planes, globals_, priors, values))):
+    for name, step in (("positions_per_s", forward), ("host_positions_per_s", round_trip)):
         for _ in range(3):  # warm-up (cuDNN algorithm choice, lazy allocations)
             step()
         done, start = 0, time.perf_counter()
@@ -168,10 +170,6 @@ def _has_cuda() -> bool:
     import torch
 
     return torch.cuda.is_available()
-
-
-def _lengths(chunk) -> int:
-    return sum(g.length for g in chunk.games)
 
 
 def _record(name: str, actors: int, games: int, moves: int, evals: int, seconds: float, restarts: int = 0,
