@@ -3,14 +3,14 @@
 
 | piece | where | does |
 |---|---|---|
-| ``InferenceServer`` | a Ray actor (asyncio) | queues each request, runs one forward per ``max_batch`` positions or per ``max_wait_ms``, answers each request with its rows |
-| ``RemoteEvaluator`` | in each game actor | the search's ``Evaluator``: encodes the leaves locally (Numba), sends the features, waits for priors and values |
+| ``InferenceServer`` | a Ray actor (asyncio), one per machine | queues each request, runs one forward once every registered actor waits (or per ``max_batch`` positions, or after ``max_wait_ms``), answers each request with its rows |
+| ``RemoteEvaluator`` | in each game actor | the search's ``Evaluator``: encodes the leaves locally (Numba), sends the features as bits, waits for priors and values |
 
 Requests from different actors share one forward pass, which is what makes a GPU worth having: its throughput
 needs batches of thousands of positions, more than one actor's search produces. A batch runs as soon as every
-client (``add_client``: each actor of its machine registers) has a request waiting — each actor has at most one in flight,
-so nothing more can come — or once ``max_batch`` positions are queued, or ``max_wait_ms`` after the first request
-(a slow or dead actor does not hold the others up).
+client (``add_client``: each actor of its machine registers) has a request waiting — each actor has at most one
+in flight, so nothing more can come — or once ``max_batch`` positions are queued, or ``max_wait_ms`` after the
+first request (a slow or dead actor does not hold the others up).
 
 Requests and answers are kept small, because Ray passes objects under 100 kB inside the call itself and larger
 ones through its object store, which costs more per call: planes are 0/1, so each position's planes travel as
