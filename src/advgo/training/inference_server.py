@@ -1,5 +1,6 @@
-"""A shared inference server for the actors (``scale.inference: server``): one Ray actor that owns the trained net
-(on the GPU when there is one) and evaluates the positions of every game-playing actor in merged batches.
+"""A shared inference server for the actors of a machine (``scale.inference``): a Ray actor that owns a copy of the
+trained net (on the machine's GPU when it has one) and evaluates the positions of the machine's game-playing
+actors in merged batches.
 
 | piece | where | does |
 |---|---|---|
