@@ -105,22 +105,20 @@ def zoo_measure(
         console.print(f"[red]error:[/red] no zoo victim named {', '.join(sorted(unknown))}")
         raise typer.Exit(2)
     sizes = sorted({r.board_size for r in rows if r.name in chosen})
-    elo = {}
+    elo = {}  # name -> (Elo, note)
     for size in sizes:  # Elo is relative: one round robin per board size, random anchored at 0 in each
         group = [r.name for r in rows if r.board_size == size]
         rr = round_robin(group, games, temperature,
                          on_match=lambda a, b, rec: console.print(f"{a} vs {b}: {_pct(rec)}"))
-        elo.update({name: rr["elo"][name] for name in group})
+        note = (f"round robin of the {len(group)} {size}x{size} victim(s) and uniform random at temperature "
+                f"{temperature}, {games} games per pairing, random = 0")
+        elo.update({name: (rr["elo"][name], note) for name in group})
     updated = list(rows)
     for i, r in enumerate(rows):
         if r.name not in elo:
             continue
-        group_size = sum(1 for x in rows if x.board_size == r.board_size)
         strength = dict(r.strength) if r.name not in chosen else {}
-        strength["elo"] = elo[r.name]
-        strength["elo_note"] = (f"round robin of the {group_size} {r.board_size}x{r.board_size} victim(s) and "
-                                f"uniform random at temperature {temperature}, {games} games per pairing, "
-                                f"random = 0")
+        strength["elo"], strength["elo_note"] = elo[r.name]
         if r.name in chosen:
             strength["vs_random"] = vs_random(r.name, random_games)
             console.print(f"{r.name}@1 vs random: {_pct(strength['vs_random'])}")

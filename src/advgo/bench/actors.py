@@ -145,8 +145,8 @@ def run(config: Path, sets: list[str], actors: list[int], seconds: float, progre
     batch = cfg.scale.inference_batch if server else (cfg.selfplay.games if role == "victim" else cfg.victimplay.games)
     raw = raw_net_rate(cfg, batch, min(seconds, 5.0))
     # games/s from moves/s and the mean length of every game finished in the run: with many games in flight, few
-    # finish inside a short row, so counting them is noisy (the count stays in "games" / "games_finished_per_s")
-    # (the first games to finish are the short ones: under MIN_GAMES_FOR_LENGTH finished, no estimate)
+    # finish inside a short row, so counting them is noisy (the count stays in "games" / "games_finished_per_s");
+    # the first games to finish are the short ones, so under MIN_GAMES_FOR_LENGTH finished there is no estimate
     finished = sum(r["games"] for r in records)
     mean_length = sum(r["game_length_sum"] for r in records) / finished if finished >= MIN_GAMES_FOR_LENGTH else None
     base = records[0]["moves_per_s"]

@@ -82,18 +82,13 @@ class GameActor:
         self.rules = Rules.from_name(cfg.game.rules, cfg.game.komi)
         net = PolicyValueNet(cfg.net_config()).eval()
         self.rng = np.random.default_rng(seed)
-        server = None
-        if servers:
-            import ray
-
-            server = servers.get(ray.get_runtime_context().get_node_id())
+        server = _own_server(servers, actor)
         if server is None:
             self.evaluator = TorchEvaluator(net, device=device, symmetry="random", seed=seed, rules=self.rules,
                                             max_batch=self._games())
         else:
             from .inference_server import RemoteEvaluator
 
-            ray.get(server.add_client.remote(actor))
             self.evaluator = RemoteEvaluator(server, n, self.rules, max_batch=self._games())
         self.version = -1
         self.stage = 0
@@ -148,6 +143,18 @@ class GameActor:
         close = getattr(self.play, "close", None)
         if close is not None:
             close()
+
+
+def _own_server(servers: dict | None, actor: int):
+    """This process's machine's inference server, with ``actor`` registered as its client; None without one."""
+    if not servers:
+        return None
+    import ray
+
+    server = servers.get(ray.get_runtime_context().get_node_id())
+    if server is not None:
+        ray.get(server.add_client.remote(actor))
+    return server
 
 
 def cpu_state_dict(net) -> dict:
