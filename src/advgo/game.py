@@ -174,6 +174,16 @@ class GameState:
         return int(self._b.board_hash[0])
 
     @property
+    def engine_boards(self) -> Boards:
+        """The engine's arrays of this position (a batch of one, game 0): read them, never write them."""
+        return self._b
+
+    @property
+    def engine_codes(self):
+        """The rules as the engine's kernels take them (``RuleCodes``, with this state's move cap)."""
+        return self._codes
+
+    @property
     def initial_black(self) -> tuple:
         return self._initial[0]
 
