@@ -150,9 +150,10 @@ def test_katago_spec_points_at_the_install_folder(tmp_path):
 
 
 def test_katago_rules():
-    assert katago_rules(Rules.tromp_taylor()) == "tromp-taylor"
-    assert katago_rules(Rules.chinese(5.5)) == "chinese"
-    assert katago_rules(Rules(ko="situational", suicide=False, name="custom")) == "koSITUATIONALscoreAREAtaxNONEsui0"
+    assert katago_rules(Rules.tromp_taylor()) == "koPOSITIONALscoreAREAtaxNONEsui1whb0"
+    assert katago_rules(Rules.chinese(5.5)) == "koPOSITIONALscoreAREAtaxNONEsui0whb0"
+    assert katago_rules(Rules(ko="situational", suicide=False, name="custom")) == "koSITUATIONALscoreAREAtaxNONEsui0whb0"
+    assert katago_rules(Rules(ko="simple", suicide=True, name="custom")) == "koSIMPLEscoreAREAtaxNONEsui1whb0"
 
 
 # ------------------------------------------------------------------------------------------------ OpenCL
@@ -367,7 +368,7 @@ def test_raw_policy_argmax_is_the_move_katago_plays_at_one_visit(policy):
         gtp.send("boardsize 9")
         for state, prior in zip(states, priors):
             gtp.send("clear_board")
-            gtp.send("kata-set-rules tromp-taylor")
+            gtp.send("kata-set-rules koPOSITIONALscoreAREAtaxNONEsui1whb0")
             gtp.send("kata-set-rule friendlyPassOk false")
             gtp.send("komi 7.5")
             for k, move in enumerate(state.moves):

@@ -53,6 +53,12 @@ class Rules:
             return cls.chinese(komi)
         raise ValueError(f"unknown ruleset {name!r}: expected 'tromp-taylor' or 'chinese'")
 
+    def katago(self) -> str:
+        """These rules as KataGo's rules string (``kata-set-rules``): area scoring, no tax, no button, no handicap
+        bonus, this ko rule and suicide, e.g. ``koPOSITIONALscoreAREAtaxNONEsui1whb0`` for Tromp-Taylor (KataGo's
+        own ``chinese`` has simple ko and a handicap bonus, so the name alone would not do). Komi is set apart."""
+        return f"ko{self.ko.upper()}scoreAREAtaxNONEsui{int(self.suicide)}whb0"
+
     def codes(self, max_moves: int) -> RuleCodes:
         """The rules as the engine's kernels take them."""
         return rule_codes(KO_RULES[self.ko], self.suicide, self.komi, max_moves)

@@ -46,7 +46,7 @@ log = logging.getLogger(__name__)
 
 ENGINES_DIR = Path(__file__).resolve().parents[3] / "engines"
 """Where ``load_engine_spec`` finds a spec by name: ``engines/<name>.yaml`` at the repository root."""
-RESERVED_PARAMS = ("seed", "rules")  # placeholders the agent fills in itself
+RESERVED_PARAMS = ("seed", "rules", "katago_rules")  # placeholders the agent fills in itself
 
 
 # ------------------------------------------------------------------------------------------------ specs
@@ -80,7 +80,8 @@ class EngineSpec:
     rules: tuple[str, ...] = ("chinese",)
     """Rulesets the engine plays (names of ``Rules``); a match under another one logs a warning."""
     rules_command: str = ""
-    """Sent after ``clear_board`` to set the match's rules, ``{rules}`` filled (e.g. ``kata-set-rules {rules}``)."""
+    """Sent after ``clear_board`` to set the match's rules: ``{rules}`` is the ruleset's name, ``{katago_rules}`` its
+    KataGo rules string (e.g. ``kata-set-rules {katago_rules}``)."""
     startup_commands: tuple[str, ...] = ()
     """Sent once after the process starts."""
     clear_board_commands: tuple[str, ...] = ()
@@ -258,7 +259,8 @@ class GTPAgent:
         return action
 
     def _values(self, g: int, games: int) -> dict[str, Any]:
-        return {**self.params, "seed": self.seed + 100_003 * g + games, "rules": self.rules.name}
+        return {**self.params, "seed": self.seed + 100_003 * g + games, "rules": self.rules.name,
+                "katago_rules": self.rules.katago()}
 
     def _launch(self, g: int) -> GTPEngine:
         values = self._values(g, 0)

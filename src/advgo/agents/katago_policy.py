@@ -20,11 +20,12 @@ Our row 0 is the top row too (:mod:`advgo.coords`), so the grid flattens onto ac
 KataGo's vertex for grid cell (x, y) is column letter ``x`` (no ``I``) and row number ``N - y``, the same point as
 our ``action_to_gtp(y * N + x)``. Illegal moves (ko, suicide) may keep mass; the search masks them.
 
-Rules: ``tromp-taylor`` and ``chinese`` are sent by name with ``kata-set-rules``, then ``kata-set-rule
+Rules: sent as KataGo's rules string (:meth:`advgo.Rules.katago`, e.g. ``koPOSITIONALscoreAREAtaxNONEsui0whb0``
+for advgo's Chinese preset: KataGo's own ``chinese`` has simple ko) with ``kata-set-rules``, then ``kata-set-rule
 friendlyPassOk false``, exactly as the black-box victim ``GTPAgent("katago")`` does (``engines/katago.yaml``: our
-games score the final position as it stands, so KataGo must not pass before capturing dead stones; KataGo's
-``chinese`` has simple ko); custom rules as KataGo's rule string (``koPOSITIONALscoreAREAtaxNONEsui1``). ``komi``
-comes with every ``evaluate`` call.
+games score the final position as it stands, so KataGo must not pass before capturing dead stones). ``komi``
+comes with every ``evaluate`` call. The same net runs in process, batched and far faster, as
+:class:`advgo.nets.katago.KataGoNet`.
 
 Limits: positions from setup stones, or white to move on an empty board, cannot be sent over GTP (``ValueError``).
 A move KataGo refuses (a ruleset mismatch) gives that leaf uniform priors and value 0, with a warning. A process
@@ -56,9 +57,6 @@ from .katago import KataGoInstall
 __all__ = ["KataGoPolicy", "ParseError", "RawNN", "katago_rules", "parse_raw_nn"]
 
 log = logging.getLogger(__name__)
-
-KO_NAMES = {"simple": "SIMPLE", "positional": "POSITIONAL", "situational": "SITUATIONAL"}
-
 
 class ParseError(ValueError):
     """A ``kata-raw-nn`` answer that is not what KataGo prints."""
@@ -116,10 +114,8 @@ def parse_raw_nn(text: str, size: int) -> RawNN:
 
 
 def katago_rules(rules: Rules) -> str:
-    """The argument of ``kata-set-rules`` for ``rules`` (komi is set apart)."""
-    if rules.name in ("tromp-taylor", "chinese"):
-        return rules.name
-    return f"ko{KO_NAMES[rules.ko]}scoreAREAtaxNONEsui{int(rules.suicide)}"
+    """The argument of ``kata-set-rules`` for ``rules`` (komi is set apart): :meth:`advgo.Rules.katago`."""
+    return rules.katago()
 
 
 @dataclasses.dataclass
