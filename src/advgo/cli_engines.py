@@ -5,6 +5,9 @@
 | ``list [--json]`` | every spec, whether its binary and files are there, and a GTP handshake (``name``, ``version``) |
 | ``install katago [--dir D] [--apt]`` | katrain wheel -> KataGo, net, configs; OpenCL check; a ``genmove`` smoke test |
 | ``install gnugo [--apt]`` | print (or, with ``--apt`` as root, run) ``apt-get install -y gnugo`` |
+| ``check-katanet [--positions 500] [--sizes 9,19] [--seed S] [--model M] [--json F] [--threads T]`` | our in-process |
+| | KataGo net against ``katago gtp``'s ``kata-raw-nn 0`` on a seeded corpus (:mod:`advgo.eval.katanet_check`); |
+| | exit 1 when a target fails |
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import time
 from pathlib import Path
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -200,3 +204,78 @@ def engines_install(
         console.print(f"[red]cannot install {engine!r}[/red]: installable engines are katago and gnugo "
                       f"(specs: {', '.join(engine_names())})")
         raise typer.Exit(2)
+
+
+# ------------------------------------------------------------------------------------------------ check-katanet
+def _stats_table(title: str, groups: dict) -> Table:
+    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True, title_justify="left")
+    for col in ("", "n", "top-1", "KL p95", "KL max", "KL ok", "dwin", ">.02", "dlead", "downer"):
+        table.add_column(col, justify="right" if col else "left", no_wrap=True)
+    for name, s in groups.items():
+        table.add_row(name, str(s["count"]), f"{s['top1']:.1%}", f"{s['kl_p95']:.0e}", f"{s['kl_max']:.0e}",
+                      f"{s['kl_ok']:.1%}", f"{s['dwin_max']:.0e}", str(s["dwin_over"]), f"{s['dlead_max']:.3f}",
+                      f"{s['downer_max']:.0e}")
+    return table
+
+
+def _print_katanet_report(report: dict) -> None:
+    o = report["overall"]
+    if o["count"]:
+        console.print(f"[bold]KataGoNet vs kata-raw-nn 0[/bold] on {o['count']} positions: top-1 {o['top1']:.2%}; "
+                      f"KL p50 {o['kl_p50']:.1e}, p95 {o['kl_p95']:.1e}, p99 {o['kl_p99']:.1e}, max {o['kl_max']:.1e}, "
+                      f"<= 0.01 on {o['kl_ok']:.2%}; |dwin| p99 {o['dwin_p99']:.1e}, max {o['dwin_max']:.1e}, "
+                      f"{o['dwin_over']} over 0.02; |dlead| max {o['dlead_max']:.3f}; |downer| max {o['downer_max']:.1e}")
+        for key, title in (("by_size", "by board size"), ("by_rules", "by rules"), ("by_category", "by category")):
+            console.print(_stats_table(title, report[key]))
+        console.print("KL ok: KL <= 0.01; dwin: max |win prob. difference|, >.02: how many over 0.02; dlead, "
+                      "downer: max |score lead difference|, max |ownership difference|")
+        console.print("[bold]worst positions[/bold] (replay: kata-set-rules, komi, then the moves):")
+        for r in report["worst"]:
+            console.print(f"  #{r['index']} {r['size']}x{r['size']} {r['katago_rules']} komi {r['komi']:g} "
+                          f"[{','.join(r['categories'])}] top-1 {'yes' if r['top1'] else '[red]no[/red]'}, "
+                          f"KL {r['kl']:.2e}, |dwin| {r['dwin']:.2e}, |dlead| {r['dlead']:.3f}: "
+                          f"{r['gtp'] or '(empty board)'}", soft_wrap=True)
+    for e in report["errors"][:5]:
+        console.print(f"[red]katago refused position {e['index']}[/red] ({e['katago_rules']}): {e['error']}")
+    t = report["timings"]
+    console.print(f"corpus {t['corpus_s']:.1f} s; KataGo {t['katago_s']:.1f} s ({t['katago_pos_per_s']:.2f} pos/s; "
+                  f"replays {t['katago_replay_s']:.1f} s, kata-raw-nn {t['katago_nn_s']:.1f} s); ours {t['ours_s']:.2f} s "
+                  f"({t['ours_pos_per_s']:.1f} pos/s); total {t['total_s']:.1f} s")
+    for name, target in report["targets"].items():
+        mark = "[green]pass[/green]" if target["passed"] else "[red]FAIL[/red]"
+        value = target["value"]
+        console.print(f"  {mark}  {name}: {value:.2%}" if isinstance(value, float) else f"  {mark}  {name}: {value}")
+
+
+@engines_app.command("check-katanet")
+def engines_check_katanet(
+    positions: int = typer.Option(500, "--positions", help="Positions in the corpus (80% 9x9 with two sizes)."),
+    sizes: str = typer.Option("9,19", "--sizes", help="Board sizes, comma-separated."),
+    seed: int = typer.Option(0, "--seed", help="Seeds the corpus: games, rules, sampling."),
+    model: Path = typer.Option(None, "--model", help="A KataGo model file (default: the installed b10c384 net)."),
+    json_path: Path = typer.Option(None, "--json", help="Write the full report (every worst position) here."),
+    threads: int = typer.Option(None, "--threads", help="Torch CPU threads for our net."),
+) -> None:
+    """Compare our in-process KataGo net (KataGoNet) with KataGo's own kata-raw-nn 0, position by position."""
+    from advgo.agents.katago import KataGoInstall
+    from advgo.eval.katanet_check import run_check, to_json
+
+    try:
+        size_list = tuple(int(s) for s in sizes.split(",") if s.strip())
+    except ValueError:
+        size_list = ()
+    if not size_list or positions < 1 or any(not 7 <= s <= 19 for s in size_list):
+        console.print(f"[red]--sizes must list board sizes 7..19 and --positions be positive[/red] (got {sizes!r}, "
+                      f"{positions})")
+        raise typer.Exit(2)
+    install = KataGoInstall.at()
+    if not install.installed:
+        console.print(f"[red]KataGo is not installed[/red] in {install.root}: run `advgo engines install katago`")
+        raise typer.Exit(2)
+    report = run_check(positions, size_list, seed, None if model is None else str(model), threads, install=install)
+    _print_katanet_report(report)
+    if json_path is not None:
+        to_json(report, json_path)
+        console.print(f"wrote {json_path}")
+    if not report["passed"]:
+        raise typer.Exit(1)

@@ -1,7 +1,7 @@
 """The agent registry: a spec string (:mod:`advgo.agentspec`) in, a ready ``Agent`` out.
 
 ``make_agent`` is the one place that turns ``random``, ``zoo:cp2:visits=8``, ``net:runs/x/checkpoints/ckpt-…pt``,
-``gnugo:level=5``, ``katago:visits=8``, ``gtp:"…"`` or ``human`` into a player; ``advgo match``, ``advgo gtp``,
+``katanet:visits=8``, ``gnugo:level=5``, ``katago:visits=8``, ``gtp:"…"`` or ``human`` into a player; ``advgo match``, ``advgo gtp``,
 ``advgo play`` and the envs all use it. Every agent it makes also carries:
 
 | attribute | meaning |
@@ -61,10 +61,16 @@ def make_agent(spec: str | AgentSpec, *, seed: int = 0, device="cpu", rules: Rul
     elif kind in ("zoo", "net"):
         agent = _net_agent(parsed, visits, seed, device, rules)
         board_size = agent.board_size
+    elif kind == "katanet":
+        temperature = float(parsed.get("temperature", 0.0))
+        if temperature < 0:
+            raise ValueError(f"agent {parsed.text!r}: temperature must be >= 0")
+        agent = resolve_victim(parsed.text, visits, device=device).agent(
+            rules, temperature=temperature, seed=seed, symmetry=parsed.get("symmetry", "none"))
     else:
         victim = ExternalVictim(parsed, visits)
         agent = victim.agent(rules, seed=seed)
-        rules_supported = tuple(victim.engine_spec().rules)
+        rules_supported = victim.rules_supported
     agent.agent_spec = parsed.text
     agent.board_size = board_size
     agent.rules_supported = rules_supported

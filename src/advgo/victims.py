@@ -7,13 +7,21 @@ A victim is named by a spec string and played with a number of visits:
 | ``NAME`` or ``zoo:NAME`` | a net of the bundled zoo (``advgo zoo list``) |
 | ``PATH.pt`` or ``net:PATH`` | a checkpoint of ``advgo train victim`` or ``advgo train adversary`` |
 | ``gnugo[:level=N]``, ``gtp:COMMAND``, ``engine:NAME`` | an external engine over GTP: a black box |
+| ``katanet[:model=PATH]`` | KataGo's own net in process (:class:`advgo.nets.katago.KataGoNet`): a gray box like our |
+| | nets, batched, any board size from 7 to 19; ``model`` defaults to the installed b10c384 net |
 | ``katago`` | KataGo over GTP, with a gray-box policy (its raw net through ``kata-raw-nn``) for A-MCTS-S |
 
 Every victim gives two things: ``agent()``, the player itself (its raw policy at 1 visit, its MCTS above,
 at its play temperature), and, when it is a net, ``policy(mode)``, the evaluator A-MCTS uses to model its
 replies. A black-box victim (an external engine) has no policy: ``has_policy`` is False and only ``plain``
 search can be used against it. External victims run one engine process per game slot (genmoves in
-parallel threads), so a batch of victim-play games keeps every process busy.
+parallel threads), so a batch of victim-play games keeps every process busy. ``board_size`` is the one size a
+victim plays (None: any), ``rules_supported`` the rulesets it can play (None: any).
+
+``katanet`` at 1 visit is KataGo's raw policy as KataGo's GTP engine plays it at 1 visit: symmetry 0, policy
+optimism 0.2 (``rootPolicyOptimism``), its passing hacks (``enablePassingHacks``) and its root-move rules
+(:mod:`advgo.nets.katago.root`), the best move at temperature 0; above, our MCTS over its net (not KataGo's own
+search). Its A-MCTS-S model is that same 1-visit distribution.
 
 | A-MCTS mode | victim nodes use |
 |---|---|
@@ -35,6 +43,8 @@ from .agentspec import AgentSpec, parse_agent_spec
 from .agents import Agent, MCTSAgent, PolicyAgent
 from .agents.gtp import GTPAgent, EngineSpec
 from .nets import PolicyValueNet, TorchEvaluator, load_checkpoint
+from .nets.katago import DEFAULT_MODEL, KataGoNet, resolve_model_path
+from .nets.katago.root import KataGoRootEvaluator
 from .passalive import pass_alive_territory
 from .rules import Rules
 from .search import Evaluator, SearchConfig, SearchEvaluator
@@ -43,6 +53,7 @@ AMCTS_MODES = ("S", "S++", "R", "plain")
 
 
 EXTERNAL_KINDS = ("gnugo", "katago", "gtp", "engine")
+KATANET_SIZES = (7, 19)
 
 
 def _external(spec: str) -> AgentSpec | None:
@@ -57,9 +68,19 @@ def _net_target(spec: str) -> str:
     return rest if head in ("zoo", "net") and rest else spec
 
 
+def _same_file(a, b) -> bool:
+    return Path(str(a)).expanduser().absolute() == Path(str(b)).expanduser().absolute()
+
+
 def victim_label(spec: str, visits: int) -> str:
     """``name@visits``: a zoo name as it is, a checkpoint by its file name without ``.pt``; an external
     engine by its spec (``gnugo:level=3``; KataGo as ``katago@visits``)."""
+    if spec.strip().lower().startswith("katanet"):
+        parsed = parse_agent_spec(spec)
+        model = parsed.get("model")
+        name = "katanet" if model is None or _same_file(model, DEFAULT_MODEL) else \
+            f"katanet[{Path(str(model)).name.split('.')[0]}]"
+        return f"{name}@{parsed.get('visits', visits)}"
     external = _external(spec)
     if external is not None:
         return f"katago@{external.get('visits', visits)}" if external.kind == "katago" else external.text
@@ -68,9 +89,45 @@ def victim_label(spec: str, visits: int) -> str:
     return f"{name}@{visits}"
 
 
+class _NetVictim:
+    """What every in-process net victim does with its ``_evaluator``: play, and model its replies for A-MCTS."""
+
+    has_policy = True  # a net victim can be queried by A-MCTS (GTP victims cannot)
+    rules_supported = None  # a net plays any ruleset (its features encode it)
+    visits: int
+
+    def _evaluator(self, rules: Rules, symmetry: str = "none", seed: int = 0, max_batch: int = 256):
+        raise NotImplementedError
+
+    def _root(self, evaluator):
+        """The evaluator whose priors are the victim's move at 1 visit (KataGo restricts its root moves)."""
+        return evaluator
+
+    def agent(self, rules: Rules, temperature: float = 0.0, seed: int = 0, symmetry: str = "none") -> Agent:
+        """The victim as it plays: raw policy at 1 visit, MCTS (no noise, fresh tree per move) above."""
+        evaluator = self._evaluator(rules, symmetry=symmetry, seed=seed)
+        if self.visits == 1:
+            return PolicyAgent(self._root(evaluator), temperature=temperature, seed=seed, name=self.label)
+        return MCTSAgent(evaluator, self.visits, SearchConfig(visits=self.visits), temperature=temperature,
+                         seed=seed, name=self.label)
+
+    def policy(self, mode: str, rules: Rules, max_batch: int = 256) -> Evaluator | None:
+        """The evaluator whose priors model the victim's move at A-MCTS victim nodes (None for ``plain``)."""
+        if mode not in AMCTS_MODES:
+            raise ValueError(f"unknown A-MCTS mode {mode!r}: expected one of {', '.join(AMCTS_MODES)}")
+        if mode == "plain":
+            return None
+        if mode == "S++":
+            return self._root(self._evaluator(rules, symmetry="average", max_batch=max_batch))
+        raw = self._evaluator(rules, max_batch=max_batch)
+        if mode == "S":
+            return self._root(raw)
+        return SearchEvaluator(raw, self.visits, rules.codes(engine.NO_CAP), SearchConfig(visits=self.visits))
+
+
 @dataclass
-class Victim:
-    """A frozen net victim at ``visits`` (see the module docstring)."""
+class Victim(_NetVictim):
+    """A frozen net victim of our own (zoo or checkpoint) at ``visits`` (see the module docstring)."""
 
     spec: str
     visits: int
@@ -85,8 +142,6 @@ class Victim:
         """``name@visits``: how logs, TensorBoard tags and SGF files name this victim."""
         return victim_label(self.spec, self.visits)
 
-    has_policy = True  # a net victim can be queried by A-MCTS (GTP victims cannot)
-
     @property
     def board_size(self) -> int:
         return self.net.config.board_size
@@ -97,26 +152,42 @@ class Victim:
         return TorchEvaluator(self.net, device=self.device, symmetry=symmetry, seed=seed, rules=rules,
                               max_batch=max_batch)
 
-    def agent(self, rules: Rules, temperature: float = 0.0, seed: int = 0, symmetry: str = "none") -> Agent:
-        """The victim as it plays: raw policy at 1 visit, MCTS (no noise, fresh tree per move) above."""
-        evaluator = self._evaluator(rules, symmetry=symmetry, seed=seed)
-        if self.visits == 1:
-            return PolicyAgent(evaluator, temperature=temperature, seed=seed, name=self.label)
-        return MCTSAgent(evaluator, self.visits, SearchConfig(visits=self.visits), temperature=temperature,
-                         seed=seed, name=self.label)
 
-    def policy(self, mode: str, rules: Rules, max_batch: int = 256) -> Evaluator | None:
-        """The evaluator whose priors model the victim's move at A-MCTS victim nodes (None for ``plain``)."""
-        if mode not in AMCTS_MODES:
-            raise ValueError(f"unknown A-MCTS mode {mode!r}: expected one of {', '.join(AMCTS_MODES)}")
-        if mode == "plain":
-            return None
-        if mode == "S++":
-            return self._evaluator(rules, symmetry="average", max_batch=max_batch)
-        raw = self._evaluator(rules, max_batch=max_batch)
-        if mode == "S":
-            return raw
-        return SearchEvaluator(raw, self.visits, rules.codes(engine.NO_CAP), SearchConfig(visits=self.visits))
+@dataclass
+class KataNetVictim(_NetVictim):
+    """KataGo's net in process (``katanet[:model=PATH]``) at ``visits``: a gray box like our nets."""
+
+    spec: AgentSpec
+    visits: int = 1
+    device: object = "cpu"
+    evaluator_factory: object = None
+    """As ``Victim.evaluator_factory`` (the inference server's)."""
+    board_size = None  # KataGo's nets take any board from 7x7 to 19x19
+
+    def __post_init__(self):
+        given = self.spec.get("visits")
+        if given is not None and self.visits not in (1, given):
+            raise ValueError(f"victim {self.spec.text!r}: visits given twice ({given} and {self.visits})")
+        self.visits = int(given or self.visits)
+        try:
+            self.model = resolve_model_path(self.spec.get("model"))
+        except FileNotFoundError as err:
+            raise ValueError(f"victim {self.spec.text!r}: {err}") from None
+
+    @property
+    def label(self) -> str:
+        return victim_label(self.spec.text, self.visits)
+
+    def _evaluator(self, rules: Rules, symmetry: str = "none", seed: int = 0, max_batch: int = 256):
+        if self.evaluator_factory is not None:
+            return self.evaluator_factory(self, rules, symmetry, seed, max_batch)
+        return KataGoNet(self.model, device=self.device, rules=rules, symmetry=symmetry, seed=seed,
+                         max_batch=max_batch, passing_hacks=True)
+
+    def _root(self, evaluator):
+        if isinstance(evaluator, KataGoNet):  # KataGo's GTP engine evaluates its root with conservativePass
+            evaluator.conservative_pass = True
+        return KataGoRootEvaluator(evaluator)
 
 
 @dataclass
@@ -147,6 +218,11 @@ class ExternalVictim:
         return self.spec.kind == "katago"
 
     board_size = None  # any size the engine plays
+
+    @property
+    def rules_supported(self) -> tuple[str, ...]:
+        """The rulesets the engine plays (its ``engines/*.yaml``)."""
+        return tuple(self.engine_spec().rules)
 
     def engine_spec(self) -> EngineSpec:
         return engine_spec_of(self.spec)
@@ -186,10 +262,16 @@ def engine_spec_of(spec: AgentSpec) -> EngineSpec:
     return spec_file
 
 
-def resolve_victim(spec: str, visits: int = 1, device="cpu", board_size: int | None = None) -> Victim | ExternalVictim:
+def resolve_victim(spec: str, visits: int = 1, device="cpu",
+                   board_size: int | None = None) -> Victim | KataNetVictim | ExternalVictim:
     """The victim named by ``spec`` (see the module docstring) at ``visits``; clear errors otherwise."""
     if visits < 1:
         raise ValueError(f"victim {spec!r}: visits must be at least 1, got {visits}")
+    if spec.strip().lower().partition(":")[0] == "katanet":
+        if board_size is not None and not KATANET_SIZES[0] <= board_size <= KATANET_SIZES[1]:
+            raise ValueError(f"victim {spec!r}: KataGo's nets take boards {KATANET_SIZES[0]}x{KATANET_SIZES[0]} to "
+                             f"{KATANET_SIZES[1]}x{KATANET_SIZES[1]}, not {board_size}x{board_size}")
+        return KataNetVictim(parse_agent_spec(spec), visits, device=device)
     external = _external(spec)
     if external is not None:
         return ExternalVictim(external, visits)

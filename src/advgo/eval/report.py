@@ -109,12 +109,13 @@ def evaluate_run(run_dir: str | Path, games: int, extra: tuple[str, ...] = (), s
 
 def _config_for(cfg: AdversaryRunConfig, victim) -> AdversaryRunConfig:
     """The run's config, with plain MCTS against a black box and the engine's rules when it needs others."""
-    if victim.has_policy and victim.board_size is not None:
+    supported = victim.rules_supported
+    if victim.has_policy and supported is None:
         return cfg
     vp = cfg.victimplay if victim.has_policy else dataclasses.replace(cfg.victimplay, amcts="plain")
     game = cfg.game
-    if victim.board_size is None and cfg.game.rules not in victim.engine_spec().rules:
-        game = dataclasses.replace(cfg.game, rules=victim.engine_spec().rules[0])
+    if supported is not None and cfg.game.rules not in supported:
+        game = dataclasses.replace(cfg.game, rules=supported[0])
     return dataclasses.replace(cfg, victimplay=vp, game=game)
 
 

@@ -29,8 +29,10 @@ pass, no passing hacks, no playout-doubling advantage). Planes are [22, N, N], r
 | 14 | 1 if a pass now would end the game (the last move was a pass) |
 | 18 | komi parity wave: where komi sits between the komis that allow a draw on this board |
 
-History: up to 5 moves; 1 once two passes ended the game; none (and global 14 = 0) when ``friendly_pass_ok`` and
-the last move was a pass (KataGo then hides that a pass would end the game). Boards 1 and 2 moves ago are
+History: up to 5 moves; 1 once two passes ended the game; none (and global 14 = 0) when a pass would end the game
+and either ``conservative_pass`` (KataGo's ``conservativePass`` at the root of a search), or ``friendly_pass_ok``
+(and the last move was a pass), or ``passing_hacks`` (``enablePassingHacks``) and the game scored now would not be a
+win for pla. KataGo's GTP engine searches with all but ``friendly_pass_ok``; ``kata-raw-nn`` uses none. Boards 1 and 2 moves ago are
 rebuilt from the current stones by undoing moves (:func:`advgo.features.katago_board.undo_move`); their simple-ko
 points, which the ladder search respects, come from undoing one more move. ``pass_alive_suicide``: compute the
 area as if multi-stone suicide were legal (a model file's flag).
@@ -102,13 +104,14 @@ def _ko_of(before, after, w, p, color, ws):
 
 
 @jit
-def _history_window(b, i, simple_ko, friendly_pass_ok):
-    """(turns of history the net sees, whether a pass now ends the game), replaying KataGo's ``BoardHistory``.
+def _history_window(b, i, simple_ko):
+    """KataGo's ``BoardHistory`` facts for the position: (valid turns of history, game finished, consecutive passes
+    at the end, a pass now would repeat an earlier pass position: simple ko's "spight" ending).
 
-    Under a superko rule that is: the moves played (at most 5; 1 once two passes ended the game), and "the last
-    move was a pass". Under simple ko KataGo also ends the game when a player passes in a position (with the same
-    player to move) in which they passed before, or when a position repeats three times since the last pass; a
-    move after such an end counts only that move as history. advgo's games go on there, so it is replayed here.
+    Under a superko rule: the moves played, finished after two passes. Under simple ko KataGo also ends the game
+    when a player passes in a position (with the same player to move) in which they passed before, or when a
+    position repeats three times since the last pass; a move after such an end counts only itself as history.
+    advgo's games go on there, so it is replayed here.
     """
     m = b.move_count[i]
     n2 = b.size * b.size
@@ -140,25 +143,18 @@ def _history_window(b, i, simple_ko, friendly_pass_ok):
                     repeats += 1
             if repeats >= 3:
                 finished = True
-    pass_ends = passes + 1 >= 2
     spight = False
     if simple_ko:
         for j in range(m - 2, -1, -2):
             if b.moves[i, j] == n2 and b.history[i, j] == b.history[i, m]:
                 spight = True
                 break
-    pass_ends = pass_ends or spight
-    turns = HISTORY
-    if pass_ends and friendly_pass_ok and passes + 1 == 2 and not spight:
-        return 0, False
-    if finished:
-        turns = 1
-    return min(turns, valid), pass_ends
+    return valid, finished, passes, spight
 
 
 @jit
-def _encode_one(b, i, ko_rule, suicide, komi, pass_alive_suicide, friendly_pass_ok, spatial, glob, legal, rules, ws,
-                buf, saved, saved_ko, boards, area):
+def _encode_one(b, i, ko_rule, suicide, komi, pass_alive_suicide, friendly_pass_ok, passing_hacks, conservative_pass,
+                spatial, glob, legal, rules, ws, buf, saved, saved_ko, boards, area):
     n = b.size
     w = b.width
     pla = b.to_play[i]
@@ -183,9 +179,31 @@ def _encode_one(b, i, ko_rule, suicide, komi, pass_alive_suicide, friendly_pass_
                 legal[r * n + c] = status == OK
                 if status == ILLEGAL_KO or status == ILLEGAL_SUPERKO:
                     spatial[6, r, c] = 1.0
-    # history
+    # area (18, 19), needed first: passing hacks hide the history when ending the game now would not be a win
+    area_map(b.stones[i], w, suicide or pass_alive_suicide, area)
+    score = 0
+    for r in range(n):
+        for c in range(n):
+            v = area[(r + 1) * w + c + 1]
+            if v == pla:
+                spatial[18, r, c] = 1.0
+                score += 1
+            elif v == opp:
+                spatial[19, r, c] = 1.0
+                score -= 1
+    self_komi = np.float32(komi if pla == WHITE else -komi)
+    # history (9..13, globals 0..4) and whether a pass ends the game (global 14)
     pass_action = n * n
-    turns, pass_ends = _history_window(b, i, ko_rule == KO_SIMPLE, friendly_pass_ok)
+    valid, finished, passes, spight = _history_window(b, i, ko_rule == KO_SIMPLE)
+    pass_ends = passes + 1 >= 2 or spight
+    turns = HISTORY
+    if pass_ends and (conservative_pass or (friendly_pass_ok and passes + 1 == 2 and not spight)
+                      or (passing_hacks and np.float32(score) + self_komi <= 0.0)):
+        turns = 0
+        pass_ends = False
+    elif finished:
+        turns = 1
+    turns = min(turns, valid)
     for k in range(turns):
         a = b.moves[i, m - 1 - k]
         if a == pass_action:
@@ -215,17 +233,7 @@ def _encode_one(b, i, ko_rule, suicide, komi, pass_alive_suicide, friendly_pass_
     mark_ladders(boards[prev], w, n, kos[prev], spatial, 15, -1, opp, buf, saved, saved_ko, ws)
     prev2 = 2 if turns >= 2 else prev
     mark_ladders(boards[prev2], w, n, kos[prev2], spatial, 16, -1, opp, buf, saved, saved_ko, ws)
-    # area
-    area_map(boards[0], w, suicide or pass_alive_suicide, area)
-    for r in range(n):
-        for c in range(n):
-            v = area[(r + 1) * w + c + 1]
-            if v == pla:
-                spatial[18, r, c] = 1.0
-            elif v == opp:
-                spatial[19, r, c] = 1.0
     # globals
-    self_komi = np.float32(komi if pla == WHITE else -komi)
     bound = np.float32(n * n + KOMI_CLIP)
     self_komi = min(max(self_komi, -bound), bound)
     glob[5] = self_komi / np.float32(20.0)
@@ -243,7 +251,8 @@ def _encode_one(b, i, ko_rule, suicide, komi, pass_alive_suicide, friendly_pass_
 
 
 @jit
-def _encode_batch(b, count, komi, rules, pass_alive_suicide, friendly_pass_ok, spatial, glob, legal):
+def _encode_batch(b, count, komi, rules, pass_alive_suicide, friendly_pass_ok, passing_hacks, conservative_pass,
+                  spatial, glob, legal):
     points = b.stones.shape[1]
     n = b.size
     ws = new_work(points)
@@ -255,12 +264,13 @@ def _encode_batch(b, count, komi, rules, pass_alive_suicide, friendly_pass_ok, s
     area = np.zeros(points, np.int8)
     for i in range(count):
         _encode_one(b, i, rules.ko_rule, rules.allow_suicide, komi, pass_alive_suicide, friendly_pass_ok,
-                    spatial[i], glob[i], legal[i], rules, ws, buf, saved, saved_ko, boards, area)
+                    passing_hacks, conservative_pass, spatial[i], glob[i], legal[i], rules, ws, buf, saved, saved_ko,
+                    boards, area)
 
 
 def encode_katago(boards: Boards, count: int, komi: float, rules: RuleCodes, spatial: np.ndarray,
                   globals_: np.ndarray, legal: np.ndarray | None = None, *, pass_alive_suicide: bool = False,
-                  friendly_pass_ok: bool = False) -> None:
+                  friendly_pass_ok: bool = False, passing_hacks: bool = False, conservative_pass: bool = False) -> None:
     """KataGo's features of games ``0 .. count - 1`` into ``spatial`` (float32 [>= count, 22, N, N]) and
     ``globals_`` (float32 [>= count, 19]); see the module docstring. ``legal`` (bool [>= count, N*N + 1]), when
     given, gets the moves KataGo counts as legal (ko, superko and suicide per the rules; pass always, even once
@@ -279,15 +289,43 @@ def encode_katago(boards: Boards, count: int, komi: float, rules: RuleCodes, spa
         raise ValueError(f"legal must be bool [>= {count}, {n * n + 1}], got {legal.dtype} {legal.shape}")
     if count:
         _encode_batch(boards, int(count), float(komi), rules, bool(pass_alive_suicide), bool(friendly_pass_ok),
-                      spatial, globals_, legal)
+                      bool(passing_hacks), bool(conservative_pass), spatial, globals_, legal)
 
 
-def encode_katago_state(state, *, pass_alive_suicide: bool = False,
-                        friendly_pass_ok: bool = False) -> tuple[np.ndarray, np.ndarray]:
+def encode_katago_state(state, *, pass_alive_suicide: bool = False, friendly_pass_ok: bool = False,
+                        passing_hacks: bool = False, conservative_pass: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """``(spatial [22, N, N], globals [19])`` of a ``GameState`` under its own rules and komi."""
     n = state.size
     spatial = np.zeros((1, SPATIAL, n, n), np.float32)
     globals_ = np.zeros((1, GLOBALS), np.float32)
     encode_katago(state.engine_boards, 1, state.rules.komi, state.engine_codes, spatial, globals_, None,
-                  pass_alive_suicide=pass_alive_suicide, friendly_pass_ok=friendly_pass_ok)
+                  pass_alive_suicide=pass_alive_suicide, friendly_pass_ok=friendly_pass_ok, passing_hacks=passing_hacks,
+                  conservative_pass=conservative_pass)
     return spatial[0], globals_[0]
+
+
+@jit
+def _root_facts(b, i, rules, suicide_legal, safe):
+    """(a ko or superko ban exists for the player to move, the safe area into ``safe`` int8 [P])."""
+    n = b.size
+    w = b.width
+    banned = b.ko_point[i] != NO_POINT
+    for r in range(n):
+        for c in range(n):
+            p = (r + 1) * w + c + 1
+            if b.stones[i, p] == 0:
+                status = check_point(b, i, p, rules)
+                if status == ILLEGAL_KO or status == ILLEGAL_SUPERKO:
+                    banned = True
+    area_map(b.stones[i], w, suicide_legal, safe, False, False, False)
+    return banned
+
+
+def root_facts(boards: Boards, i: int, rules: RuleCodes, pass_alive_suicide: bool = False) -> tuple[bool, np.ndarray]:
+    """What KataGo's search looks at before choosing a root move in game ``i``: whether any move is banned by ko or
+    superko, and the *safe area* (int8 [N, N]: 1 / -1 where a pass-alive chain or its territory is black's /
+    white's, 0 elsewhere; ``calculateArea`` with every option off)."""
+    safe = np.zeros(boards.stones.shape[1], np.int8)
+    banned = _root_facts(boards, int(i), rules, bool(rules.allow_suicide or pass_alive_suicide), safe)
+    n, w = boards.size, boards.width
+    return bool(banned), safe.reshape(w, w)[1:-1, 1:-1].copy()

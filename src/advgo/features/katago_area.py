@@ -13,7 +13,8 @@ For each colour, black first and then white into the same map (the order decides
    territories"). Nothing is marked for a colour with no stone on the board.
 4. Finally every point still unmarked takes the colour of its stone (non-pass-alive stones count as they stand).
 
-Features 18/19 use all three options on (``nonPassAliveStones``, ``safeBigTerritories``, ``unsafeBigTerritories``).
+Features 18/19 use all three options on (``nonPassAliveStones``, ``safeBigTerritories``, ``unsafeBigTerritories``);
+KataGo's search keeps a "safe area" with all three off (pass-alive chains and their territory only).
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ def _label_chains(stones, w, color, label):
 
 
 @jit
-def _area_for(stones, w, color, suicide_legal, result):
+def _area_for(stones, w, color, suicide_legal, safe_big, unsafe_big, result):
     points = stones.shape[0]
     opp = -color
     chain = np.full(points, -1, np.int64)
@@ -133,8 +134,8 @@ def _area_for(stones, w, color, suicide_legal, result):
         if chain[p] >= 0 and not dead[chain[p]]:
             result[p] = color
     for k in range(n_regions):
-        mark = (internal[k] <= 1 or not has_opp[k]) and not borders_dead[k]
-        if not mark and has_opp[k]:
+        mark = (internal[k] <= 1 or (safe_big and not has_opp[k])) and not borders_dead[k]
+        if not mark and (has_opp[k] or not unsafe_big):
             continue
         n = 0
         for p in range(points):
@@ -147,11 +148,14 @@ def _area_for(stones, w, color, suicide_legal, result):
 
 
 @jit
-def area_map(stones, w, suicide_legal, result):
-    """KataGo's ``calculateArea(result, true, true, true, suicide_legal)`` into ``result`` (int8 [P])."""
+def area_map(stones, w, suicide_legal, result, non_pass_alive_stones=True, safe_big=True, unsafe_big=True):
+    """KataGo's ``calculateArea(result, non_pass_alive_stones, safe_big, unsafe_big, suicide_legal)`` into
+    ``result`` (int8 [P]). All three on: features 18/19; all off: only pass-alive chains and their territory
+    (KataGo's "safe area" at the root of a search)."""
     result[:] = 0
-    _area_for(stones, w, 1, suicide_legal, result)
-    _area_for(stones, w, -1, suicide_legal, result)
-    for p in range(stones.shape[0]):
-        if result[p] == EMPTY and stones[p] != WALL:
-            result[p] = stones[p]
+    _area_for(stones, w, 1, suicide_legal, safe_big, unsafe_big, result)
+    _area_for(stones, w, -1, suicide_legal, safe_big, unsafe_big, result)
+    if non_pass_alive_stones:
+        for p in range(stones.shape[0]):
+            if result[p] == EMPTY and stones[p] != WALL:
+                result[p] = stones[p]

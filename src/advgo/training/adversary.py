@@ -66,8 +66,8 @@ def load_victims(cfg: AdversaryRunConfig, device) -> dict[str, Victim]:
         if not victim.has_policy and (cfg.victimplay.amcts != "plain" or cfg.victimplay.hardening):
             raise ValueError(f"curriculum.entries[{i}]: {victim.label} is a black box (no policy to query): set "
                              f"victimplay.amcts: plain and victimplay.hardening: false to train against it")
-        if victim.board_size is None:
-            rules = victim.engine_spec().rules
+        rules = victim.rules_supported
+        if rules is not None:
             if cfg.game.rules not in rules:
                 raise ValueError(f"curriculum.entries[{i}]: {victim.label} plays {'/'.join(rules)} rules; "
                                  f"set game.rules: {rules[0]}")

@@ -1,0 +1,21 @@
+"""KataGo's own networks inside advgo: the model file format, the PyTorch port of the net, the search's evaluator.
+
+| module | what it holds |
+|---|---|
+| :mod:`.layers` | the layers of a model file as plain data (``ModelDesc`` and its blocks) |
+| :mod:`.format` | ``read_model`` / ``write_model``: KataGo's ``.bin.gz`` (and ``.txt.gz``) files, model versions 8-17 |
+| :mod:`.model` | ``KataGoModel``: the network in PyTorch, as KataGo's CPU backend computes it |
+| :mod:`.net` | ``KataGoNet``: the ``Evaluator`` (KataGo's input features, batched forward, KataGo's post-processing) |
+
+The input features are :mod:`advgo.features.katago` (Numba). ``advgo engines check-katanet`` compares the whole
+chain with the real engine's ``kata-raw-nn``.
+"""
+
+from .format import ModelFormatError, UnsupportedModelError, read_model, write_model
+from .model import KataGoModel
+from .net import DEFAULT_MODEL, SYMMETRY_MODES, KataGoNet, KataGoOutput, load_model, resolve_model_path
+
+__all__ = [
+    "DEFAULT_MODEL", "KataGoModel", "KataGoNet", "KataGoOutput", "ModelFormatError", "SYMMETRY_MODES",
+    "UnsupportedModelError", "load_model", "read_model", "resolve_model_path", "write_model",
+]

@@ -28,6 +28,7 @@ from __future__ import annotations
 import gzip
 import io
 import os
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -375,7 +376,9 @@ def _value(r: _Reader, channels: int) -> ValueHead:
     scores = 6 if r.version >= 9 else 4
     _check(r, head.v1_conv.in_channels == channels and head.v1_bn.channels == v1 and
            head.v2_mul.in_channels == 3 * v1 and head.v3_mul.out_channels == 3 and head.sv3_mul.out_channels == scores
-           and head.v2_mul.out_channels == head.v3_mul.in_channels == head.sv3_mul.in_channels and
+           and head.v2_mul.out_channels == head.v3_mul.in_channels == head.sv3_mul.in_channels ==
+           head.v2_bias.weight.shape[0] and head.v3_bias.weight.shape[0] == 3 and
+           head.sv3_bias.weight.shape[0] == scores and
            head.ownership_conv.in_channels == v1 and head.ownership_conv.out_channels == 1,
            "the value head's sizes disagree")
     return head
@@ -421,7 +424,7 @@ def read_model(path: str | os.PathLike) -> ModelDesc:
     if raw[:2] == b"\x1f\x8b":
         try:
             raw = gzip.decompress(raw)
-        except (OSError, EOFError, gzip.BadGzipFile) as err:
+        except (OSError, EOFError, zlib.error) as err:  # BadGzipFile is an OSError; bad deflate data a zlib.error
             raise ModelFormatError(f"{path}: corrupt gzip data ({err})") from None
     return parse_model(raw, str(path))
 

@@ -17,7 +17,7 @@ convolutions run on a channels-last view of the same memory.
 | ``score`` | [B, 6] | score mean, score mean square, lead, variance of time left, short-term errors (pre-scaling) |
 | ``ownership`` | [B, L] | ownership logit (tanh gives +1 = the player to move owns the point) |
 
-Pooling as KataGo: global pooling gives ``[mean, mean * (sqrt(area) - 14) / 10, max]`` per channel; the value
+Pooling as KataGo: global pooling gives ``[mean, mean * (sqrt(area) - 14) / 10, max(max, -1)]`` per channel; the value
 head's pooling ``[mean, mean * (sqrt(area) - 14) / 10, mean * ((sqrt(area) - 14)^2 / 100 - 0.1)]``.
 """
 
@@ -96,9 +96,10 @@ def _linear(layer: MatMul) -> nn.Parameter:
 
 
 def _gpool(x: torch.Tensor, size: int) -> torch.Tensor:
-    """[B, L, C] -> [B, 3C]: mean, mean scaled by the board's width, max."""
+    """[B, L, C] -> [B, 3C]: mean, mean scaled by the board's width, max (never below -1: KataGo's backends start
+    the max at -1 to skip the padding, which only shows after an identity activation)."""
     mean = x.mean(dim=1)
-    return torch.cat((mean, mean * ((size - 14.0) * 0.1), x.amax(dim=1)), dim=1)
+    return torch.cat((mean, mean * ((size - 14.0) * 0.1), x.amax(dim=1).clamp_min(-1.0)), dim=1)
 
 
 def _value_pool(x: torch.Tensor, size: int) -> torch.Tensor:

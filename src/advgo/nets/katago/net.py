@@ -14,7 +14,10 @@ PyTorch port of the net (:class:`.model.KataGoModel`) in chunks of ``max_batch``
 | | player to move owns the point), all from the player to move's side |
 
 ``kata-raw-nn 0`` of the real engine prints the same numbers from white's side, at symmetry 0 and optimism
-``rootPolicyOptimism`` (0.2 by default, also ``policy_optimism`` here). Symmetries: ``"none"`` (symmetry 0, as
+``rootPolicyOptimism`` (0.2 by default, also ``policy_optimism`` here). KataGo's GTP engine evaluates the root of
+its search with two more settings (``kata-raw-nn`` uses neither): ``passing_hacks`` (``enablePassingHacks``: the
+history is hidden when a pass would end a game that would not be won; pass gets at most 95% of the policy) and
+``conservative_pass`` (``conservativePass``: the net is not told that a pass would end the game). Symmetries: ``"none"`` (symmetry 0, as
 ``kata-raw-nn 0``), ``"random"`` (one of the 8 per position from the evaluator's seeded generator) or ``"average"``
 (priors and values averaged over all 8, for A-MCTS-S++).
 
@@ -110,7 +113,8 @@ class KataGoNet:
 
     def __init__(self, model: str | os.PathLike | None = None, device="cpu", dtype: torch.dtype | None = None,
                  rules=None, symmetry: str = "none", policy_optimism: float = 0.2, max_batch: int = 256,
-                 seed: int = 0, threads: int | None = None, friendly_pass_ok: bool = False):
+                 seed: int = 0, threads: int | None = None, friendly_pass_ok: bool = False,
+                 passing_hacks: bool = False, conservative_pass: bool = False):
         if symmetry not in SYMMETRY_MODES:
             raise ValueError(f"unknown symmetry mode {symmetry!r}: expected one of {SYMMETRY_MODES}")
         if not 0.0 <= policy_optimism <= 1.0:
@@ -129,6 +133,8 @@ class KataGoNet:
         self.pass_alive_suicide = self.model.pass_alive_under_suicide
         self.symmetry, self.policy_optimism, self.max_batch = symmetry, float(policy_optimism), int(max_batch)
         self.friendly_pass_ok = bool(friendly_pass_ok)
+        self.passing_hacks = bool(passing_hacks)
+        self.conservative_pass = bool(conservative_pass)
         self.rules = _rule_codes(rules)
         self._rng = np.random.default_rng(seed)
         self._size = 0
@@ -172,7 +178,8 @@ class KataGoNet:
             raise ValueError(f"komi must be finite, got {komi}")
         self._grow(n, count)
         encode_katago(leaves, count, float(komi), self.rules, self._spatial, self._globals, self._legal,
-                      pass_alive_suicide=self.pass_alive_suicide, friendly_pass_ok=self.friendly_pass_ok)
+                      pass_alive_suicide=self.pass_alive_suicide, friendly_pass_ok=self.friendly_pass_ok,
+                      passing_hacks=self.passing_hacks, conservative_pass=self.conservative_pass)
         out = self.evaluate_features(self._spatial_t[:count], self._globals_t[:count], self._legal[:count],
                                      self.rules.ko_rule == KO_SIMPLE)
         self.calls += 1
@@ -212,7 +219,7 @@ class KataGoNet:
                                      None if ks is None else ks[lo:lo + self.max_batch])
                  for lo in range(0, total, self.max_batch)]
         logits, value, score, ownership = (torch.cat(x) for x in zip(*parts))
-        priors = torch.softmax(logits.masked_fill(~legal_t, float("-inf")), dim=1)
+        priors = self._priors(logits.masked_fill(~legal_t, float("-inf")))
         if not simple_ko:  # KataGo: under superko a game cannot end without a result
             value[:, 2] -= 100000.0
         probs = torch.softmax(value, dim=1)
@@ -228,6 +235,16 @@ class KataGoNet:
         mean = score[:, 0] * post.score_mean * (1.0 - no_result)
         return KataGoOutput(priors.numpy(), probs[:, 0].numpy(), probs[:, 1].numpy(), no_result.numpy(),
                             lead.numpy(), mean.numpy(), np.tanh(ownership.numpy()).reshape(count, n * n))
+
+    def _priors(self, logits: torch.Tensor) -> torch.Tensor:
+        """Softmax over the legal moves; with passing hacks, as KataGo, pass gets at most 19 times the rest (95%)."""
+        if not self.passing_hacks:
+            return torch.softmax(logits, dim=1)
+        top = logits.amax(dim=1, keepdim=True)
+        exps = torch.exp(logits - top)
+        rest = exps[:, :-1].sum(dim=1)
+        exps[:, -1] = torch.clamp(torch.minimum(exps[:, -1], rest * 19.0), min=1e-20)
+        return exps / exps.sum(dim=1, keepdim=True)
 
     def _forward_chunk(self, spatial: torch.Tensor, globals_: torch.Tensor, ks: torch.Tensor | None):
         """(logits [B, N*N + 1], value logits [B, 3], score [B, 6], ownership logits [B, N*N]), float32 on the CPU;
