@@ -577,6 +577,9 @@ class History:
         self.consecutive_ending_passes = 0
         self.is_game_finished = False
         self.num_approx_valid_turns = 0
+        # Simple ko only: (board, player to move) since the last pass (the position after the pass first), for
+        # KataGo's "a position occurring a third time ends the game with no result".
+        since_pass: list = [(tuple(board.colors), pla)]
         for action in state.moves:
             action = int(action)
             loc = None if action == n * n else action
@@ -600,6 +603,12 @@ class History:
             self.positions.append((tuple(board.colors), pla))
             if self.consecutive_ending_passes >= 2 or spightlike:
                 self.is_game_finished = True
+            if loc is None:
+                since_pass = [(tuple(board.colors), pla)]
+            else:
+                since_pass.append((tuple(board.colors), pla))
+                if self.ko_rule == "simple" and since_pass.count(since_pass[-1]) >= 3:
+                    self.is_game_finished = True  # the long-cycle no-result
         self.board = board
         self.next_pla = pla
         self.super_ko_banned = [False] * (n * n)

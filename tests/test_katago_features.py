@@ -20,10 +20,10 @@ fixtures                           ladders and breakers (planes 14-17), ko and s
 errors                             wrong buffers raise ValueError naming the buffer
 =================================  ==============================================================================
 
-One KataGo rule the reference lacks: under simple ko, a position occurring a third time since the last pass ends
-the game as a no-result (``BoardHistory::makeBoardMoveAssumeLegal``, "Break long cycles with no-result"), which
-cuts the history to one turn. The encoder has it (``test_simple_ko_third_repetition_cuts_the_history``); the
-reference comparison there is a strict xfail, and the random and ko-cycle games stop short of a third time.
+Under simple ko, a position occurring a third time since the last pass ends KataGo's game as a no-result
+(``BoardHistory::makeBoardMoveAssumeLegal``, "Break long cycles with no-result"), which cuts the history to one
+turn; advgo's games go on. Both the encoder and the reference model it
+(``test_simple_ko_third_repetition_cuts_the_history`` checks the encoder against the rule itself).
 """
 
 from __future__ import annotations
@@ -65,22 +65,16 @@ def rulesets(variants=KO_RULES):
 
 def random_game(size, rules, pass_prob, seed, max_moves=None):
     """Every state of a uniform-random game (a stone move, or a pass with probability ``pass_prob``) to its end:
-    two passes or the cap of 2·N² moves. Under simple ko the game also stops before a position would occur a third
-    time since the last pass (KataGo's no-result, which the reference lacks: about 1 game in 100 on 2x2 and 3x3)."""
+    two passes or the cap of 2·N² moves (under simple ko, KataGo's third-repetition no-result included: advgo plays
+    on past it, about 1 game in 100 on 2x2 and 3x3)."""
     rng = np.random.default_rng(seed)
     state = GameState.new(size, rules, max_moves=max_moves or 2 * size * size)
     line = [state]
-    since_pass = Counter({(state.hash, state.to_play): 1})
     while not state.is_over:
         legal = state.legal_actions()
         stones = legal[legal < size * size]
         action = size * size if len(stones) == 0 or rng.random() < pass_prob else int(rng.choice(stones))
         state = state.play(action)
-        if action == size * size:
-            since_pass.clear()
-        since_pass[(state.hash, state.to_play)] += 1
-        if rules.ko == "simple" and since_pass[(state.hash, state.to_play)] >= 3:
-            break
         line.append(state)
     return line
 
@@ -208,12 +202,10 @@ def triple_ko(rules, to_play=BLACK):
 
 def ko_cycle_game(rules, pass_prob, seed, length):
     """A random walk of ko captures and passes from the triple-ko board (a player who can capture after the
-    opponent passed does). Under simple ko no position occurs a third time since the last pass: KataGo would end
-    the game as a no-result there, which the reference does not model (see the module docstring)."""
+    opponent passed does); under simple ko it reaches KataGo's third-repetition no-result too."""
     rng = np.random.default_rng(seed)
     state = triple_ko(rules)
     line = [state]
-    since_pass = Counter({(state.hash, state.to_play): 1})
     for _ in range(length):
         if state.is_over:
             break
@@ -221,16 +213,13 @@ def ko_cycle_game(rules, pass_prob, seed, length):
         for a in KO_CYCLE:
             if state.is_legal(a):
                 child = state.play(a)
-                if child.captures != state.captures and (
-                        rules.ko != "simple" or since_pass[(child.hash, child.to_play)] < 2):
+                if child.captures != state.captures:
                     captures.append(child)
         after_pass = bool(state.moves) and state.moves[-1] == PASS9
         if captures and (after_pass or rng.random() >= pass_prob):
             state = captures[int(rng.integers(len(captures)))]
         else:
             state = state.play(PASS9)
-            since_pass.clear()
-        since_pass[(state.hash, state.to_play)] += 1
         line.append(state)
     return line
 
@@ -560,8 +549,6 @@ def test_simple_ko_third_repetition_cuts_the_history():
         assert not glob[:5].any() and glob[14] == 0
 
 
-@pytest.mark.xfail(strict=True, reason="tests/katago_reference.py lacks KataGo's simple-ko no-result ending "
-                                       "(a position's third occurrence since the last pass)")
 def test_simple_ko_third_repetition_matches_the_reference():
     assert_matches_reference(simple_ko_cycles(12)[-1])
 

@@ -44,7 +44,6 @@ import numpy as np
 
 from advgo.engine import Boards, RuleCodes
 from advgo.engine.constants import (
-    END_TWO_PASSES,
     ILLEGAL_KO,
     ILLEGAL_SUPERKO,
     KO_POSITIONAL,
@@ -327,5 +326,5 @@ def root_facts(boards: Boards, i: int, rules: RuleCodes, pass_alive_suicide: boo
     white's, 0 elsewhere; ``calculateArea`` with every option off)."""
     safe = np.zeros(boards.stones.shape[1], np.int8)
     banned = _root_facts(boards, int(i), rules, bool(rules.allow_suicide or pass_alive_suicide), safe)
-    n, w = boards.size, boards.width
+    w = boards.width
     return bool(banned), safe.reshape(w, w)[1:-1, 1:-1].copy()

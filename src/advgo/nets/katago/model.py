@@ -156,7 +156,9 @@ class _Attention(nn.Module):
         super().__init__()
         self.heads, self.kv_heads, self.q_dim, self.v_dim = block.heads, block.kv_heads, block.q_dim, block.v_dim
         self.norm = _RMSNorm(block.norm.weight, block.norm.epsilon)
-        self.q, self.k, self.v = _linear(block.q), _linear(block.k), _linear(block.v)
+        # one matrix product for the three projections: [q; k; v] stacked on the output side
+        self.qkv = nn.Parameter(torch.cat([_linear(x).data for x in (block.q, block.k, block.v)]), requires_grad=False)
+        self.split = (block.heads * block.q_dim, block.kv_heads * block.q_dim, block.kv_heads * block.v_dim)
         self.out = _linear(block.out)
         self.rope = block.rope
         if block.rope == "learned":
@@ -199,10 +201,10 @@ class _Attention(nn.Module):
 
     def forward(self, x: torch.Tensor, size: int) -> torch.Tensor:
         b, length, _ = x.shape
-        h = self.norm(x)
-        q = F.linear(h, self.q).view(b, length, self.heads, self.q_dim).transpose(1, 2)
-        k = F.linear(h, self.k).view(b, length, self.kv_heads, self.q_dim).transpose(1, 2)
-        v = F.linear(h, self.v).view(b, length, self.kv_heads, self.v_dim).transpose(1, 2)
+        q, k, v = F.linear(self.norm(x), self.qkv).split(self.split, dim=-1)
+        q = q.reshape(b, length, self.heads, self.q_dim).transpose(1, 2)
+        k = k.reshape(b, length, self.kv_heads, self.q_dim).transpose(1, 2)
+        v = v.reshape(b, length, self.kv_heads, self.v_dim).transpose(1, 2)
         if self.rope != "none":
             q_cos, q_sin, k_cos, k_sin = self._table(size, x.device, x.dtype)
             q = self._rotate(q, q_cos, q_sin)
@@ -219,11 +221,13 @@ class _FFN(nn.Module):
     def __init__(self, block: FFNBlock):
         super().__init__()
         self.norm = _RMSNorm(block.norm.weight, block.norm.epsilon)
-        self.linear1, self.gate, self.linear2 = _linear(block.linear1), _linear(block.gate), _linear(block.linear2)
+        # [linear1; gate] in one matrix product
+        self.up = nn.Parameter(torch.cat([_linear(block.linear1).data, _linear(block.gate).data]), requires_grad=False)
+        self.linear2 = _linear(block.linear2)
 
     def forward(self, x: torch.Tensor, size: int) -> torch.Tensor:
-        h = self.norm(x)
-        return x + F.linear(F.silu(F.linear(h, self.linear1)) * F.linear(h, self.gate), self.linear2)
+        hidden, gate = F.linear(self.norm(x), self.up).chunk(2, dim=-1)
+        return x + F.linear(F.silu(hidden) * gate, self.linear2)
 
 
 class _Nested(nn.Module):
