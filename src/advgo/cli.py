@@ -156,6 +156,53 @@ def bench_net(
     console.print(f"wrote {path}")
 
 
+@bench_app.command("katanet")
+def bench_katanet(
+    board: int = typer.Option(9, "--board", min=7, max=19, help="Board size N."),
+    batches: str = typer.Option("1,64,256", "--batches", help="KataGoNet batch sizes, comma-separated."),
+    device: str = typer.Option("all", "--device", help="cpu, cuda, or all (cpu and, when present, cuda)."),
+    dtypes: str = typer.Option("fp32,bf16", "--dtypes", help="KataGoNet precisions: some of fp32, bf16."),
+    processes: str = typer.Option("1,2", "--processes", help="KataGoPolicy GTP processes per row ('' for none)."),
+    seconds: float = typer.Option(10.0, "--seconds", min=0.0, help="Timed seconds per row (over all rounds)."),
+    rounds: int = typer.Option(2, "--rounds", min=1, help="Interleaved rounds (the best is kept)."),
+    threads: int | None = typer.Option(None, "--threads", min=1, help="torch CPU threads (default: torch's)."),
+    model: Path | None = typer.Option(None, "--model", help="KataGo model file (default: the installed one)."),
+    json_path: Path | None = typer.Option(None, "--json", help="Where to write the records "
+                                          "(default: runs/bench/katanet-NxN.json)."),
+) -> None:
+    """KataGo's net in process (KataGoNet) beside KataGo over GTP (KataGoPolicy): positions/s on the same positions."""
+    import torch
+
+    from advgo.bench import katanet as bench
+    from advgo.bench.net import available_devices
+    from advgo.bench.report import write_json
+
+    try:
+        batch_list = _int_list(batches, "--batches")
+        devices = available_devices(device)
+        dtype_list = [d.strip() for d in dtypes.split(",") if d.strip()]
+        if not dtype_list or set(dtype_list) - {"fp32", "bf16"}:
+            raise ValueError(f"--dtypes must be some of fp32, bf16, got {dtypes!r}")
+        process_list = _int_list(processes, "--processes") if processes.strip() else []
+    except ValueError as e:
+        raise typer.BadParameter(str(e)) from None
+    if threads is not None:
+        torch.set_num_threads(threads)
+    with console.status("measuring ...") as status:
+        def progress(label: str, rate: float) -> None:
+            status.update(f"{label}: {rate:,.1f} positions/s")
+
+        try:
+            records = bench.run(board, batch_list, devices, dtype_list, process_list, seconds, rounds,
+                                model=model, progress=progress)
+        except FileNotFoundError as err:
+            raise typer.BadParameter(str(err)) from None
+    console.print(bench.katanet_table(records))
+    path = json_path or Path("runs") / "bench" / f"katanet-{board}x{board}.json"
+    write_json(path, records)
+    console.print(f"wrote {path}")
+
+
 @bench_app.command("mcts")
 def bench_mcts(
     boards: str = typer.Option("9,19", "--boards", help="Comma-separated board sizes."),

@@ -238,9 +238,10 @@ def _print_katanet_report(report: dict) -> None:
     for e in report["errors"][:5]:
         console.print(f"[red]katago refused position {e['index']}[/red] ({e['katago_rules']}): {e['error']}")
     t = report["timings"]
-    console.print(f"corpus {t['corpus_s']:.1f} s; KataGo {t['katago_s']:.1f} s ({t['katago_pos_per_s']:.2f} pos/s; "
-                  f"replays {t['katago_replay_s']:.1f} s, kata-raw-nn {t['katago_nn_s']:.1f} s); ours {t['ours_s']:.2f} s "
-                  f"({t['ours_pos_per_s']:.1f} pos/s); total {t['total_s']:.1f} s")
+    by_size = ", ".join(f"{size} {rate:.2f}" for size, rate in t["katago_pos_per_s_by_size"].items())
+    console.print(f"corpus {t['corpus_s']:.1f} s; KataGo {t['katago_s']:.1f} s ({t['katago_pos_per_s']:.2f} pos/s: "
+                  f"{by_size}; replays {t['katago_replay_s']:.1f} s, kata-raw-nn {t['katago_nn_s']:.1f} s); ours "
+                  f"{t['ours_s']:.2f} s ({t['ours_pos_per_s']:.1f} pos/s); total {t['total_s']:.1f} s")
     for name, target in report["targets"].items():
         mark = "[green]pass[/green]" if target["passed"] else "[red]FAIL[/red]"
         value = target["value"]

@@ -185,7 +185,7 @@ class KataNetVictim(_NetVictim):
                          max_batch=max_batch, passing_hacks=True)
 
     def _root(self, evaluator):
-        if isinstance(evaluator, KataGoNet):  # KataGo's GTP engine evaluates its root with conservativePass
+        if hasattr(evaluator, "conservative_pass"):  # KataGo's GTP engine evaluates its root with conservativePass
             evaluator.conservative_pass = True
         return KataGoRootEvaluator(evaluator)
 

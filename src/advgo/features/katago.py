@@ -270,17 +270,17 @@ def _encode_batch(b, count, komi, rules, pass_alive_suicide, friendly_pass_ok, p
 def encode_katago(boards: Boards, count: int, komi: float, rules: RuleCodes, spatial: np.ndarray,
                   globals_: np.ndarray, legal: np.ndarray | None = None, *, pass_alive_suicide: bool = False,
                   friendly_pass_ok: bool = False, passing_hacks: bool = False, conservative_pass: bool = False) -> None:
-    """KataGo's features of games ``0 .. count - 1`` into ``spatial`` (float32 [>= count, 22, N, N]) and
-    ``globals_`` (float32 [>= count, 19]); see the module docstring. ``legal`` (bool [>= count, N*N + 1]), when
+    """KataGo's features of games ``0 .. count - 1`` into ``spatial`` (float32 [>= count, 22, N, N], any strides:
+    e.g. the first 22 planes of a bigger buffer) and ``globals_`` (float32 [>= count, 19]); see the module docstring. ``legal`` (bool [>= count, N*N + 1]), when
     given, gets the moves KataGo counts as legal (ko, superko and suicide per the rules; pass always, even once
     the game is over): the policy is a softmax over those."""
     n = boards.size
     if not 0 <= count <= boards.stones.shape[0]:
         raise ValueError(f"count must be in 0..{boards.stones.shape[0]}, got {count}")
     for name, buf, shape in (("spatial", spatial, (SPATIAL, n, n)), ("globals", globals_, (GLOBALS,))):
-        if not isinstance(buf, np.ndarray) or buf.dtype != np.float32 or not buf.flags.c_contiguous \
-                or buf.shape[1:] != shape or buf.shape[0] < count:
-            raise ValueError(f"{name} must be C-contiguous float32 [>= {count}, {', '.join(map(str, shape))}], got "
+        if not isinstance(buf, np.ndarray) or buf.dtype != np.float32 or buf.shape[1:] != shape \
+                or buf.shape[0] < count or not buf.flags.writeable:
+            raise ValueError(f"{name} must be writable float32 [>= {count}, {', '.join(map(str, shape))}], got "
                              f"{getattr(buf, 'dtype', type(buf).__name__)} {getattr(buf, 'shape', '')}")
     if legal is None:
         legal = np.zeros((count, n * n + 1), np.bool_)

@@ -105,7 +105,7 @@ class GameActor:
             if server is not None:
                 from .inference_server import serve_victims
 
-                serve_victims(self.victims, server)
+                serve_victims(self.victims, server, n)
             first = self.victims[cfg.curriculum.entries[0].label]
             self.play = VictimPlay(self.evaluator, first, n, self.rules, cfg.search, cfg.victimplay, self.rng)
 

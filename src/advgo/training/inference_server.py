@@ -42,25 +42,72 @@ def pack_planes(planes: np.ndarray) -> np.ndarray:
     return np.packbits(planes.reshape(planes.shape[0], -1).astype(np.uint8, copy=False), axis=1)
 
 
-def unpack_planes(packed, size: int, device):
-    """``pack_planes``' rows back to float32 planes ``[B, C, N, N]`` as a torch tensor on ``device`` (unpacked
+def unpack_planes(packed, size: int, device, planes: int = FEATURES.planes):
+    """``pack_planes``' rows back to float32 planes ``[B, planes, N, N]`` as a torch tensor on ``device`` (unpacked
     there: only the bits cross to a GPU)."""
     import torch
 
     bits = torch.as_tensor(packed).to(device, non_blocking=True)
     shifts = torch.arange(7, -1, -1, device=bits.device, dtype=torch.uint8)
     flat = ((bits.unsqueeze(-1) >> shifts) & 1).reshape(bits.shape[0], -1)
-    return flat[:, :FEATURES.planes * size * size].reshape(-1, FEATURES.planes, size, size).float()
+    return flat[:, :planes * size * size].reshape(-1, planes, size, size).float()
 
 
-def serve_victims(victims: dict, server) -> None:
+class _AdvgoEncoder:
+    """Feature set ``advgo-v1`` (what ``TorchEvaluator`` encodes), as ``RemoteEvaluator``'s default encoder."""
+
+    planes = FEATURES.planes
+
+    def __init__(self, size: int, rules, max_batch: int):
+        self.rules = rule_codes_of(rules)
+        self._planes = np.zeros((max_batch, FEATURES.planes, size, size), np.float32)
+        self._globals = np.zeros((max_batch, FEATURES.globals), np.float32)
+
+    def set_rules(self, rules) -> None:
+        self.rules = rule_codes_of(rules)
+
+    def encode(self, leaves, count: int, komi: float):
+        if count > self._planes.shape[0]:
+            self._planes = np.zeros((count,) + self._planes.shape[1:], np.float32)
+            self._globals = np.zeros((count,) + self._globals.shape[1:], np.float32)
+        encode_batch(leaves, count, komi, self._planes, self._globals, self.rules)
+        return self._planes[:count], self._globals[:count]
+
+
+class _SizedKataGoNet:
+    """A server-side ``KataGoNet`` for one board size (the packed requests do not carry it)."""
+
+    def __init__(self, net, size: int):
+        self.net, self.size, self.planes, self.device = net, size, net.encoder.planes, net.device
+
+    def evaluate_planes(self, planes, globals_, priors_out, values_out) -> None:
+        self.net.evaluate_planes(planes, globals_, priors_out, values_out)
+
+
+def serve_victims(victims: dict, server, board_size: int | None = None) -> None:
     """Make every net victim evaluate on ``server``: its policy and its agent's net become ``RemoteEvaluator``s
-    (each symmetry mode its own model on the server). External engines keep their own processes."""
+    (each symmetry mode its own model on the server; a ``katanet`` victim one per board size too, ``board_size``
+    being the run's). External engines keep their own processes."""
+    import dataclasses
+
     import ray
 
-    from ..victims import Victim
+    from ..nets.katago.encoder import KataGoEncoder
+    from ..victims import KataNetVictim, Victim
 
     for victim in victims.values():
+        if isinstance(victim, KataNetVictim):
+            if board_size is None:
+                raise ValueError("serve_victims: a katanet victim needs the run's board size")
+
+            def katanet_factory(v, rules, symmetry, seed, max_batch):
+                key = f"{v.label}|{symmetry}|{board_size}"
+                ray.get(server.add_katanet.remote(key, str(v.model), symmetry, dataclasses.asdict(rules), board_size))
+                encoder = KataGoEncoder(rules, passing_hacks=True, capacity=max_batch)
+                return RemoteEvaluator(server, board_size, rules, max_batch=max_batch, key=key, encoder=encoder)
+
+            victim.evaluator_factory = katanet_factory
+            continue
         if not isinstance(victim, Victim):
             continue
         config = victim.net.config.to_dict()
@@ -111,6 +158,19 @@ class InferenceServer:
         net.load_state_dict(state)
         self.models[key] = TorchEvaluator(net.eval(), device=self.device, symmetry=symmetry, seed=self.seed,
                                           max_batch=self.max_batch)
+        return True
+
+    def add_katanet(self, key: str, model: str, symmetry: str, rules: dict, size: int) -> bool:
+        """KataGo's net (``katanet`` victims) served under ``key`` for ``size`` x ``size`` boards; False when it is
+        already there. ``rules``: an ``advgo.Rules`` as a dict (its ko rule decides the value's post-processing)."""
+        if key in self.models:
+            return False
+        from ..nets.katago import KataGoNet
+        from ..rules import Rules
+
+        net = KataGoNet(model, device=self.device, rules=Rules(**rules), symmetry=symmetry, seed=self.seed,
+                        max_batch=self.max_batch)
+        self.models[key] = _SizedKataGoNet(net, size)
         return True
 
     def add_client(self, client) -> int:
@@ -164,7 +224,7 @@ class InferenceServer:
         start = time.perf_counter()
         globals_ = np.concatenate([q[1] for q in queue])
         count = globals_.shape[0]
-        priors = np.empty((count, evaluator.size ** 2 + 1), np.float32)
+        priors = np.empty((count, evaluator.size ** 2 + 1), np.float32)  # (KataGoNet: the served size)
         values = np.empty(count, np.float32)
         try:
             evaluator.evaluate_planes(_planes_of(queue, evaluator), globals_, priors, values)
@@ -188,32 +248,46 @@ class InferenceServer:
 def _planes_of(queue: list, evaluator):
     """The queued requests' planes as one batch: packed rows unpacked on the evaluator's device when all are packed
     (the actors' case), else everything as numpy planes."""
+    planes = getattr(evaluator, "planes", FEATURES.planes)
+    if not isinstance(planes, int):  # TorchEvaluator has no plane count of its own: advgo-v1
+        planes = FEATURES.planes
     if all(q[0].ndim == 2 for q in queue):
-        return unpack_planes(np.concatenate([q[0] for q in queue]), evaluator.size, evaluator.device)
+        return unpack_planes(np.concatenate([q[0] for q in queue]), evaluator.size, evaluator.device, planes)
     n = evaluator.size
-    shape = (-1, FEATURES.planes, n, n)
+    shape = (-1, planes, n, n)
     return np.concatenate([q[0] if q[0].ndim == 4 else
-                           np.unpackbits(q[0], axis=1, count=FEATURES.planes * n * n).reshape(shape) for q in queue])
+                           np.unpackbits(q[0], axis=1, count=planes * n * n).reshape(shape) for q in queue])
 
 
 class RemoteEvaluator:
     """The ``Evaluator`` protocol over an ``InferenceServer`` handle: local encoding, remote forward (planes sent
-    as bits, answers back as float16)."""
+    as bits, answers back as float16). ``encoder`` (``encode(leaves, count, komi) -> (planes, globals)``): the
+    model's features, advgo-v1 by default, a ``KataGoEncoder`` for a ``katanet`` victim."""
 
-    def __init__(self, server, size: int, rules, max_batch: int = 256, key: str = "net"):
+    def __init__(self, server, size: int, rules, max_batch: int = 256, key: str = "net", encoder=None):
         import ray
 
         self._ray = ray
         self.server = server
         self.key = key
         self.size = size
-        self.rules = rule_codes_of(rules)
-        self._planes = np.zeros((max_batch, FEATURES.planes, size, size), np.float32)
-        self._globals = np.zeros((max_batch, FEATURES.globals), np.float32)
+        self.encoder = _AdvgoEncoder(size, rules, max_batch) if encoder is None else encoder
         self.seconds = 0.0
 
+    @property
+    def rules(self):
+        return self.encoder.rules
+
+    @property
+    def conservative_pass(self) -> bool:
+        return getattr(self.encoder, "conservative_pass", False)
+
+    @conservative_pass.setter
+    def conservative_pass(self, value: bool) -> None:
+        self.encoder.conservative_pass = bool(value)  # only KataGo's features have it
+
     def set_rules(self, rules) -> None:
-        self.rules = rule_codes_of(rules)
+        self.encoder.set_rules(rules)
 
     def load_weights(self, source) -> None:
         """Weights live on the server (the pool publishes them there)."""
@@ -221,13 +295,9 @@ class RemoteEvaluator:
     def evaluate(self, leaves, count: int, komi: float, priors_out: np.ndarray, values_out: np.ndarray) -> None:
         if count == 0:
             return
-        if count > self._planes.shape[0]:
-            self._planes = np.zeros((count,) + self._planes.shape[1:], np.float32)
-            self._globals = np.zeros((count,) + self._globals.shape[1:], np.float32)
-        encode_batch(leaves, count, komi, self._planes, self._globals, self.rules)
+        planes, globals_ = self.encoder.encode(leaves, count, komi)
         start = time.perf_counter()
-        priors, values = self._ray.get(self.server.evaluate.remote(pack_planes(self._planes[:count]),
-                                                                   self._globals[:count], self.key))
+        priors, values = self._ray.get(self.server.evaluate.remote(pack_planes(planes), np.array(globals_), self.key))
         self.seconds += time.perf_counter() - start
         priors_out[:count] = priors
         values_out[:count] = values

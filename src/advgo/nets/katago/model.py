@@ -148,7 +148,17 @@ class _RMSNorm(nn.Module):
         self.epsilon = float(epsilon)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return x * torch.rsqrt(x.pow(2).mean(dim=-1, keepdim=True) + self.epsilon) * self.weight
+        return F.rms_norm(x, (x.shape[-1],), self.weight, self.epsilon)
+
+
+def _pairs_to_halves(weight: torch.Tensor, heads: int, dim: int) -> torch.Tensor:
+    """Reorder each head's output rows from interleaved pairs (2p, 2p+1) to halves (all 2p, then all 2p+1).
+
+    Attention only uses dot products of queries with keys, which a permutation applied to both leaves unchanged;
+    with the halves layout the rotation is two contiguous slices instead of a strided gather (10x faster here)."""
+    order = torch.cat([torch.arange(0, dim, 2), torch.arange(1, dim, 2)])
+    index = (torch.arange(heads)[:, None] * dim + order[None, :]).reshape(-1)
+    return weight[index]
 
 
 class _Attention(nn.Module):
@@ -156,15 +166,18 @@ class _Attention(nn.Module):
         super().__init__()
         self.heads, self.kv_heads, self.q_dim, self.v_dim = block.heads, block.kv_heads, block.q_dim, block.v_dim
         self.norm = _RMSNorm(block.norm.weight, block.norm.epsilon)
+        self.rope = block.rope
+        q, k, v = (_linear(x).data for x in (block.q, block.k, block.v))
+        if block.rope != "none":
+            q, k = _pairs_to_halves(q, block.heads, block.q_dim), _pairs_to_halves(k, block.kv_heads, block.q_dim)
         # one matrix product for the three projections: [q; k; v] stacked on the output side
-        self.qkv = nn.Parameter(torch.cat([_linear(x).data for x in (block.q, block.k, block.v)]), requires_grad=False)
+        self.qkv = nn.Parameter(torch.cat([q, k, v]), requires_grad=False)
         self.split = (block.heads * block.q_dim, block.kv_heads * block.q_dim, block.kv_heads * block.v_dim)
         self.out = _linear(block.out)
-        self.rope = block.rope
         if block.rope == "learned":
             self.freqs = nn.Parameter(_t(block.rope_freqs), requires_grad=False)  # [kv heads, pairs, 2]
         self.theta = float(block.rope_theta)
-        self._tables: dict[tuple, tuple[torch.Tensor, torch.Tensor]] = {}
+        self._tables: dict[tuple, tuple[torch.Tensor, ...]] = {}
 
     def _angles(self, size: int, device) -> torch.Tensor:
         """[kv heads or 1, pairs, L] rotation angles; x is the column, y the row, both from 0."""
@@ -194,10 +207,10 @@ class _Attention(nn.Module):
 
     @staticmethod
     def _rotate(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
-        """Rotate the interleaved channel pairs (2p, 2p+1) of ``x`` [B, H, L, D] by the table's angles."""
-        pairs = x.unflatten(-1, (-1, 2))
-        x0, x1 = pairs[..., 0], pairs[..., 1]
-        return torch.stack((x0 * cos - x1 * sin, x0 * sin + x1 * cos), dim=-1).flatten(-2)
+        """Rotate the channel pairs (p, pairs + p) of ``x`` [B, H, L, D] (halves layout) by the table's angles."""
+        half = x.shape[-1] // 2
+        x0, x1 = x[..., :half], x[..., half:]
+        return torch.cat((x0 * cos - x1 * sin, x0 * sin + x1 * cos), dim=-1)
 
     def forward(self, x: torch.Tensor, size: int) -> torch.Tensor:
         b, length, _ = x.shape
@@ -213,7 +226,12 @@ class _Attention(nn.Module):
             group = self.heads // self.kv_heads
             k = k.repeat_interleave(group, dim=1)
             v = v.repeat_interleave(group, dim=1)
-        attended = F.scaled_dot_product_attention(q, k, v)  # [B, H, L, v_dim], scale 1/sqrt(q_dim)
+        if x.device.type == "cpu" and x.dtype != torch.float32:
+            # torch's CPU attention kernel is slow in bf16 at these sizes (measured 7.5 vs 4.7 ms for 64 9x9 boards)
+            weights = torch.softmax((q @ k.transpose(-1, -2)) * self.q_dim ** -0.5, dim=-1)
+            attended = weights @ v
+        else:
+            attended = F.scaled_dot_product_attention(q, k, v)  # [B, H, L, v_dim], scale 1/sqrt(q_dim)
         return x + F.linear(attended.transpose(1, 2).reshape(b, length, self.heads * self.v_dim), self.out)
 
 
