@@ -170,7 +170,7 @@ def test_engine_specs(tmp_path):
     with pytest.raises(ValueError, match="set by the agent"):
         gnugo.params({"seed": 3})
     katago = load_engine_spec("katago", require_binary=False)
-    assert "tromp-taylor" in katago.rules and katago.rules_command == "kata-set-rules {rules}"
+    assert "tromp-taylor" in katago.rules and katago.rules_command == "kata-set-rules {katago_rules}"
     assert "maxVisits=8" in " ".join(katago.argv({**katago.params({"visits": 8}), "seed": 0}))
     with pytest.raises(ValueError, match="unknown engine 'nope'.*gnugo"):
         load_engine_spec("nope")

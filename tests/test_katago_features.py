@@ -718,9 +718,17 @@ def test_encode_katago_rejects_wrong_buffers():
     glob = np.zeros((1, GLOBALS), np.float32)
     for bad in (spatial.astype(np.float64), np.zeros((1, SPATIAL, 8, 8), np.float32),
                 np.zeros((1, SPATIAL - 1, N9, N9), np.float32), np.zeros((0, SPATIAL, N9, N9), np.float32),
-                np.zeros((1, SPATIAL, N9, N9 + 1), np.float32)[..., :N9], spatial.tolist()):
+                spatial.tolist()):
         with pytest.raises(ValueError, match="spatial"):
             encode_katago(b, 1, komi, codes, bad, glob)
+    # any strides are fine (the first 22 planes of KataGoEncoder's 23-plane buffer), but not a read-only array
+    wide = np.zeros((1, SPATIAL + 1, N9, N9 + 1), np.float32)
+    encode_katago(b, 1, komi, codes, wide[:, :SPATIAL, :, :N9], glob)
+    np.testing.assert_array_equal(wide[0, :SPATIAL, :, :N9], encode_katago_state(state)[0])
+    frozen = spatial.copy()
+    frozen.flags.writeable = False
+    with pytest.raises(ValueError, match="spatial"):
+        encode_katago(b, 1, komi, codes, frozen, glob)
     for bad in (glob.astype(np.float64), np.zeros((1, GLOBALS - 1), np.float32), np.zeros(GLOBALS, np.float32)):
         with pytest.raises(ValueError, match="globals"):
             encode_katago(b, 1, komi, codes, spatial, bad)

@@ -6,7 +6,7 @@
 | ``zoo:NAME`` | a bundled zoo net (``advgo zoo list``) | ``visits`` (1 = raw policy), ``temperature``, ``symmetry`` |
 | ``net:PATH`` | a checkpoint of ``advgo train victim`` or ``advgo train adversary``; an adversary plays its A-MCTS against the victim it names | ``visits``, ``temperature``, ``symmetry``, ``amcts`` (``S``, ``S++``, ``R``, ``plain``) |
 | ``gnugo`` | GNU Go over GTP (``engines/gnugo.yaml``) | ``level`` (0..10) |
-| ``katanet`` | KataGo's own net in process (``advgo engines install katago`` puts it in place): raw policy at 1 visit, our MCTS over it above | ``visits``, ``model`` (a ``.bin.gz`` file), ``temperature``, ``symmetry`` |
+| ``katanet`` | KataGo's own net in process (``advgo engines install katago`` puts it in place): raw policy at 1 visit, our MCTS over it above | ``visits``, ``model`` (a ``.bin.gz`` file), ``dtype`` (``fp32``, exact; ``bf16``, faster), ``temperature``, ``symmetry`` |
 | ``katago`` | KataGo over GTP (``advgo engines install katago``) | ``visits`` |
 | ``gtp:COMMAND LINE`` | any GTP engine; quote the command in the shell (``'gtp:gnugo --mode gtp'``) | — (the command is taken verbatim) |
 | ``engine:NAME`` | any spec in ``engines/NAME.yaml`` | that spec's ``defaults`` |
@@ -27,7 +27,7 @@ AGENT_FORMS = (
     "zoo:NAME[:visits=N][:temperature=T]",
     "net:PATH[:visits=N][:temperature=T][:amcts=S|S++|R|plain]",
     "gnugo[:level=N]",
-    "katanet[:visits=N][:model=PATH][:temperature=T]",
+    "katanet[:visits=N][:model=PATH][:dtype=fp32|bf16][:temperature=T]",
     "katago[:visits=N]",
     'gtp:"COMMAND LINE"',
     "engine:NAME[:PARAM=V]",
@@ -41,7 +41,7 @@ _KINDS = {
     "zoo": (True, {"visits": int, "temperature": float, "symmetry": str}),
     "net": (True, {"visits": int, "temperature": float, "symmetry": str, "amcts": str}),
     "gnugo": (False, {"level": int}),
-    "katanet": (False, {"visits": int, "model": str, "temperature": float, "symmetry": str}),
+    "katanet": (False, {"visits": int, "model": str, "dtype": str, "temperature": float, "symmetry": str}),
     "katago": (False, {"visits": int}),
     "gtp": (True, {}),
     "engine": (True, None),

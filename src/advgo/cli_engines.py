@@ -5,7 +5,7 @@
 | ``list [--json]`` | every spec, whether its binary and files are there, and a GTP handshake (``name``, ``version``) |
 | ``install katago [--dir D] [--apt]`` | katrain wheel -> KataGo, net, configs; OpenCL check; a ``genmove`` smoke test |
 | ``install gnugo [--apt]`` | print (or, with ``--apt`` as root, run) ``apt-get install -y gnugo`` |
-| ``check-katanet [--positions 500] [--sizes 9,19] [--seed S] [--model M] [--json F] [--threads T]`` | our in-process |
+| ``check-katanet [--positions 500] [--sizes 9,19] [--seed S] [--model M] [--json F] [--threads T] [--dtype D]`` | our in-process |
 | | KataGo net against ``katago gtp``'s ``kata-raw-nn 0`` on a seeded corpus (:mod:`advgo.eval.katanet_check`); |
 | | exit 1 when a target fails |
 """
@@ -256,6 +256,7 @@ def engines_check_katanet(
     model: Path = typer.Option(None, "--model", help="A KataGo model file (default: the installed b10c384 net)."),
     json_path: Path = typer.Option(None, "--json", help="Write the full report (every worst position) here."),
     threads: int = typer.Option(None, "--threads", help="Torch CPU threads for our net."),
+    dtype: str = typer.Option("fp32", "--dtype", help="Our net's precision: fp32 (exact) or bf16 (faster)."),
 ) -> None:
     """Compare our in-process KataGo net (KataGoNet) with KataGo's own kata-raw-nn 0, position by position."""
     from advgo.agents.katago import KataGoInstall
@@ -269,11 +270,15 @@ def engines_check_katanet(
         console.print(f"[red]--sizes must list board sizes 7..19 and --positions be positive[/red] (got {sizes!r}, "
                       f"{positions})")
         raise typer.Exit(2)
+    if dtype not in ("fp32", "bf16"):
+        console.print(f"[red]--dtype must be fp32 or bf16[/red] (got {dtype!r})")
+        raise typer.Exit(2)
     install = KataGoInstall.at()
     if not install.installed:
         console.print(f"[red]KataGo is not installed[/red] in {install.root}: run `advgo engines install katago`")
         raise typer.Exit(2)
-    report = run_check(positions, size_list, seed, None if model is None else str(model), threads, install=install)
+    report = run_check(positions, size_list, seed, None if model is None else str(model), threads, install=install,
+                       dtype=dtype)
     _print_katanet_report(report)
     if json_path is not None:
         to_json(report, json_path)

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import torch
 
 from . import engine, zoo
 from .agentspec import AgentSpec, parse_agent_spec
@@ -54,6 +55,7 @@ AMCTS_MODES = ("S", "S++", "R", "plain")
 
 EXTERNAL_KINDS = ("gnugo", "katago", "gtp", "engine")
 KATANET_SIZES = (7, 19)
+KATANET_DTYPES = {"fp32": torch.float32, "bf16": torch.bfloat16}
 
 
 def _external(spec: str) -> AgentSpec | None:
@@ -169,6 +171,9 @@ class KataNetVictim(_NetVictim):
         if given is not None and self.visits not in (1, given):
             raise ValueError(f"victim {self.spec.text!r}: visits given twice ({given} and {self.visits})")
         self.visits = int(given or self.visits)
+        self.dtype = self.spec.get("dtype", "fp32")
+        if self.dtype not in KATANET_DTYPES:
+            raise ValueError(f"victim {self.spec.text!r}: dtype must be {' or '.join(KATANET_DTYPES)}")
         try:
             self.model = resolve_model_path(self.spec.get("model"))
         except FileNotFoundError as err:
@@ -181,8 +186,8 @@ class KataNetVictim(_NetVictim):
     def _evaluator(self, rules: Rules, symmetry: str = "none", seed: int = 0, max_batch: int = 256):
         if self.evaluator_factory is not None:
             return self.evaluator_factory(self, rules, symmetry, seed, max_batch)
-        return KataGoNet(self.model, device=self.device, rules=rules, symmetry=symmetry, seed=seed,
-                         max_batch=max_batch, passing_hacks=True)
+        return KataGoNet(self.model, device=self.device, dtype=KATANET_DTYPES[self.dtype], rules=rules,
+                         symmetry=symmetry, seed=seed, max_batch=max_batch, passing_hacks=True)
 
     def _root(self, evaluator):
         if hasattr(evaluator, "conservative_pass"):  # KataGo's GTP engine evaluates its root with conservativePass

@@ -378,8 +378,12 @@ def summarize(rows: list[dict], timings: dict, config: dict, errors: list[dict])
 
 
 def run_check(positions: int = 500, sizes=(9, 19), seed: int = 0, model: str | None = None,
-              threads: int | None = None, progress: bool = True, install: KataGoInstall | None = None) -> dict:
-    """Build the corpus, ask KataGo and our net, compare; the report of :func:`summarize`."""
+              threads: int | None = None, progress: bool = True, install: KataGoInstall | None = None,
+              dtype: str = "fp32") -> dict:
+    """Build the corpus, ask KataGo and our net (in ``dtype``: ``fp32`` or ``bf16``), compare; the report of
+    :func:`summarize`."""
+    import torch
+
     from ..nets.katago.net import KataGoNet
 
     install = install or KataGoInstall.at()
@@ -392,7 +396,7 @@ def run_check(positions: int = 500, sizes=(9, 19), seed: int = 0, model: str | N
     finally:
         oracle.close()
     katago_s = time.monotonic() - t0 - corpus_s
-    net = KataGoNet(model, threads=threads)
+    net = KataGoNet(model, threads=threads, dtype={"fp32": torch.float32, "bf16": torch.bfloat16}[dtype])
     for size in sorted({p.size for p in corpus}):  # warm up: buffers, torch's first call per shape
         ours(net, [next(p for p in corpus if p.size == size)])
     t2 = time.monotonic()
@@ -404,7 +408,8 @@ def run_check(positions: int = 500, sizes=(9, 19), seed: int = 0, model: str | N
                "katago_replay_s": oracle.replay_s, "katago_nn_s": oracle.nn_s,
                "katago_pos_per_s_by_size": {f"{n}x{n}": c / t for n, (c, t) in per_size.items()},
                "ours_s": ours_s, "ours_pos_per_s": len(corpus) / max(ours_s, 1e-9), "total_s": time.monotonic() - t0}
-    config = {"positions": positions, "sizes": list(sizes), "seed": seed, "model": str(net.path), "threads": threads}
+    config = {"positions": positions, "sizes": list(sizes), "seed": seed, "model": str(net.path), "threads": threads,
+              "dtype": dtype}
     return summarize(rows, timings, config, errors)
 
 

@@ -102,7 +102,8 @@ def serve_victims(victims: dict, server, board_size: int | None = None) -> None:
 
             def katanet_factory(v, rules, symmetry, seed, max_batch):
                 key = f"{v.label}|{symmetry}|{board_size}"
-                ray.get(server.add_katanet.remote(key, str(v.model), symmetry, dataclasses.asdict(rules), board_size))
+                ray.get(server.add_katanet.remote(key, str(v.model), symmetry, dataclasses.asdict(rules), board_size,
+                                                  v.dtype))
                 encoder = KataGoEncoder(rules, passing_hacks=True, capacity=max_batch)
                 return RemoteEvaluator(server, board_size, rules, max_batch=max_batch, key=key, encoder=encoder)
 
@@ -160,16 +161,17 @@ class InferenceServer:
                                           max_batch=self.max_batch)
         return True
 
-    def add_katanet(self, key: str, model: str, symmetry: str, rules: dict, size: int) -> bool:
+    def add_katanet(self, key: str, model: str, symmetry: str, rules: dict, size: int, dtype: str = "fp32") -> bool:
         """KataGo's net (``katanet`` victims) served under ``key`` for ``size`` x ``size`` boards; False when it is
         already there. ``rules``: an ``advgo.Rules`` as a dict (its ko rule decides the value's post-processing)."""
         if key in self.models:
             return False
         from ..nets.katago import KataGoNet
         from ..rules import Rules
+        from ..victims import KATANET_DTYPES
 
-        net = KataGoNet(model, device=self.device, rules=Rules(**rules), symmetry=symmetry, seed=self.seed,
-                        max_batch=self.max_batch)
+        net = KataGoNet(model, device=self.device, dtype=KATANET_DTYPES[dtype], rules=Rules(**rules),
+                        symmetry=symmetry, seed=self.seed, max_batch=self.max_batch)
         self.models[key] = _SizedKataGoNet(net, size)
         return True
 
