@@ -167,6 +167,7 @@ def bench_katanet(
     rounds: int = typer.Option(2, "--rounds", min=1, help="Interleaved rounds (the best is kept)."),
     threads: int | None = typer.Option(None, "--threads", min=1, help="torch CPU threads (default: torch's)."),
     model: Path | None = typer.Option(None, "--model", help="KataGo model file (default: the installed one)."),
+    compile: bool = typer.Option(False, "--compile", help="Also rows through torch.compile (minutes to compile)."),
     json_path: Path | None = typer.Option(None, "--json", help="Where to write the records "
                                           "(default: runs/bench/katanet-NxN.json)."),
 ) -> None:
@@ -194,7 +195,7 @@ def bench_katanet(
 
         try:
             records = bench.run(board, batch_list, devices, dtype_list, process_list, seconds, rounds,
-                                model=model, progress=progress)
+                                model=model, compile=compile, progress=progress)
         except FileNotFoundError as err:
             raise typer.BadParameter(str(err)) from None
     console.print(bench.katanet_table(records))

@@ -5,7 +5,7 @@
 | ``list [--json]`` | every spec, whether its binary and files are there, and a GTP handshake (``name``, ``version``) |
 | ``install katago [--dir D] [--apt]`` | katrain wheel -> KataGo, net, configs; OpenCL check; a ``genmove`` smoke test |
 | ``install gnugo [--apt]`` | print (or, with ``--apt`` as root, run) ``apt-get install -y gnugo`` |
-| ``check-katanet [--positions 500] [--sizes 9,19] [--seed S] [--model M] [--json F] [--threads T] [--dtype D]`` | our in-process |
+| ``check-katanet [--positions 500] [--sizes 9,19] [--seed S] [--model M] [--json F] [--threads T] [--dtype D] [--moves K]`` | our in-process |
 | | KataGo net against ``katago gtp``'s ``kata-raw-nn 0`` on a seeded corpus (:mod:`advgo.eval.katanet_check`); |
 | | exit 1 when a target fails |
 """
@@ -257,6 +257,8 @@ def engines_check_katanet(
     json_path: Path = typer.Option(None, "--json", help="Write the full report (every worst position) here."),
     threads: int = typer.Option(None, "--threads", help="Torch CPU threads for our net."),
     dtype: str = typer.Option("fp32", "--dtype", help="Our net's precision: fp32 (exact) or bf16 (faster)."),
+    moves: int = typer.Option(0, "--moves", min=0, help="Also play katanet@1 against KataGo's 1-visit genmove on "
+                                                        "this many of the positions."),
 ) -> None:
     """Compare our in-process KataGo net (KataGoNet) with KataGo's own kata-raw-nn 0, position by position."""
     from advgo.agents.katago import KataGoInstall
@@ -278,8 +280,12 @@ def engines_check_katanet(
         console.print(f"[red]KataGo is not installed[/red] in {install.root}: run `advgo engines install katago`")
         raise typer.Exit(2)
     report = run_check(positions, size_list, seed, None if model is None else str(model), threads, install=install,
-                       dtype=dtype)
+                       dtype=dtype, moves=moves)
     _print_katanet_report(report)
+    if "moves" in report:
+        m = report["moves"]
+        console.print("katanet@1 plays KataGo's 1-visit move: " + ", ".join(
+            f"{key.replace('_', ' ')} {m[key]['agree']}/{m[key]['positions']}" for key in ("all", "after_pass", "other")))
     if json_path is not None:
         to_json(report, json_path)
         console.print(f"wrote {json_path}")

@@ -10,7 +10,7 @@ measured minutes apart, not hours.
 | ``KataGoPolicy, P processes`` | ``evaluate`` on chunks of ``batch`` positions: ``kata-raw-nn 0`` per position over GTP |
 | | (undo to the common prefix, play the rest); KataGo's OpenCL backend (pocl on a CPU) |
 | ``KataGoNet <device> <dtype>, batch B`` | ``evaluate`` end to end: KataGo's features (Numba), the forward pass, |
-| | KataGo's post-processing; positions/s |
+| | KataGo's post-processing; positions/s (``compiled``: through ``torch.compile``, warmed up untimed) |
 
 ``× KataGoPolicy`` is each rate over the best ``KataGoPolicy`` row. bf16 is not exact (KL to fp32 about 3e-4 on
 9x9, see README); fp32 is what ``advgo engines check-katanet`` checks against KataGo.
@@ -63,7 +63,7 @@ def _rate(evaluate: Callable[[int], None], batch: int, seconds: float, sync: Cal
 
 def run(board: int = 9, batches: Sequence[int] = (1, 64, 256), devices: Sequence[str] = ("cpu",),
         dtypes: Sequence[str] = ("fp32", "bf16"), processes: Sequence[int] = (1, 2), seconds: float = 10.0,
-        rounds: int = 2, policy_batch: int = 16, seed: int = 0, model=None,
+        rounds: int = 2, policy_batch: int = 16, seed: int = 0, model=None, compile: bool = False,
         progress: ProgressFn | None = None) -> list[dict]:
     """Records (one per row, see the module docstring) with positions/s and the ratio to ``KataGoPolicy``."""
     from advgo.agents.katago_policy import KataGoPolicy
@@ -84,12 +84,13 @@ def run(board: int = 9, batches: Sequence[int] = (1, 64, 256), devices: Sequence
         cuda = device == "cuda"
         sync = torch.cuda.synchronize if cuda else (lambda: None)
         for dtype in dtypes:
-            net = KataGoNet(model, device=device, dtype=dtype_of[dtype], max_batch=max(batches))
-            for b in batches:
-                rows[f"KataGoNet {device} {dtype}, batch {b}"] = (
-                    lambda b, net=net: net.evaluate(boards, b, 7.5, priors, values), b, sync,
-                    {"kind": "KataGoNet", "device": device, "dtype": dtype, "batch": b,
-                     "gpu": torch.cuda.get_device_name() if cuda else None})
+            for compiled in (False, True) if compile else (False,):
+                net = KataGoNet(model, device=device, dtype=dtype_of[dtype], max_batch=max(batches), compile=compiled)
+                for b in batches:
+                    rows[f"KataGoNet {device} {dtype}{' compiled' if compiled else ''}, batch {b}"] = (
+                        lambda b, net=net: net.evaluate(boards, b, 7.5, priors, values), b, sync,
+                        {"kind": "KataGoNet", "device": device, "dtype": dtype, "compiled": compiled, "batch": b,
+                         "gpu": torch.cuda.get_device_name() if cuda else None})
     best = {label: 0.0 for label in rows}
     try:
         for label, (evaluate, batch, sync, _) in rows.items():  # warm-up: Numba, first forward, GTP board sizes

@@ -379,9 +379,10 @@ def summarize(rows: list[dict], timings: dict, config: dict, errors: list[dict])
 
 def run_check(positions: int = 500, sizes=(9, 19), seed: int = 0, model: str | None = None,
               threads: int | None = None, progress: bool = True, install: KataGoInstall | None = None,
-              dtype: str = "fp32") -> dict:
+              dtype: str = "fp32", moves: int = 0) -> dict:
     """Build the corpus, ask KataGo and our net (in ``dtype``: ``fp32`` or ``bf16``), compare; the report of
-    :func:`summarize`."""
+    :func:`summarize`. ``moves``: also play ``katanet`` at 1 visit against KataGo's 1-visit ``genmove`` on that many
+    corpus positions (:mod:`advgo.eval.katanet_moves`), reported under ``"moves"``."""
     import torch
 
     from ..nets.katago.net import KataGoNet
@@ -409,8 +410,13 @@ def run_check(positions: int = 500, sizes=(9, 19), seed: int = 0, model: str | N
                "katago_pos_per_s_by_size": {f"{n}x{n}": c / t for n, (c, t) in per_size.items()},
                "ours_s": ours_s, "ours_pos_per_s": len(corpus) / max(ours_s, 1e-9), "total_s": time.monotonic() - t0}
     config = {"positions": positions, "sizes": list(sizes), "seed": seed, "model": str(net.path), "threads": threads,
-              "dtype": dtype}
-    return summarize(rows, timings, config, errors)
+              "dtype": dtype, "moves": moves}
+    report = summarize(rows, timings, config, errors)
+    if moves:
+        from .katanet_moves import compare_moves
+
+        report["moves"] = compare_moves(corpus[:moves], model, install, progress)
+    return report
 
 
 def _ask_all(oracle: KataGoOracle, corpus: list[Position], progress: bool):
