@@ -10,10 +10,10 @@
 | ``victim`` | zoo nets against each other at temperature (9x9: cp1..cp4, 1 and a few visits); cp1-19x19 vs random |
 
 Tags from the position itself: ``ko`` (a ko or superko ban for the player to move), ``ladder`` (a ladder the
-attacker must start: KataGo's features mark a laddered chain with two liberties, or a working ladder move; a
-stone in atari that cannot escape is common and does not count), ``after_pass`` (the last move was a pass). The sample gives each tag up to 10% of a
-size's positions first. Rules per game: Tromp-Taylor (60%), advgo's Chinese (20%), simple ko without suicide, komi
-6.5 (10%), situational superko with suicide, komi 7 (10%).
+attacker must start: KataGo's features mark a laddered chain with two liberties, or a working ladder move; a stone
+in atari that cannot escape is common and does not count), ``after_pass`` (the last move was a pass). The sample
+gives each tag up to 10% of a size's positions first. Rules per game: Tromp-Taylor (60%), advgo's Chinese (20%),
+simple ko without suicide, komi 6.5 (10%), situational superko with suicide, komi 7 (10%).
 
 The oracle is ``kata-raw-nn 0`` of ``katago gtp`` (``clear_board``, rules, ``friendlyPassOk false``, komi, the
 moves replayed), converted from white's side to the mover's. Metrics per position (``legal``: our legal moves):

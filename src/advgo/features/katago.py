@@ -26,16 +26,16 @@ pass, no passing hacks, no playout-doubling advantage). Planes are [22, N, N], r
 | 6 / 7 | ko rule: simple 0 / 0, positional 1 / 0.5, situational 1 / -0.5 |
 | 8 | 1 if multi-stone suicide is legal |
 | 9 … 13, 15 … 17 | 0 (territory scoring, tax, encore, playout doubling, button) |
-| 14 | 1 if a pass now would end the game (the last move was a pass) |
+| 14 | 1 if a pass now would end the game (the last move was a pass; under simple ko also a repeated pass position) |
 | 18 | komi parity wave: where komi sits between the komis that allow a draw on this board |
 
 History: up to 5 moves; 1 once two passes ended the game; none (and global 14 = 0) when a pass would end the game
 and either ``conservative_pass`` (KataGo's ``conservativePass`` at the root of a search), or ``friendly_pass_ok``
 (and the last move was a pass), or ``passing_hacks`` (``enablePassingHacks``) and the game scored now would not be a
-win for pla. KataGo's GTP engine searches with all but ``friendly_pass_ok``; ``kata-raw-nn`` uses none. Boards 1 and 2 moves ago are
-rebuilt from the current stones by undoing moves (:func:`advgo.features.katago_board.undo_move`); their simple-ko
-points, which the ladder search respects, come from undoing one more move. ``pass_alive_suicide``: compute the
-area as if multi-stone suicide were legal (a model file's flag).
+win for pla. KataGo's GTP engine searches with all but ``friendly_pass_ok``; ``kata-raw-nn`` uses none. Boards 1 and
+2 moves ago are rebuilt from the current stones by undoing moves (:func:`advgo.features.katago_board.undo_move`);
+their simple-ko points, which the ladder search respects, come from undoing one more move. ``pass_alive_suicide``:
+compute the area as if multi-stone suicide were legal (a model file's flag).
 """
 
 from __future__ import annotations
@@ -271,9 +271,9 @@ def encode_katago(boards: Boards, count: int, komi: float, rules: RuleCodes, spa
                   globals_: np.ndarray, legal: np.ndarray | None = None, *, pass_alive_suicide: bool = False,
                   friendly_pass_ok: bool = False, passing_hacks: bool = False, conservative_pass: bool = False) -> None:
     """KataGo's features of games ``0 .. count - 1`` into ``spatial`` (float32 [>= count, 22, N, N], any strides:
-    e.g. the first 22 planes of a bigger buffer) and ``globals_`` (float32 [>= count, 19]); see the module docstring. ``legal`` (bool [>= count, N*N + 1]), when
-    given, gets the moves KataGo counts as legal (ko, superko and suicide per the rules; pass always, even once
-    the game is over): the policy is a softmax over those."""
+    e.g. the first 22 planes of a bigger buffer) and ``globals_`` (float32 [>= count, 19]); see the module
+    docstring. ``legal`` (bool [>= count, N*N + 1]), when given, gets the moves KataGo counts as legal (ko, superko
+    and suicide per the rules; pass always, even once the game is over): the policy is a softmax over those."""
     n = boards.size
     if not 0 <= count <= boards.stones.shape[0]:
         raise ValueError(f"count must be in 0..{boards.stones.shape[0]}, got {count}")

@@ -17,9 +17,9 @@ PyTorch port of the net (:class:`.model.KataGoModel`) in chunks of ``max_batch``
 ``rootPolicyOptimism`` (0.2 by default, also ``policy_optimism`` here). KataGo's GTP engine evaluates the root of
 its search with two more settings (``kata-raw-nn`` uses neither): ``passing_hacks`` (``enablePassingHacks``: the
 history is hidden when a pass would end a game that would not be won; pass gets at most 95% of the policy) and
-``conservative_pass`` (``conservativePass``: the net is not told that a pass would end the game). Symmetries: ``"none"`` (symmetry 0, as
-``kata-raw-nn 0``), ``"random"`` (one of the 8 per position from the evaluator's seeded generator) or ``"average"``
-(priors and values averaged over all 8, for A-MCTS-S++).
+``conservative_pass`` (``conservativePass``: the net is not told that a pass would end the game). Symmetries:
+``"none"`` (symmetry 0, as ``kata-raw-nn 0``), ``"random"`` (one of the 8 per position from the evaluator's seeded
+generator) or ``"average"`` (priors and values averaged over all 8, for A-MCTS-S++).
 
 Models are loaded once per (file, device, dtype) in a process and shared between evaluators.
 """
