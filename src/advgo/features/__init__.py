@@ -27,6 +27,7 @@ from .planes import (
 )
 from .symmetry import (
     NUM_SYMMETRIES,
+    board_permutations,
     SYMMETRIES,
     inverse,
     policy_permutation,
@@ -58,6 +59,6 @@ FEATURES = FeatureSet(name="advgo-v1", version=1, planes=NUM_PLANES, globals=NUM
 
 __all__ = [
     "FEATURES", "FeatureSet", "GLOBAL_NAMES", "NUM_GLOBALS", "NUM_PLANES", "NUM_SYMMETRIES", "PLANE_NAMES",
-    "SYMMETRIES", "default_rules", "encode_batch", "encode_into", "encode_state", "inverse",
+    "SYMMETRIES", "board_permutations", "default_rules", "encode_batch", "encode_into", "encode_state", "inverse",
     "policy_permutation", "transform_action", "transform_planes", "transform_policy",
 ]

@@ -152,10 +152,11 @@ def _history_window(b, i, simple_ko):
 
 
 @jit
-def _encode_one(b, i, ko_rule, suicide, komi, pass_alive_suicide, friendly_pass_ok, passing_hacks, conservative_pass,
-                spatial, glob, legal, rules, ws, buf, saved, saved_ko, boards, area):
+def _encode_one(b, i, komi, pass_alive_suicide, friendly_pass_ok, passing_hacks, conservative_pass, spatial, glob,
+                legal, rules, ws, buf, saved, saved_ko, boards, area):
     n = b.size
     w = b.width
+    ko_rule, suicide = rules.ko_rule, rules.allow_suicide
     pla = b.to_play[i]
     opp = -pla
     m = b.move_count[i]
@@ -262,9 +263,8 @@ def _encode_batch(b, count, komi, rules, pass_alive_suicide, friendly_pass_ok, p
     boards = np.zeros((4, points), np.int8)
     area = np.zeros(points, np.int8)
     for i in range(count):
-        _encode_one(b, i, rules.ko_rule, rules.allow_suicide, komi, pass_alive_suicide, friendly_pass_ok,
-                    passing_hacks, conservative_pass, spatial[i], glob[i], legal[i], rules, ws, buf, saved, saved_ko,
-                    boards, area)
+        _encode_one(b, i, komi, pass_alive_suicide, friendly_pass_ok, passing_hacks, conservative_pass, spatial[i],
+                    glob[i], legal[i], rules, ws, buf, saved, saved_ko, boards, area)
 
 
 def encode_katago(boards: Boards, count: int, komi: float, rules: RuleCodes, spatial: np.ndarray,

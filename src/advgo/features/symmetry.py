@@ -10,6 +10,7 @@ rotations; 4..7 are the four reflections (each its own inverse).
 | ``transform_policy(p, k, size)`` | ``[..., N*N + 1]`` (pass last) | board part transformed, pass in place |
 | ``transform_action(a, k, size)`` | an action id | where that point goes (pass stays pass) |
 | ``policy_permutation(k, size)`` | | int64 [N*N + 1] ``perm``: ``transform_policy(p, k) == p[..., perm]`` |
+| ``board_permutations(size)`` | | int64 [8, N*N] each symmetry's board points and its inverse's (for gathers) |
 | ``inverse(k)`` | | the symmetry that undoes ``k`` |
 
 Torch tensors work too (``Tensor.rot90`` / ``flip`` have numpy's semantics); this module does not import torch.
@@ -61,6 +62,18 @@ def _permutation(k: int, size: int) -> np.ndarray:
 def policy_permutation(k: int, size: int) -> np.ndarray:
     """Read-only int64 [N*N + 1] ``perm`` with ``transform_policy(p, k, size) == p[..., perm]`` (pass last)."""
     return _permutation(_check(k), int(size))
+
+
+@lru_cache(maxsize=None)
+def board_permutations(size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Read-only ``(forward, back)`` int64 [8, N*N]: row ``k`` of ``forward`` is ``policy_permutation(k)``'s board
+    part (gather a position's points to transform it), row ``k`` of ``back`` undoes it (gather the answer back)."""
+    n2 = int(size) * int(size)
+    forward = np.stack([policy_permutation(k, size)[:n2] for k in SYMMETRIES])
+    back = np.stack([policy_permutation(inverse(k), size)[:n2] for k in SYMMETRIES])
+    forward.setflags(write=False)
+    back.setflags(write=False)
+    return forward, back
 
 
 def transform_policy(p, k: int, size: int):

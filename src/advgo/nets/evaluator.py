@@ -40,8 +40,7 @@ import numpy as np
 import torch
 
 from advgo.engine import NO_CAP, Boards, RuleCodes
-from advgo.features import FEATURES, NUM_SYMMETRIES, default_rules, encode_batch, policy_permutation
-from advgo.features.symmetry import inverse
+from advgo.features import FEATURES, NUM_SYMMETRIES, board_permutations, default_rules, encode_batch
 
 from .inference import InferenceNet
 from .model import PolicyValueNet
@@ -77,12 +76,10 @@ class TorchEvaluator:
         self.symmetry = symmetry
         self.rules = rule_codes_of(rules)
         self._rng = np.random.default_rng(seed)
-        n2 = self.size * self.size
         # forward[k][j] = source point of point j after symmetry k; back[k] undoes it (board points only)
-        self._forward = torch.as_tensor(np.stack([policy_permutation(k, self.size)[:n2] for k in range(8)]),
-                                        device=self.device)
-        self._back = torch.as_tensor(
-            np.stack([policy_permutation(inverse(k), self.size)[:n2] for k in range(8)]), device=self.device)
+        forward, back = board_permutations(self.size)
+        self._forward = torch.as_tensor(forward, device=self.device)
+        self._back = torch.as_tensor(back, device=self.device)
         self._capacity = 0
         self._grow(max_batch)
 

@@ -20,24 +20,15 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from advgo.engine import NO_CAP, Boards, RuleCodes
+from advgo.engine import Boards
 from advgo.features.katago import GLOBALS, SPATIAL, encode_katago
 
-__all__ = ["KataGoEncoder", "PLANES", "rule_codes"]
+from ..evaluator import rule_codes_of
+
+__all__ = ["KataGoEncoder", "PLANES"]
 
 PLANES = SPATIAL + 1  # the features and the legal-move plane
 MIN_SIZE, MAX_SIZE = 7, 19
-
-
-def rule_codes(rules) -> RuleCodes:
-    """``advgo.Rules`` or engine ``RuleCodes`` (None: Tromp-Taylor) as the engine's ``RuleCodes``."""
-    if rules is None:
-        from advgo.rules import Rules  # the game layer sits below nets
-
-        return Rules.tromp_taylor().codes(NO_CAP)
-    if isinstance(rules, RuleCodes):
-        return rules
-    return rules.codes(NO_CAP)
 
 
 class KataGoEncoder:
@@ -48,7 +39,7 @@ class KataGoEncoder:
     def __init__(self, rules=None, *, passing_hacks: bool = False, conservative_pass: bool = False,
                  friendly_pass_ok: bool = False, pass_alive_suicide: bool = False, capacity: int = 256,
                  pin: bool = False):
-        self.rules = rule_codes(rules)
+        self.rules = rule_codes_of(rules)
         self.passing_hacks, self.conservative_pass = bool(passing_hacks), bool(conservative_pass)
         self.friendly_pass_ok, self.pass_alive_suicide = bool(friendly_pass_ok), bool(pass_alive_suicide)
         self.pin = pin
@@ -56,7 +47,7 @@ class KataGoEncoder:
         self._size = self._capacity = 0
 
     def set_rules(self, rules) -> None:
-        self.rules = rule_codes(rules)
+        self.rules = rule_codes_of(rules)
 
     def _grow(self, n: int, count: int) -> None:
         if n == self._size and count <= self._capacity:

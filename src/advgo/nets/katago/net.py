@@ -36,9 +36,8 @@ import torch
 
 from advgo.engine import Boards
 from advgo.engine.constants import KO_SIMPLE
-from advgo.features import NUM_SYMMETRIES, policy_permutation
+from advgo.features import NUM_SYMMETRIES, board_permutations
 from advgo.features.katago import SPATIAL
-from advgo.features.symmetry import inverse
 
 from ..inference import resolve_device
 from .encoder import KataGoEncoder, split_planes
@@ -200,8 +199,7 @@ class KataGoNet:
     def _permutations(self, n: int) -> tuple[torch.Tensor, torch.Tensor]:
         """(forward, back) [8, N*N]: the board points of each symmetry and of its inverse."""
         if n not in self._perms:
-            self._perms[n] = (torch.as_tensor(np.stack([policy_permutation(k, n)[:n * n] for k in range(8)])),
-                              torch.as_tensor(np.stack([policy_permutation(inverse(k), n)[:n * n] for k in range(8)])))
+            self._perms[n] = tuple(torch.as_tensor(p) for p in board_permutations(n))
         return self._perms[n]
 
     def evaluate_features(self, spatial: torch.Tensor, globals_: torch.Tensor, legal: np.ndarray,
