@@ -70,6 +70,46 @@ def test_terminal_pass_is_taken_when_it_wins_and_avoided_when_it_loses(to_play):
         assert counts[9] < 0.1 * counts.sum()
 
 
+def _after_opponent_pass(size, to_play, lead):
+    """A position where the opponent has just passed and the player to move leads (or trails) on the board."""
+    state = GameState.setup(size, RULES, black=[0] if lead == (to_play == 1) else [],
+                            white=[0] if lead != (to_play == 1) else [], to_play=-to_play).play(size * size)
+    assert state.to_play == to_play and (state.score() > 0) == (lead == (to_play == 1))
+    return state
+
+
+@given(to_play=st.sampled_from([1, -1]), lead=st.booleans(), pass_prior=st.floats(1e-6, 0.02),
+       value=st.floats(-0.9, 0.9), visits=st.sampled_from([2, 8, 32]))
+@settings(max_examples=40, deadline=None)
+def test_game_ending_pass_is_valued_by_its_result_whatever_its_prior(to_play, lead, pass_prior, value, visits):
+    """The net all but rules the pass out and values every position alike: the winning pass is still found at
+    2 visits and more, and the losing one is never searched (the known result, not first-play urgency)."""
+    size = 5
+    state = _after_opponent_pass(size, to_play, lead)
+    prior = np.full(size * size + 1, (1 - pass_prior) / (size * size), np.float32)
+    prior[-1] = pass_prior
+    ev = FunctionEvaluator(lambda leaves, j: (prior, value))
+    result = mcts(ev, size, 1, visits).search(roots_from([state]))
+    counts = result.visit_counts[0]
+    if lead:
+        assert counts.argmax() == size * size and result.root_value[0] > 0
+    else:
+        assert counts[-1] == 0
+
+
+def test_game_ending_pass_blindness_when_switched_off():
+    """``terminal_pass=False`` is plain PUCT: a winning pass with a tiny prior gets no visit in 32."""
+    size = 5
+    state = _after_opponent_pass(size, 1, True)
+    prior = np.full(size * size + 1, 0.999 / (size * size), np.float32)
+    prior[-1] = 0.001
+    ev = FunctionEvaluator(lambda leaves, j: (prior, -0.5))
+    counts = mcts(ev, size, 1, 32, terminal_pass=False).search(roots_from([state])).visit_counts[0]
+    assert counts[-1] == 0
+    counts = mcts(ev, size, 1, 32).search(roots_from([state])).visit_counts[0]
+    assert counts.argmax() == size * size
+
+
 def test_value_signs_for_both_colours_in_one_batch():
     """Same evaluator, black and white to move: the root value is reported for the player to move."""
     size = 5

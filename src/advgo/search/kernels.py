@@ -40,6 +40,7 @@ class Puct(NamedTuple):
 
     c_puct: float  # exploration weight
     fpu_reduction: float  # unvisited moves get the parent's value minus this · sqrt(visited prior mass)
+    terminal_pass: bool = True  # value a game-ending pass by its known result (see ``add_terminal_pass``)
 
 
 @kernel(inline=True)
@@ -99,6 +100,8 @@ def select_action(tree, b, node, puct):
         if c != NO_CHILD and tree.visits[b, c] > 0:
             nc = tree.visits[b, c]
             u = tree.value_sum[b, c] / nc + explore * p / (1.0 + nc)
+        elif c != NO_CHILD and tree.status[b, c] == TERMINAL:
+            u = -tree.net_value[b, c] + explore * p  # a known result needs no first-play guess
         else:
             u = fpu + explore * p
         if u > best:
@@ -263,8 +266,27 @@ def _set_priors(tree, b, node, leaves, j, rules, priors, mask, temperature):
             tree.prior[b, node, a] = 1.0 / legal
 
 
+@kernel(inline=True)
+def add_terminal_pass(tree, b, node, leaves, j, rules):
+    """If passing at ``node`` ends the game (the opponent just passed), add that child as a scored terminal.
+
+    Its result is known without an evaluation: the position as it stands, scored by the rules. PUCT then
+    values the pass by that result instead of by first-play urgency, so a winning game-ending pass is
+    searched however small its prior, and a losing one is avoided (``select_action``).
+    """
+    pass_action = leaves.size * leaves.size
+    if leaves.passes[j] != 1 or tree.prior[b, node, pass_action] < 0.0:
+        return
+    if tree.child[b, node, pass_action] != NO_CHILD or tree.node_count[b] >= tree.parent.shape[1]:
+        return
+    to_play = tree.to_play[b, node]
+    c = _new_node(tree, b, node, pass_action, -to_play)
+    tree.status[b, c] = TERMINAL
+    tree.net_value[b, c] = outcome(leaves, j, rules.komi, -to_play)
+
+
 @kernel
-def expand_and_backup(tree, leaves, rules, priors, values, mask):
+def expand_and_backup(tree, leaves, rules, priors, values, mask, puct):
     """Expand evaluated leaves with masked, renormalised priors; back every playout's value up its path."""
     for b in range(tree.leaf.shape[0]):
         node = tree.leaf[b]
@@ -275,6 +297,8 @@ def expand_and_backup(tree, leaves, rules, priors, values, mask):
             _set_priors(tree, b, node, leaves, j, rules, priors, mask, -1.0)
             tree.net_value[b, node] = values[j]
             tree.status[b, node] = EXPANDED
+            if puct.terminal_pass:
+                add_terminal_pass(tree, b, node, leaves, j, rules)
         backup(tree, b, node, tree.net_value[b, node])
 
 

@@ -39,6 +39,12 @@ class SearchConfig:
     """Weight of the noise in the root priors when noise is on."""
     reuse_tree: bool = True
     """Keep the subtree of the played move for the next search."""
+    terminal_pass: bool = True
+    """Value a game-ending pass (the opponent just passed) by its known result, not by first-play urgency.
+
+    Off, such a pass is searched like any move: by its prior, which a net trained on games that rarely end
+    this way keeps near zero, so the search can miss a pass that wins on the spot (or take one that loses).
+    """
 
     def __post_init__(self):
         if self.visits < 1:
@@ -75,11 +81,11 @@ class BatchedMCTS:
         self.config = config
         self.num_actions = size * size + 1
         most = max(config.visits, max_visits or 0)
-        # a reused subtree holds fewer nodes than the search that built it: 2·visits + 2 always fits.
-        # A-MCTS creates up to two nodes per playout (the victim node, then the adversary's leaf).
-        self.capacity = 2 * most + 2 if victim is None else 4 * most + 4
+        # a reused subtree holds fewer nodes than the search that built it. A playout creates its leaf and, when
+        # passing there ends the game, that scored pass (2 nodes); A-MCTS adds the victim node before the leaf.
+        self.capacity = 3 * most + 3 if victim is None else 5 * most + 5
         self.tree = new_tree(batch, self.capacity, self.num_actions)
-        self.puct = k.Puct(float(config.c_puct), float(config.fpu_reduction))
+        self.puct = k.Puct(float(config.c_puct), float(config.fpu_reduction), bool(config.terminal_pass))
         self.leaves: Boards | None = None
         self.priors = np.zeros((batch, self.num_actions), np.float32)
         self.values = np.zeros(batch, np.float32)
@@ -95,7 +101,7 @@ class BatchedMCTS:
     @property
     def max_search_visits(self) -> int:
         """The most root visits one search can ask for with this tree capacity."""
-        return self.capacity // 2 - 1 if self.victim is None else self.capacity // 4 - 1
+        return self.capacity // 3 - 1 if self.victim is None else self.capacity // 5 - 1
 
     def set_victim_colors(self, colors, rng: np.random.Generator | None = None) -> None:
         """Colour the victim plays in each game (1 black, -1 white, 0 none: plain MCTS in that game).
@@ -173,7 +179,7 @@ class BatchedMCTS:
                                  self.victim_temperature, self._mask)
                 self.victim_evaluations += n_victim
             playouts += int((tree.leaf != NO_NODE).sum())
-            k.expand_and_backup(tree, self.leaves, self.rules, self.priors, self.values, self._mask)
+            k.expand_and_backup(tree, self.leaves, self.rules, self.priors, self.values, self._mask, self.puct)
             evaluations += count
             if noisy.any():
                 for b in np.flatnonzero(noisy & fresh_roots & (tree.status[:, ROOT] == EXPANDED)):
