@@ -3,6 +3,7 @@
 | spec | player | parameters (``:key=value``, any order) |
 |---|---|---|
 | ``random`` | uniform over the legal moves, pass included | ``seed`` |
+| ``baseline:POLICY`` | a baseline attack of the paper: ``pass``, ``edge``, ``random``, ``spiral`` or ``mirror`` (:mod:`advgo.agents.baselines`) | ``seed``, ``moves_before_pass`` (default 2·N²) |
 | ``zoo:NAME`` | a bundled zoo net (``advgo zoo list``) | ``visits`` (1 = raw policy), ``temperature``, ``symmetry`` |
 | ``net:PATH`` | a checkpoint of ``advgo train victim`` or ``advgo train adversary``; an adversary plays its A-MCTS against the victim it names | ``visits``, ``temperature``, ``symmetry``, ``amcts`` (``S``, ``S++``, ``R``, ``plain``) |
 | ``gnugo`` | GNU Go over GTP (``engines/gnugo.yaml``) | ``level`` (0..10) |
@@ -24,6 +25,7 @@ import re
 
 AGENT_FORMS = (
     "random[:seed=N]",
+    "baseline:pass|edge|random|spiral|mirror[:seed=N][:moves_before_pass=N]",
     "zoo:NAME[:visits=N][:temperature=T]",
     "net:PATH[:visits=N][:temperature=T][:amcts=S|S++|R|plain]",
     "gnugo[:level=N]",
@@ -38,6 +40,7 @@ AGENT_FORMS = (
 _KINDS = {
     # kind: (takes a target after the first ':', parameters it accepts (None: any, checked by the engine spec))
     "random": (False, {"seed": int}),
+    "baseline": (True, {"seed": int, "moves_before_pass": int}),
     "zoo": (True, {"visits": int, "temperature": float, "symmetry": str}),
     "net": (True, {"visits": int, "temperature": float, "symmetry": str, "amcts": str}),
     "gnugo": (False, {"level": int}),
@@ -47,6 +50,8 @@ _KINDS = {
     "engine": (True, None),
     "human": (False, {}),
 }
+BASELINE_POLICIES = ("pass", "edge", "random", "spiral", "mirror")
+"""The baseline attacks ``baseline:POLICY`` names (Wang et al. 2023)."""
 _PARAM = re.compile(r"^([a-z_]+)=(.*)$")
 
 
@@ -57,9 +62,10 @@ class AgentSpecError(ValueError):
 @dataclasses.dataclass(frozen=True)
 class AgentSpec:
     kind: str
-    """``random``, ``zoo``, ``net``, ``katanet``, ``gnugo``, ``katago``, ``gtp``, ``engine`` or ``human``."""
+    """``random``, ``baseline``, ``zoo``, ``net``, ``katanet``, ``gnugo``, ``katago``, ``gtp``, ``engine`` or
+    ``human``."""
     target: str = ""
-    """The zoo name, checkpoint path, GTP command line or engine name ("" for the others)."""
+    """The baseline policy, zoo name, checkpoint path, GTP command line or engine name ("" for the others)."""
     params: tuple[tuple[str, object], ...] = ()
     """``key=value`` parameters, typed, in the order given."""
 
@@ -105,6 +111,10 @@ def parse_agent_spec(text: str) -> AgentSpec:
         key, value = _PARAM.match(parts.pop()).groups()
         params.insert(0, (key, _typed(text, kind, key, value, accepted)))
     target = ":".join(parts)
+    if kind == "baseline":
+        target = target.lower()
+        if target not in BASELINE_POLICIES:
+            raise _fail(text, f"baseline: the policy must be one of {', '.join(BASELINE_POLICIES)}, got {target!r}")
     if takes_target and not target:
         raise _fail(text, f"{kind}: needs a {'zoo name' if kind == 'zoo' else 'path' if kind == 'net' else 'name'}")
     if not takes_target and target:

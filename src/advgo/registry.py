@@ -1,6 +1,6 @@
 """The agent registry: a spec string (:mod:`advgo.agentspec`) in, a ready ``Agent`` out.
 
-``make_agent`` is the one place that turns ``random``, ``zoo:cp2:visits=8``, ``net:runs/x/checkpoints/ckpt-…pt``,
+``make_agent`` is the one place that turns ``random``, ``baseline:edge``, ``zoo:cp2:visits=8``, ``net:runs/x/checkpoints/ckpt-…pt``,
 ``katanet:visits=8``, ``gnugo:level=5``, ``katago:visits=8``, ``gtp:"…"`` or ``human`` into a player; ``advgo match``, ``advgo gtp``,
 ``advgo play`` and the envs all use it. Every agent it makes also carries:
 
@@ -25,6 +25,7 @@ from pathlib import Path
 
 from .agents import Agent, RandomAgent
 from .agents.amcts import AMCTSAgent
+from .agents.baselines import BaselineAgent
 from .agents.human import HumanAgent
 from .agentspec import AgentSpec, parse_agent_spec
 from .config import config_from_dict
@@ -56,6 +57,9 @@ def make_agent(spec: str | AgentSpec, *, seed: int = 0, device="cpu", rules: Rul
     board_size, rules_supported = None, None
     if kind == "random":
         agent = RandomAgent(seed=int(parsed.get("seed", seed)))
+    elif kind == "baseline":
+        agent = BaselineAgent(parsed.target, seed=int(parsed.get("seed", seed)),
+                              moves_before_pass=parsed.get("moves_before_pass"))
     elif kind == "human":
         agent = HumanAgent()
     elif kind in ("zoo", "net"):
