@@ -120,3 +120,26 @@ def adversary_checkpoint(tiny_adversary_run):
     from advgo.nets import latest_checkpoint
 
     return latest_checkpoint(tiny_adversary_run / "checkpoints")
+
+
+@pytest.fixture(scope="session")
+def adversary_checkpoint_9x9(tmp_path_factory):
+    """A 9x9 adversary checkpoint (untrained 1x8 net) with ``configs/attack-9x9.yaml``'s curriculum, saved at stage
+    0 (training victim ``cp1@1``), at 2 visits: an adversary of the zoo's board size, for whom-it-models tests."""
+    import torch
+
+    from advgo.config import load_config
+    from advgo.config_io import to_dict
+    from advgo.nets import PolicyValueNet
+    from advgo.nets.checkpoint import save_checkpoint
+    from advgo.training.adversary_config import AdversaryRunConfig
+
+    cfg = load_config(AdversaryRunConfig, ROOT / "configs" / "attack-9x9.yaml",
+                      ["device=cpu", "net.blocks=1", "net.channels=8", "evaluation.visits=2"])
+    torch.manual_seed(0)
+    net = PolicyValueNet(cfg.net_config())
+    path = tmp_path_factory.mktemp("adversary-9x9") / "ckpt-000000001.pt"
+    curriculum = {"stage": 0, "recent": [], "games_at_stage": 0, "history": [],
+                  "entries": [e.label for e in cfg.curriculum.entries]}
+    return save_checkpoint(path, net=net, net_config=cfg.net_config(), config=to_dict(cfg), step=1,
+                           extra={"role": "adversary", "amcts": "S", "curriculum": curriculum})

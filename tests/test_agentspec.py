@@ -84,6 +84,41 @@ def test_adversary_checkpoint_plays_amcts_against_the_victim_it_names(adversary_
     assert plain.victim_policy is None and plain.visits == 3 and "MCTS@3" in plain.name
 
 
+def test_victim_parameter_takes_the_rest_of_the_spec():
+    spec = parse_agent_spec("net:C:/runs/a:b.pt:visits=8:victim=zoo:cp3:visits=4")
+    assert spec.target == "C:/runs/a:b.pt" and spec.get("visits") == 8 and spec.get("victim") == "zoo:cp3:visits=4"
+    assert parse_agent_spec(spec.text) == spec
+    with pytest.raises(AgentSpecError, match="victim= needs an agent spec"):
+        parse_agent_spec("net:x.pt:victim=")
+
+
+def test_adversary_checkpoint_models_the_opponent_it_plays(adversary_checkpoint_9x9):
+    """``victim=`` first; else a gray-box opponent (at its visits); else plain MCTS against a black box; with no
+    opponent known, the victim of its curriculum stage (cp1@1 here)."""
+    ckpt = f"net:{adversary_checkpoint_9x9}"
+    alone = make_agent(ckpt)
+    assert alone.victim_policy is not None and alone.name == "ckpt-000000001 (A-MCTS-S@2 vs cp1@1)"
+    vs_cp2 = make_agent(ckpt, opponent="zoo:cp2")
+    assert vs_cp2.victim_policy is not None and vs_cp2.name.endswith("vs cp2@1)")
+    assert make_agent(ckpt, opponent=parse_agent_spec("zoo:cp2:visits=4")).name.endswith("vs cp2@4)")
+    assert make_agent(f"{ckpt}:victim=cp3").name.endswith("vs cp3@1)")  # a curriculum's bare zoo name
+    for black_box in ("random", "gnugo:level=0", "katago:visits=8", "human", ckpt):  # an adversary plays A-MCTS
+        plain = make_agent(ckpt, opponent=black_box)
+        assert plain.victim_policy is None and plain.name == "ckpt-000000001 (MCTS@2)", black_box
+    for opponent in (None, "zoo:cp2", "random"):
+        explicit = make_agent(f"{ckpt}:victim=zoo:cp3", opponent=opponent)
+        assert explicit.victim_policy is not None and explicit.name.endswith("vs cp3@1)")
+    assert make_agent(f"{ckpt}:visits=3:victim=zoo:cp3:visits=2").name == "ckpt-000000001 (A-MCTS-S@3 vs cp3@2)"
+    assert make_agent(f"{ckpt}:amcts=plain", opponent="zoo:cp2").name == "ckpt-000000001 (MCTS@2)"
+
+
+def test_adversary_models_a_victim_checkpoint_opponent(adversary_checkpoint, tiny_victims):
+    agent = make_agent(f"net:{adversary_checkpoint}", opponent=f"net:{tiny_victims[0]}:visits=2")
+    assert agent.victim_policy is not None and agent.name.endswith("vs ckpt-000000020@2)")
+    with pytest.raises(ValueError, match="victim applies to adversary checkpoints"):
+        make_agent(f"net:{tiny_victims[0]}:victim=zoo:cp1")
+
+
 def test_human_agent_explains_bad_and_illegal_moves_then_plays():
     from advgo.agents import select_move
     from advgo.agents.human import HumanAgent

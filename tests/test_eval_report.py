@@ -9,6 +9,7 @@ import sys
 import pytest
 from tensorboard.backend.event_processing.event_accumulator import IMAGES, EventAccumulator
 
+from advgo.eval.counting import RULE
 from advgo.eval.report import evaluate_run, run_checkpoints, write_report
 
 
@@ -38,11 +39,21 @@ def test_only_the_steps_asked_for_and_clear_errors(tiny_adversary_run, tmp_path)
         evaluate_run(tmp_path, 1)
 
 
+def test_report_states_the_rule_and_the_cap(tiny_adversary_run):
+    """Cells count by the rule of advgo match (capped games in the games, never wins) at the 5·N² cap (125 on 5x5)."""
+    step = int(run_checkpoints(tiny_adversary_run)[-1].stem.split("-")[-1])
+    cells = evaluate_run(tiny_adversary_run, 2, steps=(step,))
+    assert all(c.wins + c.losses + c.draws + c.capped == c.games == 2 and c.max_moves == 125 for c in cells)
+    report = json.loads(write_report(tiny_adversary_run, cells, 2)["json"].read_text())
+    assert report["counting"] == RULE and report["max_moves"] == 125
+    assert all(c["max_moves"] == 125 and c["win_rate"] == c["wins"] / c["games"] for c in report["cells"])
+
+
 def test_cli_eval(tiny_adversary_run, tmp_path):
     out = subprocess.run([sys.executable, "-m", "advgo", "eval", str(tiny_adversary_run), "--games", "1"],
                          capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
-    assert "adversary win rate" in out.stdout and "winrates.png" in out.stdout
+    assert "adversary win rate" in out.stdout and "winrates.png" in out.stdout and f"Counting: {RULE}." in out.stdout
     bad = subprocess.run([sys.executable, "-m", "advgo", "eval", str(tmp_path)], capture_output=True, text=True,
                          timeout=120)
     assert bad.returncode == 2 and "not a run folder" in bad.stdout

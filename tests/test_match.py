@@ -14,6 +14,7 @@ import pytest
 
 from advgo.agents import GnuGoAgent, RandomAgent
 from advgo.eval.arena import GameRecord, play_games, play_match
+from advgo.eval.counting import RULE
 from advgo.eval.match import MatchConfig, agree_rules, run_match, summarize
 from advgo.game import GameState
 from advgo.rules import Rules
@@ -114,6 +115,21 @@ def test_two_workers_play_the_same_games_as_one():
     assert len({tuple(r.moves) for r in two.records}) == 6  # the workers' random agents are seeded apart
 
 
+def test_a_match_tells_an_adversary_whom_it_plays_and_counts_capped_games_as_non_wins(adversary_checkpoint_9x9):
+    """``advgo match`` passes each agent its opponent: the adversary's A-MCTS models cp2 (its name says so), not its
+    training victim cp1; every game stopped at the cap is a non-win for both sides, in the summary and per game."""
+    run = run_match(MatchConfig(f"net:{adversary_checkpoint_9x9}", "zoo:cp2", games=2, max_moves=12))
+    s = summarize(run)
+    assert s["a"] == "ckpt-000000001 (A-MCTS-S@2 vs cp2@1)" and s["b"] == "cp2@1"
+    assert s["max_moves"] == 12 and s["counting"] == RULE
+    assert s["wins"] + s["losses"] + s["draws"] + s["capped"] == s["scored"] == 2
+    capped = [r for r in run.records if r.capped]
+    assert s["capped"] == len(capped) and all(r.a_outcome == "capped" for r in capped)
+    assert s["win_rate"] == s["wins"] / 2 and s["b_win_rate"] == s["losses"] / 2
+    plain = summarize(run_match(MatchConfig(f"net:{adversary_checkpoint_9x9}", "random", games=1, max_moves=4)))
+    assert plain["a"] == "ckpt-000000001 (MCTS@2)" and plain["capped"] == 1 and plain["win_rate"] == 0.0
+
+
 def test_rules_are_agreed_or_refused():
     cfg = MatchConfig("random", "random")
     assert agree_rules(cfg, [None, None]) == "tromp-taylor"
@@ -132,8 +148,10 @@ def test_cli_match_table_json_and_errors(tmp_path, gnugo_installed):
                          capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     assert "win rate [95% CI]" in out.stdout and "chinese rules" in out.stdout
+    assert f"Counting: {RULE}." in out.stdout  # the rule; the 5·N² cap is in the (wrapped) caption and the JSON
     report = json.loads((tmp_path / "m.json").read_text())
     assert report["summary"]["games"] == 2 and len(report["games"]) == 2
+    assert report["summary"]["max_moves"] == 245 and report["summary"]["counting"] == RULE
     assert len(list((tmp_path / "m" / "games").glob("*.sgf"))) == 2
     bad = subprocess.run(CLI + ["match", "random", "gnugo", "--rules", "tromp-taylor", "--out", str(tmp_path / "x")],
                          capture_output=True, text=True, timeout=120)

@@ -106,11 +106,11 @@ def test_only_the_adversarys_positions_become_samples(victims, mode):
         games += play.step()
     colours = {g.adversary_color for g in games}
     assert colours == {1, -1}
-    codes = RULES.codes(50)
+    codes = RULES.codes(play.max_moves)  # 5·N² = 125: a game can outlast 50 moves
     planes = np.zeros((1, FEATURES.planes, 5, 5), np.float32)
     globals_ = np.zeros((1, FEATURES.globals), np.float32)
     for g in games:
-        boards = engine.new_boards(1, 5, 51)
+        boards = engine.new_boards(1, 5, play.max_moves + 1)
         expected = []
         for move in g.moves:
             if boards.to_play[0] == g.adversary_color:
@@ -141,9 +141,12 @@ def test_tiny_run_logs_curriculum_sgf_and_checkpoints(victims, tmp_path):
     tags = set(acc.Tags()["scalars"])
     for tag in ("curriculum/stage", "losses/total", "game/length", "game/adversary_pass_rate", "game/score_margin",
                 "perf/games_per_s", "perf/evals_per_s", "victim/ckpt-000000020@1/win_rate",
-                "eval/ckpt-000000020@1/win_rate", "eval/ckpt-000000040@4/win_rate_low"):
+                "eval/ckpt-000000020@1/win_rate", "eval/ckpt-000000040@4/win_rate_low",
+                "eval/ckpt-000000040@4/capped_rate"):
         assert tag in tags, tag
-    assert {"hparams/config", "curriculum/victim"} <= set(acc.Tags()["tensors"])
+    assert {"hparams/config", "curriculum/victim", "eval/counting"} <= set(acc.Tags()["tensors"])
+    counting = acc.Tensors("eval/counting")[0].tensor_proto.string_val[0].decode()
+    assert "non-win for both sides" in counting and "move cap 125 moves" in counting  # the rule, 5·N² on 5x5
     sgfs = sorted((run / "sgf").glob("*.sgf"))
     assert sgfs
     record = read_sgf(sgfs[0].read_bytes())

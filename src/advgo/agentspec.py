@@ -5,7 +5,7 @@
 | ``random`` | uniform over the legal moves, pass included | ``seed`` |
 | ``baseline:POLICY`` | a baseline attack of the paper: ``pass``, ``edge``, ``random``, ``spiral`` or ``mirror`` (:mod:`advgo.agents.baselines`) | ``seed``, ``moves_before_pass`` (default 2·N²) |
 | ``zoo:NAME`` | a bundled zoo net (``advgo zoo list``) | ``visits`` (1 = raw policy), ``temperature``, ``symmetry`` |
-| ``net:PATH`` | a checkpoint of ``advgo train victim`` or ``advgo train adversary``; an adversary plays its A-MCTS against the victim it names | ``visits``, ``temperature``, ``symmetry``, ``amcts`` (``S``, ``S++``, ``R``, ``plain``) |
+| ``net:PATH`` | a checkpoint of ``advgo train victim`` or ``advgo train adversary``; an adversary plays A-MCTS modelling its opponent (:mod:`advgo.registry`) | ``visits``, ``temperature``, ``symmetry``, ``amcts`` (``S``, ``S++``, ``R``, ``plain``), ``victim`` (last: the spec its A-MCTS models) |
 | ``gnugo`` | GNU Go over GTP (``engines/gnugo.yaml``) | ``level`` (0..10) |
 | ``katanet`` | KataGo's own net in process (``advgo engines install katago`` puts it in place): raw policy at 1 visit, our MCTS over it above | ``visits``, ``model`` (a ``.bin.gz`` file), ``dtype`` (``fp32``, exact; ``bf16``, faster), ``temperature``, ``symmetry`` |
 | ``katago`` | KataGo over GTP (``advgo engines install katago``) | ``visits`` |
@@ -27,7 +27,7 @@ AGENT_FORMS = (
     "random[:seed=N]",
     "baseline:pass|edge|random|spiral|mirror[:seed=N][:moves_before_pass=N]",
     "zoo:NAME[:visits=N][:temperature=T]",
-    "net:PATH[:visits=N][:temperature=T][:amcts=S|S++|R|plain]",
+    "net:PATH[:visits=N][:temperature=T][:amcts=S|S++|R|plain][:victim=SPEC]",
     "gnugo[:level=N]",
     "katanet[:visits=N][:model=PATH][:dtype=fp32|bf16][:temperature=T]",
     "katago[:visits=N]",
@@ -42,7 +42,7 @@ _KINDS = {
     "random": (False, {"seed": int}),
     "baseline": (True, {"seed": int, "moves_before_pass": int}),
     "zoo": (True, {"visits": int, "temperature": float, "symmetry": str}),
-    "net": (True, {"visits": int, "temperature": float, "symmetry": str, "amcts": str}),
+    "net": (True, {"visits": int, "temperature": float, "symmetry": str, "amcts": str, "victim": str}),
     "gnugo": (False, {"level": int}),
     "katanet": (False, {"visits": int, "model": str, "dtype": str, "temperature": float, "symmetry": str}),
     "katago": (False, {"visits": int}),
@@ -53,6 +53,9 @@ _KINDS = {
 BASELINE_POLICIES = ("pass", "edge", "random", "spiral", "mirror")
 """The baseline attacks ``baseline:POLICY`` names (Wang et al. 2023)."""
 _PARAM = re.compile(r"^([a-z_]+)=(.*)$")
+SPEC_PARAM = "victim"
+"""A parameter whose value is an agent spec itself (``net:PATH:victim=zoo:cp3:visits=4``): it comes last and
+takes the rest of the string, colons included."""
 
 
 class AgentSpecError(ValueError):
@@ -107,6 +110,14 @@ def parse_agent_spec(text: str) -> AgentSpec:
         return AgentSpec("gtp", command)
     parts = rest.split(":") if rest else []
     params: list[tuple[str, object]] = []
+    last: list[tuple[str, object]] = []  # the spec-valued parameter, when given
+    for i, part in enumerate(parts if accepted and SPEC_PARAM in accepted else ()):
+        if part.startswith(f"{SPEC_PARAM}="):
+            value = ":".join([part.removeprefix(f"{SPEC_PARAM}="), *parts[i + 1:]])
+            if not value:
+                raise _fail(text, f"{SPEC_PARAM}= needs an agent spec")
+            last, parts = [(SPEC_PARAM, value)], parts[:i]
+            break
     while parts and _PARAM.match(parts[-1]):
         key, value = _PARAM.match(parts.pop()).groups()
         params.insert(0, (key, _typed(text, kind, key, value, accepted)))
@@ -119,6 +130,7 @@ def parse_agent_spec(text: str) -> AgentSpec:
         raise _fail(text, f"{kind}: needs a {'zoo name' if kind == 'zoo' else 'path' if kind == 'net' else 'name'}")
     if not takes_target and target:
         raise _fail(text, f"{kind} takes only key=value parameters, got {target!r}")
+    params += last
     keys = [k for k, _ in params]
     if len(set(keys)) != len(keys):
         raise _fail(text, "a parameter is given twice")

@@ -20,34 +20,32 @@ def _pct(x: float | None) -> str:
 
 
 def match_table(summary: dict, title: str) -> Table:
-    """The match from both sides, one column per agent: wins, losses, draws, win rate (draws half) with its 95%
-    Wilson interval, by colour, mean margin and seconds per move; then the games' shared numbers."""
+    """The match from both sides, one column per agent: wins, losses, win rate with its 95% Wilson interval, by
+    colour, mean margin and seconds per move; then the games' shared numbers (draws and capped games are non-wins
+    for both sides, :mod:`advgo.eval.counting`)."""
     s = summary
     table = Table(title=title)
     table.add_column("")
     table.add_column(f"A: {s['a']}", justify="right")
     table.add_column(f"B: {s['b']}", justify="right")
 
-    def flip(x):
-        return None if x is None else 1 - x
+    def rate_ci(key: str) -> str:
+        return "–" if not s["scored"] else f"{_pct(s[key])} [{_pct(s[key + '_low'])}–{_pct(s[key + '_high'])}]"
 
-    rate = "–" if not s["scored"] else f"{_pct(s['win_rate'])} [{_pct(s['win_rate_low'])}–{_pct(s['win_rate_high'])}]"
-    rate_b = "–" if not s["scored"] else (f"{_pct(1 - s['win_rate'])} [{_pct(1 - s['win_rate_high'])}–"
-                                          f"{_pct(1 - s['win_rate_low'])}]")
     margin = s["mean_margin"]
     for row in (
         ("wins", str(s["wins"]), str(s["losses"])),
         ("losses", str(s["losses"]), str(s["wins"])),
-        ("win rate [95% CI]", rate, rate_b),
-        ("win rate as black", _pct(s["win_rate_as_black"]), _pct(flip(s["win_rate_as_white"]))),
-        ("win rate as white", _pct(s["win_rate_as_white"]), _pct(flip(s["win_rate_as_black"]))),
+        ("win rate [95% CI]", rate_ci("win_rate"), rate_ci("b_win_rate")),
+        ("win rate as black", _pct(s["win_rate_as_black"]), _pct(s["b_win_rate_as_black"])),
+        ("win rate as white", _pct(s["win_rate_as_white"]), _pct(s["b_win_rate_as_white"])),
         ("mean margin", "–" if margin is None else f"{margin:+.1f}", "–" if margin is None else f"{-margin:+.1f}"),
         ("seconds per move", f"{s['a_seconds_per_move']:.4f}", f"{s['b_seconds_per_move']:.4f}"),
     ):
         table.add_row(*row)
     length = "–" if s["mean_length"] is None else f"{s['mean_length']:.0f}"
-    table.caption = (f"{s['games']} games: {s['scored']} scored, {s['draws']} drawn, {s['capped']} capped (scored as "
-                     f"they stood), {s['voided']} voided; mean length {length} moves")
+    table.caption = (f"{s['games']} games: {s['scored']} scored, {s['draws']} drawn, {s['capped']} capped at "
+                     f"{s['max_moves']} moves (non-wins for both), {s['voided']} voided; mean length {length} moves")
     return table
 
 
@@ -68,7 +66,8 @@ def match(
     rules: str | None = typer.Option(None, "--rules", help="tromp-taylor or chinese (default: agreed with the "
                                                            "engines; Tromp-Taylor when both play it)."),
     komi: float = typer.Option(7.5, "--komi", help="Komi."),
-    max_moves: int = typer.Option(0, "--max-moves", min=0, help="Move cap (0: 3·N²); capped games are scored."),
+    max_moves: int = typer.Option(0, "--max-moves", min=0, help="Move cap (0: 5·N²); a capped game is a non-win "
+                                                                 "for both sides."),
     workers: int = typer.Option(1, "--workers", min=1, help="Worker processes."),
     slots: int = typer.Option(0, "--slots", min=0, help="Games in flight per worker (0: automatic)."),
     seed: int = typer.Option(0, "--seed", help="Seed of both agents."),
@@ -97,6 +96,7 @@ def match(
                                        f"{games} games, {workers} worker(s)"))
     console.print(f"{summary['distinct_games']} distinct games; {summary['games_per_hour']:,.0f} games/hour "
                   f"({summary['seconds']:.1f} s)")
+    console.print(f"Counting: {summary['counting']}.", soft_wrap=True)
     for reason in summary["void_reasons"]:
         console.print(f"[yellow]voided:[/yellow] {reason}")
     console.print(f"SGF and match.json in {out_dir}")
@@ -116,6 +116,7 @@ def eval_run(
     device: str = typer.Option("cpu", "--device", help="Torch device."),
 ) -> None:
     """Every saved adversary checkpoint of RUN against every victim of its curriculum: table, PNG, TensorBoard."""
+    from advgo.eval.counting import RULE
     from advgo.eval.report import evaluate_run, run_checkpoints, write_report
     from advgo.runlog import progress
 
@@ -144,7 +145,10 @@ def eval_run(
         row = {c.victim: c for c in cells if c.step == step}
         table.add_row(str(step), *(f"{_pct(row[v].win_rate)} [{_pct(row[v].interval[0])}–{_pct(row[v].interval[1])}]"
                                    for v in victims))
+    table.caption = (f"{sum(c.capped for c in cells)} of {sum(c.games for c in cells)} games capped at "
+                     f"{max(c.max_moves for c in cells)} moves (non-wins)")
     console.print(table)
+    console.print(f"Counting: {RULE}.", soft_wrap=True)
     paths = write_report(run, cells, games)
     console.print(f"wrote {paths['json']} and {paths['png']} (TensorBoard image eval/report)")
 

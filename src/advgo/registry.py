@@ -12,10 +12,18 @@
 | ``rules_supported`` | the rulesets it can play (``("chinese",)`` for GNU Go), or None for any |
 | ``close()`` | ends its engine processes (a no-op for our own agents) |
 
-An adversary checkpoint (``net:`` a checkpoint of ``advgo train adversary``) plays A-MCTS against the victim
-of the curriculum stage it was saved at, in the A-MCTS mode it was trained with, at its evaluation visits;
-``amcts=plain`` (or a black-box victim) gives plain MCTS. Its net sees each position under a random
-board symmetry, as in training evaluation.
+An adversary checkpoint (``net:`` a checkpoint of ``advgo train adversary``) plays A-MCTS in the mode it was
+trained with, at its evaluation visits; ``amcts=plain`` gives plain MCTS. Its net sees each position under a
+random board symmetry, as in training evaluation. Whom its A-MCTS models:
+
+| given | victim nodes model |
+|---|---|
+| ``net:PATH:victim=SPEC`` (last parameter; ``SPEC`` as ``zoo:cp3:visits=4``, ``katanet``, ``cp3``, a path) | ``SPEC``, whoever it plays |
+| ``opponent`` a gray box with a policy: ``zoo:``, ``net:`` a victim checkpoint, ``katanet`` | that opponent, at its visits |
+| ``opponent`` a black box: ``gnugo``, ``katago``, ``gtp:``, ``engine:``, ``random``, ``baseline:``, ``human``, another adversary | nothing: plain MCTS |
+| no ``opponent`` (``advgo gtp``, ``advgo play``) | the victim of the curriculum stage it was saved at |
+
+Its name says which (``ckpt-… (A-MCTS-S@32 vs cp2@1)``, ``ckpt-… (MCTS@32)``).
 """
 
 from __future__ import annotations
@@ -37,13 +45,18 @@ from .victims import AMCTS_MODES, ExternalVictim, resolve_victim
 
 log = logging.getLogger(__name__)
 SYMMETRIES = ("none", "random", "average")
+GRAY_BOXES = ("zoo", "net", "katanet")
+"""Opponent kinds whose policy an adversary's A-MCTS can model (a ``net:`` adversary checkpoint excepted)."""
 
 
-def make_agent(spec: str | AgentSpec, *, seed: int = 0, device="cpu", rules: Rules | None = None) -> Agent:
+def make_agent(spec: str | AgentSpec, *, seed: int = 0, device="cpu", rules: Rules | None = None,
+               opponent: str | AgentSpec | None = None) -> Agent:
     """The agent ``spec`` names; ``ValueError`` (with the accepted forms, or what is missing) otherwise.
 
     ``rules`` (default Tromp-Taylor) are those of the games it will play; net agents also follow the rules
-    they are started with. ``seed`` seeds every random choice the agent makes.
+    they are started with. ``seed`` seeds every random choice the agent makes. ``opponent``, the spec of the
+    player it will face when known, tells an adversary checkpoint whom to model (module docstring); other
+    agents ignore it.
     """
     parsed = spec if isinstance(spec, AgentSpec) else parse_agent_spec(spec)
     rules = Rules.tromp_taylor() if rules is None else rules
@@ -63,7 +76,7 @@ def make_agent(spec: str | AgentSpec, *, seed: int = 0, device="cpu", rules: Rul
     elif kind == "human":
         agent = HumanAgent()
     elif kind in ("zoo", "net"):
-        agent = _net_agent(parsed, visits, seed, device, rules)
+        agent = _net_agent(parsed, visits, seed, device, rules, opponent)
         board_size = agent.board_size
     elif kind == "katanet":
         temperature = float(parsed.get("temperature", 0.0))
@@ -100,7 +113,8 @@ def _nothing() -> None:
     pass
 
 
-def _net_agent(spec: AgentSpec, visits: int, seed: int, device, rules: Rules) -> Agent:
+def _net_agent(spec: AgentSpec, visits: int, seed: int, device, rules: Rules,
+               opponent: str | AgentSpec | None = None) -> Agent:
     temperature = float(spec.get("temperature", 0.0))
     if temperature < 0:
         raise ValueError(f"agent {spec.text!r}: temperature must be >= 0")
@@ -110,9 +124,11 @@ def _net_agent(spec: AgentSpec, visits: int, seed: int, device, rules: Rules) ->
             raise ValueError(f"agent {spec.text!r}: no checkpoint file at {path}")
         ckpt = load_checkpoint(path, device=device)
         if (ckpt.extra or {}).get("role") == "adversary":
-            agent = _adversary_agent(spec, ckpt, temperature, seed, device, rules)
+            agent = _adversary_agent(spec, ckpt, temperature, seed, device, rules, opponent)
             agent.board_size = ckpt.net_config.board_size
             return agent
+        if spec.get("victim") is not None:
+            raise ValueError(f"agent {spec.text!r}: victim applies to adversary checkpoints")
     elif spec.get("amcts") is not None:
         raise ValueError(f"agent {spec.text!r}: amcts applies to adversary checkpoints (net:PATH)")
     victim = resolve_victim(spec.target, visits, device=device)
@@ -121,8 +137,10 @@ def _net_agent(spec: AgentSpec, visits: int, seed: int, device, rules: Rules) ->
     return agent
 
 
-def _adversary_agent(spec: AgentSpec, ckpt, temperature: float, seed: int, device, rules: Rules) -> Agent:
-    """A-MCTS (or plain MCTS) with the checkpoint's net against the victim of its curriculum stage."""
+def _adversary_agent(spec: AgentSpec, ckpt, temperature: float, seed: int, device, rules: Rules,
+                     opponent: str | AgentSpec | None = None) -> Agent:
+    """A-MCTS with the checkpoint's net modelling ``victim=``, the opponent or its training victim (module
+    docstring), or plain MCTS."""
     if ckpt.config is None:
         raise ValueError(f"agent {spec.text!r}: the adversary checkpoint holds no config")
     cfg = config_from_dict(AdversaryRunConfig, ckpt.config, source=str(ckpt.path), strict=False)
@@ -132,12 +150,17 @@ def _adversary_agent(spec: AgentSpec, ckpt, temperature: float, seed: int, devic
     if mode not in AMCTS_MODES:
         raise ValueError(f"agent {spec.text!r}: amcts must be one of {', '.join(AMCTS_MODES)}")
     visits = int(spec.get("visits", cfg.evaluation.visits or cfg.victimplay.full_visits))
-    victim_policy, against = None, ""
+    victim_policy, against, victim_temperature = None, "", cfg.victimplay.victim_temperature
     if mode != "plain":
-        victim = resolve_victim(entry.victim, entry.visits, device=device, board_size=cfg.game.board_size)
-        if victim.has_policy:
+        victim, modelled = _modelled_victim(spec, entry, opponent, device, cfg.game.board_size)
+        if victim is None:
+            log.info("%s: its opponent %s is a black box; playing plain MCTS", spec.text, opponent)
+            mode = "plain"
+        elif victim.has_policy:
             victim_policy = victim.policy(mode, rules)
             against = f" vs {victim.label}"
+            if modelled is not None and modelled.get("temperature") is not None:
+                victim_temperature = float(modelled.get("temperature"))  # as that player plays
         else:
             log.warning("%s: its victim %s is a black box; playing plain MCTS", spec.text, victim.label)
             mode = "plain"
@@ -145,8 +168,41 @@ def _adversary_agent(spec: AgentSpec, ckpt, temperature: float, seed: int, devic
                                rules=rules)
     name = f"{Path(spec.target).stem} ({'MCTS' if mode == 'plain' else 'A-MCTS-' + mode}@{visits}{against})"
     return AMCTSAgent(evaluator, visits, victim_policy, SearchConfig(**_search_fields(cfg, visits)),
-                      victim_temperature=cfg.victimplay.victim_temperature, temperature=temperature, seed=seed,
-                      name=name)
+                      victim_temperature=victim_temperature, temperature=temperature, seed=seed, name=name)
+
+
+def _modelled_victim(spec: AgentSpec, entry, opponent: str | AgentSpec | None, device, size: int):
+    """(victim, its parsed spec or None) an adversary checkpoint's A-MCTS models: its explicit ``victim=``, else
+    the opponent when that is a gray box with a policy, else (None, None) against a black box; with no opponent
+    known, the curriculum ``entry``'s victim."""
+    explicit = spec.get("victim")
+    if explicit is not None:
+        return _victim_of(str(explicit), device, size)
+    if opponent is None:
+        return resolve_victim(entry.victim, entry.visits, device=device, board_size=size), None
+    parsed = opponent if isinstance(opponent, AgentSpec) else parse_agent_spec(opponent)
+    if parsed.kind not in GRAY_BOXES or (parsed.kind == "net" and _is_adversary(parsed.target, device)):
+        return None, None
+    return _victim_of(parsed.text, device, size)
+
+
+def _victim_of(text: str, device, size: int):
+    """(victim, parsed spec or None) for a spec as agents write it (``zoo:cp3:visits=4``, ``net:PATH``,
+    ``katanet:visits=8``, ``gnugo``) or as curricula do (``cp3``, ``PATH.pt``), at the visits it names."""
+    try:
+        parsed = parse_agent_spec(text)
+    except ValueError:  # a bare zoo name or checkpoint path, as a curriculum entry names it
+        return resolve_victim(text, 1, device=device, board_size=size), None
+    if parsed.kind in ("zoo", "net"):
+        target = f"{parsed.kind}:{parsed.target}"
+        return resolve_victim(target, int(parsed.get("visits", 1)), device=device, board_size=size), parsed
+    return resolve_victim(parsed.text, 1, device=device, board_size=size), parsed
+
+
+def _is_adversary(path: str, device) -> bool:
+    """True when ``path`` is an adversary checkpoint (it plays A-MCTS, not its policy: a black box here)."""
+    path = Path(path).expanduser()
+    return path.is_file() and (load_checkpoint(path, device=device).extra or {}).get("role") == "adversary"
 
 
 def _search_fields(cfg: AdversaryRunConfig, visits: int) -> dict:

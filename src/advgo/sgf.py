@@ -134,7 +134,8 @@ def game_to_sgf(
 
     notes = _comment_dict(comments)
     if state.end_reason == "move_cap":
-        cap = f"Game stopped at the move cap ({state.max_moves} moves); scored as it stood."
+        cap = (f"Game stopped at the move cap ({state.max_moves} moves); RE is the position as it stood, which "
+               f"advgo counts as a win for neither side.")
         notes[0] = f"{notes[0]}\n\n{cap}" if notes.get(0) else cap
     if notes.get(0):
         root.set("C", notes[0])

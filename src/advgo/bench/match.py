@@ -31,7 +31,7 @@ def victim_cost(spec: str, opponent: str, games: int, board: int, seed: int = 0)
     return {"part": "victim", "victim": canonical, "opponent": s["a"], "board": board, "games": s["games"],
             "voided": s["voided"], "moves": run.clocks[1].moves, "seconds_per_move": s["b_seconds_per_move"],
             "anchor_seconds_per_move": ANCHOR_SECONDS_PER_MOVE.get(canonical) if board == 9 else None,
-            "victim_win_rate": 1 - s["win_rate"]}
+            "victim_win_rate": s["b_win_rate"]}
 
 
 def throughput(a: str, b: str, games: int, board: int, workers: int, seed: int = 0) -> dict:

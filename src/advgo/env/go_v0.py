@@ -41,8 +41,9 @@ as in PettingZoo's ``go_v5``.
 
 ## Ends
 - *Termination* on two consecutive passes: both agents get ±1 by the Tromp-Taylor score.
-- *Truncation* at ``max_moves``: the position is scored as it stands (±1 by the score), as ``advgo match`` and
-  training score capped games.
+- *Truncation* at ``max_moves``: the position is scored as it stands (±1 by the score), a learning signal;
+  ``advgo match`` and training evaluation count a capped game as a win for neither side
+  (:mod:`advgo.eval.counting`).
 - On the last step, ``info`` of both agents holds ``score`` (black minus white minus komi), ``end_reason``
   (``"two_passes"``, ``"move_cap"`` or ``"illegal_move"``) and ``moves``.
 

@@ -2,15 +2,16 @@
 
 ``play_games`` keeps ``slots`` games in flight (a finished game's slot starts the next game), asks each
 agent for the moves of all games it is to move in at once, and reports each game the moment it ends.
-Games end by two passes, at the move cap (scored as they stand, counted as ``capped``), or are **voided**:
-an external engine died, timed out or refused a move (``EngineDied``, ``GTPError``), or an agent chose an
+Games end by two passes, at the move cap (default 5·N²; counted as ``capped``), or are **voided**: an
+external engine died, timed out or refused a move (``EngineDied``, ``GTPError``), or an agent chose an
 illegal move. A voided game is not scored; the engine was restarted by its agent and the match goes on.
 ``play_match`` folds the records into a ``MatchResult`` from agent A's side.
 
 Scores are area scores of the final position under the match's rules (Tromp-Taylor or Chinese), from
-Black's side, komi included. The curriculum and adversary evaluation are stricter about capped games
-(never a win for the adversary); here a capped game is scored as it stands so that external engines that
-never pass can still be compared.
+Black's side, komi included; a capped game keeps its score of the position where it stopped (in its record
+and SGF). Games count by the one rule of :mod:`advgo.eval.counting`, as in the curriculum, ``advgo eval`` and
+training evaluation: a capped game is a non-win for both sides (in the games, never a win or a loss), a draw
+a non-win, a voided game not counted.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from .. import engine
 from ..agents import Agent
 from ..agents.gtp_client import EngineDied, GTPError
 from ..rules import Rules
-from .stats import wilson_interval
+from .counting import Tally, move_cap, outcome
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +55,14 @@ class GameRecord:
         return self.score if self.a_black else -self.score
 
     @property
+    def a_outcome(self) -> str | None:
+        """``win``, ``loss``, ``draw`` or ``capped`` from A's side (:func:`advgo.eval.counting.outcome`); None if
+        voided."""
+        return None if self.void else outcome(self.a_margin, self.capped)
+
+    @property
     def winner(self) -> str | None:
-        """``B``, ``W``, ``draw``, or None for a voided game."""
+        """``B``, ``W``, ``draw`` on the board (a capped game as it stopped), or None for a voided game."""
         if self.void:
             return None
         return "B" if self.score > 0 else "W" if self.score < 0 else "draw"
@@ -82,7 +89,7 @@ def play_games(agent_a: Agent, agent_b: Agent, size: int, rules: Rules, game_ids
     if not game_ids:
         return
     slots = min(slots or len(game_ids), len(game_ids))
-    cap = max_moves or 2 * size * size
+    cap = move_cap(size, max_moves)
     codes = rules.codes(cap)
     boards = engine.new_boards(slots, size, cap + 1)
     clocks = clocks or (AgentClock(), AgentClock())
@@ -154,55 +161,32 @@ def _select(agent: Agent, boards, idx: np.ndarray, actions: np.ndarray, void: di
 
 
 @dataclass
-class MatchResult:
-    """Results from agent A's side; capped games are scored as they stand and counted in ``capped``."""
+class MatchResult(Tally):
+    """Results from agent A's side, counted by :mod:`advgo.eval.counting`: ``wins`` / ``losses`` / ``draws`` /
+    ``capped`` (non-wins for both) over ``games`` scored games; ``voided`` games are not counted."""
 
     a: str
     b: str
-    wins: int = 0
-    losses: int = 0
-    draws: int = 0
-    capped: int = 0
-    voided: int = 0
     lengths: list = field(default_factory=list)
-    margins: list = field(default_factory=list)  # A's score margin per scored game
+    margins: list = field(default_factory=list)  # A's score margin per scored game (a capped one as it stopped)
     a_black: list = field(default_factory=list)
+    max_moves: int | None = None
+    """The move cap the games were played under (None: not known)."""
 
     def add(self, record: GameRecord) -> None:
-        if record.void:
-            self.voided += 1
+        if self.count(record.a_margin, record.capped, bool(record.void)) is None:
             return
-        margin = record.a_margin
-        self.margins.append(margin)
+        self.margins.append(record.a_margin)
         self.lengths.append(record.length)
         self.a_black.append(record.a_black)
-        self.capped += int(record.capped)
-        if margin > 0:
-            self.wins += 1
-        elif margin < 0:
-            self.losses += 1
-        else:
-            self.draws += 1
-
-    @property
-    def games(self) -> int:
-        return self.wins + self.losses + self.draws
-
-    @property
-    def win_rate(self) -> float:
-        """Wins over scored games, draws counting half."""
-        return (self.wins + 0.5 * self.draws) / self.games if self.games else 0.0
-
-    @property
-    def interval(self) -> tuple[float, float]:
-        return wilson_interval(self.wins + 0.5 * self.draws, self.games)
 
 
 def play_match(agent_a: Agent, agent_b: Agent, size: int, games: int, rules: Rules | None = None,
                max_moves: int | None = None, alternate: bool = True, slots: int | None = None) -> MatchResult:
-    """Play ``games`` games of A against B; A is black in even-numbered games when alternating."""
+    """Play ``games`` games of A against B; A is black in even-numbered games when alternating. ``max_moves``:
+    the move cap (default 5·N², :func:`advgo.eval.counting.move_cap`)."""
     rules = Rules.tromp_taylor() if rules is None else rules
-    result = MatchResult(agent_a.name, agent_b.name)
+    result = MatchResult(agent_a.name, agent_b.name, max_moves=move_cap(size, max_moves))
     records: list[GameRecord] = []
     play_games(agent_a, agent_b, size, rules, list(range(games)),
                [(g % 2 == 0) or not alternate for g in range(games)], records.append, slots=slots,

@@ -11,6 +11,11 @@ Workers are processes (``spawn``): each builds both agents from their specs and 
 Rules are agreed before the first move: without ``rules`` the match plays Tromp-Taylor when both agents
 can, else a ruleset both play (GNU Go: Chinese with positional superko); an explicit ruleset an engine does
 not play is an error.
+
+Games count by :mod:`advgo.eval.counting` (as ``advgo eval`` and training evaluation do): a game stopped at the
+move cap (default 5·N²) is a non-win for both sides, a draw a non-win, a voided game not counted; the summary
+states the rule and the cap. Each worker tells an adversary checkpoint whom it plays, so its A-MCTS models that
+opponent (:func:`advgo.registry.make_agent`, ``opponent``); the agents' names (in the summary) say what it modelled.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from ..game import GameState
 from ..rules import RULESET_NAMES, Rules
 from ..sgf import result_string, save_sgf
 from .arena import AgentClock, GameRecord, MatchResult, play_games
+from .counting import RULE, move_cap
 
 log = logging.getLogger(__name__)
 EXTERNAL = ("gnugo", "katago", "gtp", "engine")
@@ -57,7 +63,7 @@ class MatchConfig:
     komi: float = 7.5
     """Komi."""
     max_moves: int = 0
-    """Move cap; a capped game is scored as it stands (0: 3·N²)."""
+    """Move cap (0: 5·N², :func:`advgo.eval.counting.move_cap`); a capped game is a non-win for both sides."""
     workers: int = 1
     """Worker processes."""
     slots: int = 0
@@ -82,7 +88,7 @@ class MatchConfig:
 
     @property
     def cap(self) -> int:
-        return self.max_moves or 3 * self.board_size ** 2
+        return move_cap(self.board_size, self.max_moves)
 
     @property
     def external(self) -> bool:
@@ -126,9 +132,9 @@ def _play_share(cfg: MatchConfig, rules: Rules, worker: int, emit: Callable[[str
 
     games = list(range(worker, cfg.games, cfg.workers))
     seed = cfg.seed + 1000 * worker
-    agent_a = make_agent(cfg.a, seed=seed, device=cfg.device, rules=rules)
+    agent_a = make_agent(cfg.a, seed=seed, device=cfg.device, rules=rules, opponent=cfg.b)
     try:
-        agent_b = make_agent(cfg.b, seed=seed + 1, device=cfg.device, rules=rules)
+        agent_b = make_agent(cfg.b, seed=seed + 1, device=cfg.device, rules=rules, opponent=cfg.a)
     except BaseException:
         agent_a.close()
         raise
@@ -203,7 +209,7 @@ class MatchRun:
 
     @property
     def result(self) -> MatchResult:
-        result = MatchResult(*self.names)
+        result = MatchResult(*self.names, max_moves=self.config.cap)
         for record in sorted(self.records, key=lambda r: r.index):
             result.add(record)
         return result
@@ -260,21 +266,27 @@ def _write_sgf(out_dir: Path, cfg: MatchConfig, rules: Rules, record: GameRecord
 
 
 def summarize(run: MatchRun) -> dict:
-    """The numbers the table and JSON report: A's side, a 95% Wilson interval, colours, lengths, speed."""
+    """The numbers the table and JSON report: both sides' win rates with 95% Wilson intervals (capped games and
+    draws are non-wins for both, :mod:`advgo.eval.counting`), by colour, lengths, speed, the rule and the cap."""
     result = run.result
     low, high = result.interval
+    b_low, b_high = result.loss_interval
     scored = [r for r in run.records if not r.void]
     as_black = [r for r in scored if r.a_black]
     as_white = [r for r in scored if not r.a_black]
 
-    def rate(rs: list[GameRecord]) -> float | None:
-        return None if not rs else sum((r.a_margin > 0) + 0.5 * (r.a_margin == 0) for r in rs) / len(rs)
+    def rate(rs: list[GameRecord], side: str = "win") -> float | None:
+        """A's rate of ``win`` (its wins) or ``loss`` (B's wins) over ``rs``."""
+        return None if not rs else sum(r.a_outcome == side for r in rs) / len(rs)
 
     return {
         "a": run.names[0], "b": run.names[1], "games": len(run.records), "scored": result.games,
         "wins": result.wins, "losses": result.losses, "draws": result.draws, "capped": result.capped,
         "voided": result.voided, "win_rate": result.win_rate, "win_rate_low": low, "win_rate_high": high,
+        "b_win_rate": result.loss_rate, "b_win_rate_low": b_low, "b_win_rate_high": b_high,
         "win_rate_as_black": rate(as_black), "win_rate_as_white": rate(as_white),
+        "b_win_rate_as_black": rate(as_white, "loss"), "b_win_rate_as_white": rate(as_black, "loss"),
+        "max_moves": run.config.cap, "counting": RULE,
         "mean_length": float(np.mean(result.lengths)) if result.lengths else None,
         "mean_margin": float(np.mean(result.margins)) if result.margins else None,
         "distinct_games": len({tuple(r.moves) for r in scored}),
@@ -290,7 +302,8 @@ def match_json(run: MatchRun) -> dict:
         "summary": summarize(run),
         "games": [{"index": r.index, "black": run.config.a if r.a_black else run.config.b,
                    "white": run.config.b if r.a_black else run.config.a, "result": _result(r), "score": r.score,
-                   "length": r.length, "capped": r.capped, "void": r.void, "seconds": round(r.seconds, 3)}
+                   "length": r.length, "capped": r.capped, "a_outcome": r.a_outcome, "void": r.void,
+                   "seconds": round(r.seconds, 3)}
                   for r in run.records],
     }
 

@@ -3,13 +3,14 @@
 For each checkpoint (``checkpoints/`` and ``milestones/``, by step) and each victim (the curriculum's
 entries, then any extra victim specs), the adversary plays ``games`` games as in the run's periodic
 evaluation (:func:`advgo.training.adversary.evaluate_adversary`: colours alternating, its A-MCTS mode
-against a victim with a policy, plain MCTS against a black box, no noise, no hardening; capped games are
-never wins). An external victim that plays other rules than the run's (GNU Go: Chinese) is played under
-its own rules.
+against a victim with a policy, plain MCTS against a black box, no noise, no hardening). Games count by the
+one rule of :mod:`advgo.eval.counting`, as ``advgo match`` counts them: a game stopped at the move cap (the
+run's ``victimplay.max_moves``, default 5·N²) is a non-win for both sides, a draw a non-win. An external
+victim that plays other rules than the run's (GNU Go: Chinese) is played under its own rules.
 
 | output (in ``RUN/eval/``) | content |
 |---|---|
-| ``report.json`` | one cell per (checkpoint, victim): wins, games, win rate, 95% Wilson interval, mean length |
+| ``report.json`` | the counting rule and move cap; one cell per (checkpoint, victim): wins, losses, draws, capped, games, win rate, 95% Wilson interval, mean length |
 | ``winrates.png`` | win rate against each victim by checkpoint step, with the interval as error bars |
 | TensorBoard | the same figure as the image ``eval/report`` in the run's event files |
 """
@@ -30,10 +31,11 @@ from ..fileio import atomic_write
 from ..nets import TorchEvaluator, list_checkpoints, load_checkpoint
 from ..rules import Rules
 from ..runlog import RunLogger
-from ..training.adversary import evaluate_adversary, load_victims
+from ..training.adversary import evaluate_adversary, load_victims, tally_games
 from ..training.adversary_config import AdversaryRunConfig
 from ..training.trainer import CHECKPOINTS, MILESTONES
 from ..victims import resolve_victim
+from .counting import RULE, move_cap
 from .stats import wilson_interval
 
 log = logging.getLogger(__name__)
@@ -47,6 +49,12 @@ class Cell:
     wins: int
     games: int
     mean_length: float
+    losses: int = 0
+    draws: int = 0
+    capped: int = 0
+    """Games stopped at the move cap: in ``games``, never wins (:mod:`advgo.eval.counting`)."""
+    max_moves: int = 0
+    """The move cap the games were played under."""
 
     @property
     def win_rate(self) -> float:
@@ -58,8 +66,9 @@ class Cell:
 
     def as_dict(self) -> dict:
         low, high = self.interval
-        return {"step": self.step, "victim": self.victim, "wins": self.wins, "games": self.games,
-                "win_rate": self.win_rate, "low": low, "high": high, "mean_length": self.mean_length}
+        return {"step": self.step, "victim": self.victim, "wins": self.wins, "losses": self.losses,
+                "draws": self.draws, "capped": self.capped, "games": self.games, "win_rate": self.win_rate,
+                "low": low, "high": high, "mean_length": self.mean_length, "max_moves": self.max_moves}
 
 
 def run_checkpoints(run_dir: Path) -> list[Path]:
@@ -99,8 +108,10 @@ def evaluate_run(run_dir: str | Path, games: int, extra: tuple[str, ...] = (), s
                                        rules=Rules.from_name(run_cfg.game.rules, run_cfg.game.komi),
                                        max_batch=games)
             finished = evaluate_adversary(evaluator, victim, run_cfg, games, np.random.default_rng([seed, ckpt.step]))
-            cell = Cell(ckpt.step, label, sum(g.adversary_won for g in finished), len(finished),
-                        float(np.mean([g.length for g in finished])))
+            tally = tally_games(finished)
+            cell = Cell(ckpt.step, label, tally.wins, tally.games, float(np.mean([g.length for g in finished])),
+                        losses=tally.losses, draws=tally.draws, capped=tally.capped,
+                        max_moves=move_cap(run_cfg.game.board_size, run_cfg.victimplay.max_moves))
             cells.append(cell)
             if on_cell is not None:
                 on_cell(cell)
@@ -149,9 +160,12 @@ def write_report(run_dir: str | Path, cells: list[Cell], games: int) -> dict[str
     run_dir = Path(run_dir)
     out = run_dir / EVAL_DIR
     out.mkdir(parents=True, exist_ok=True)
-    report = {"run": str(run_dir), "games_per_cell": games, "cells": [c.as_dict() for c in cells]}
+    cap = max((c.max_moves for c in cells), default=None)  # one run, one cap
+    report = {"run": str(run_dir), "games_per_cell": games, "counting": RULE, "max_moves": cap,
+              "cells": [c.as_dict() for c in cells]}
     json_path = atomic_write(out / "report.json", json.dumps(report, indent=2).encode(), fsync=False)
-    fig = plot(cells, f"{run_dir.name}: {games} games per point, 95% Wilson intervals")
+    fig = plot(cells, f"{run_dir.name}: {games} games per point, 95% Wilson intervals; games capped at {cap} "
+                      f"moves are non-wins")
     png = out / "winrates.png"
     fig.savefig(png)
     with RunLogger(run_dir) as logger:

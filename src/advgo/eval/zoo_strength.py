@@ -6,7 +6,8 @@ in the round robin (Elo) every player samples its moves at ``temperature`` (defa
 random and GNU Go, whose own moves make every game different, the victim plays as deployed: temperature 0
 (its argmax move), so those win rates describe the victim itself.
 GNU Go plays Chinese rules with positional superko, so its matches use ``Rules.chinese()``; the rest
-use Tromp-Taylor.
+use Tromp-Taylor. Win rates count by :mod:`advgo.eval.counting` (a capped game is a non-win for both sides);
+the Elo fit, which has no such outcome, leaves capped games out.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ log = logging.getLogger(__name__)
 def _record(result) -> dict:
     low, high = result.interval
     return {"win_rate": round(result.win_rate, 4), "low": round(low, 4), "high": round(high, 4),
-            "games": result.games, "wins": result.wins, "draws": result.draws,
+            "games": result.games, "wins": result.wins, "draws": result.draws, "capped": result.capped,
             "mean_length": round(float(np.mean(result.lengths)), 1)}
 
 
@@ -52,11 +53,11 @@ def round_robin(names: list[str], games: int, temperature: float = 0.3, device="
         result = play_match(agent(a, i), agent(b, j + 100), size, games, Rules.tromp_taylor())
         wins[i, j] += result.wins + 0.5 * result.draws
         wins[j, i] += result.losses + 0.5 * result.draws
-        played[i, j] = played[j, i] = result.games
+        played[i, j] = played[j, i] = result.games - result.capped  # a capped game has no result for Elo
         if a == "random":
             flipped = _record(result)
-            flipped["win_rate"] = round(result.losses / result.games, 4)
-            flipped["low"], flipped["high"] = (round(1 - result.interval[1], 4), round(1 - result.interval[0], 4))
+            flipped["win_rate"] = round(result.loss_rate, 4)
+            flipped["low"], flipped["high"] = (round(x, 4) for x in result.loss_interval)
             flipped["wins"] = result.losses
             vs_random[b] = flipped
         if on_match:

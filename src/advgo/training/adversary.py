@@ -19,11 +19,13 @@ TensorBoard tags (JSONL mirror in ``scalars.jsonl``):
 | ``game/length``, ``game/adversary_pass_rate``, ``game/score_margin``, ``game/capped_rate`` | finished games of the phase (margin from the adversary's side) |
 | ``game/victim_pass_overrides`` | hardening: victim passes replaced by a move, per game |
 | ``losses/*`` | learner, mean over the phase |
-| ``eval/<name>@<visits>/win_rate`` (+ ``_low``, ``_high``) | periodic evaluation, 95% Wilson interval |
+| ``eval/<name>@<visits>/win_rate`` (+ ``_low``, ``_high``), ``…/capped_rate`` | periodic evaluation, 95% Wilson interval; games
+  stopped at the move cap (non-wins for both sides, :mod:`advgo.eval.counting`) |
 | ``perf/games_per_s``, ``perf/evals_per_s``, ``perf/victim_evals_per_s``, ``perf/steps_per_s``, ``perf/net_share`` | throughput (``net_share``: single process only) |
 | ``actors/restarts``, ``actors/weights_version``, ``actors/stale_games`` | with ``scale.workers >= 2``: actors restarted, newest weights, games finished against an earlier stage |
 
-Text entries: ``curriculum/victim`` each time the victim changes, ``hparams/config`` once.
+Text entries: ``curriculum/victim`` each time the victim changes, ``hparams/config`` once, ``eval/counting`` (the
+counting rule and the move cap every win rate above follows) at the start.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ import numpy as np
 
 from .. import zoo
 from ..curriculum import Curriculum
-from ..eval.stats import wilson_interval
+from ..eval.counting import RULE, Tally, move_cap
 from ..game import GameState
 from ..nets import TorchEvaluator, load_checkpoint
 from ..nets.checkpoint import Checkpoint
@@ -133,11 +135,16 @@ class AdversaryTrainer(Trainer):
     def _on_start(self, logger: RunLogger) -> None:
         logger.scalar("curriculum/stage", self.curriculum.stage, self.step)
         logger.text("curriculum/victim", self._victim_note("starts against"), self.step)
+        logger.text("eval/counting", f"{RULE}; move cap {self._move_cap} moves", self.step)
         log.info("curriculum stage %d: %s", self.curriculum.stage, self.curriculum.entry.label)
 
     def _on_stop(self) -> None:
         if self.play is not None:
             self.play.close()
+
+    @property
+    def _move_cap(self) -> int:
+        return move_cap(self.cfg.game.board_size, self.cfg.victimplay.max_moves)
 
     def _victim_note(self, verb: str) -> str:
         entry = self.curriculum.entry
@@ -259,7 +266,7 @@ class AdversaryTrainer(Trainer):
 
     def _write_sgf(self, game: VictimGame, number: int) -> None:
         size = self.cfg.game.board_size
-        state = GameState.from_moves(size, self.rules, game.moves, max_moves=self.cfg.victimplay.max_moves or 5 * size * size)
+        state = GameState.from_moves(size, self.rules, game.moves, max_moves=self._move_cap)
         vp = self.cfg.victimplay
         adversary = f"adversary step {self.step} (A-MCTS-{vp.amcts}, {vp.full_visits} visits)" \
             if vp.amcts != "plain" else f"adversary step {self.step} (plain MCTS, {vp.full_visits} visits)"
@@ -280,12 +287,22 @@ class AdversaryTrainer(Trainer):
         for label, victim in self.victims.items():
             result = evaluate_adversary(self.torch_evaluator, victim, self.cfg, n,
                                         np.random.default_rng([self.cfg.seed, self.step]))
-            wins = sum(g.adversary_won for g in result)
-            low, high = wilson_interval(wins, len(result))
-            logger.scalars({f"eval/{label}/win_rate": wins / len(result), f"eval/{label}/win_rate_low": low,
-                            f"eval/{label}/win_rate_high": high}, self.step)
-            log.info("step %d eval vs %s: %.1f%% [%.1f, %.1f] over %d games", self.step, label,
-                     100 * wins / len(result), 100 * low, 100 * high, len(result))
+            tally = tally_games(result)
+            low, high = tally.interval
+            logger.scalars({f"eval/{label}/win_rate": tally.win_rate, f"eval/{label}/win_rate_low": low,
+                            f"eval/{label}/win_rate_high": high,
+                            f"eval/{label}/capped_rate": tally.capped / max(tally.games, 1)}, self.step)
+            log.info("step %d eval vs %s: %.1f%% [%.1f, %.1f] over %d games (%d capped at %d moves: non-wins)",
+                     self.step, label, 100 * tally.win_rate, 100 * low, 100 * high, tally.games, tally.capped,
+                     self._move_cap)
+
+
+def tally_games(games: list[VictimGame]) -> Tally:
+    """The adversary's results over ``games`` by the one counting rule (:mod:`advgo.eval.counting`)."""
+    tally = Tally()
+    for game in games:
+        tally.count(game.margin, game.capped)
+    return tally
 
 
 def evaluate_adversary(evaluator, victim: Victim, cfg: AdversaryRunConfig, games: int,

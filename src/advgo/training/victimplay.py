@@ -4,9 +4,11 @@ Every game slot alternates the adversary's colour from one game to the next (or 
 colour). On the adversary's turns the games are searched together by A-MCTS (``BatchedMCTS`` with the
 victim's policy at victim nodes; ``plain`` MCTS for the ablation) with playout-cap randomization as in
 self-play: only full searches become samples, with the visit distribution as the policy target and the
-game's outcome from the adversary's side as the value target. A game stopped at the move cap is scored
-as it stands (that result is its value target) but is never a win for the curriculum or evaluation. On the victim's turns the victim plays as
-it is (its raw policy or its own search, at its play temperature). Victim moves are never samples.
+game's outcome from the adversary's side as the value target. A game stopped at the move cap (default 5·N²)
+keeps the score of the position where it stopped as its value target, but it counts by the one rule of
+:mod:`advgo.eval.counting`: a non-win for both sides, for the curriculum and evaluation alike
+(``VictimGame.adversary_won``). On the victim's turns the victim plays as it is (its raw policy or its own
+search, at its play temperature). Victim moves are never samples.
 
 Optional hardening (training only): the victim may not pass while it has a legal move outside its own
 pass-alive territory (:class:`advgo.victims.HardenedAgent`).
@@ -22,6 +24,7 @@ import numpy as np
 
 from .. import engine
 from ..agents.gtp_client import EngineDied, GTPError
+from ..eval.counting import is_win, move_cap
 from ..features import FEATURES, encode_batch
 from ..rules import Rules
 from ..search import BatchedMCTS, Evaluator, SearchConfig, choose_moves
@@ -36,9 +39,9 @@ class VictimPlayConfig(SelfPlayConfig):
     """Self-play's search settings (games, visits, playout cap, temperatures), a longer move cap, plus:"""
 
     max_moves: int = 0
-    """Move cap; 0 means 5·N² (the paper capped 19×19 games at 1600 ≈ 4.4·N²). Capped games are never wins,
-    and a losing victim has no reason to pass, so a short cap (self-play's 2·N²) turns most games into
-    non-wins before the adversary can finish them."""
+    """Move cap; 0 means 5·N², the default of :mod:`advgo.eval.counting` (the paper capped 19×19 games at 1600
+    ≈ 4.4·N²). Capped games are never wins, and a losing victim has no reason to pass, so a short cap
+    (self-play's 2·N²) turns most games into non-wins before the adversary can finish them."""
     amcts: Literal["S", "S++", "R", "plain"] = "S"
     """How the adversary's search models the victim: S (raw policy), S++ (symmetry-averaged policy),
     R (the victim's own search), plain (ordinary MCTS: the victim is assumed to play like the adversary)."""
@@ -78,9 +81,14 @@ class VictimGame(NamedTuple):
         return self.score * self.adversary_color
 
     @property
+    def capped(self) -> bool:
+        """Stopped at the move cap: a non-win for both sides (:mod:`advgo.eval.counting`)."""
+        return self.end_reason == "move_cap"
+
+    @property
     def adversary_won(self) -> bool:
         """A win: the adversary leads at the end of a game that ended by two passes (capped games are not wins)."""
-        return self.margin > 0 and self.end_reason != "move_cap"
+        return is_win(self.margin, self.capped)
 
 
 class VictimPlay:
@@ -103,7 +111,7 @@ class VictimPlay:
         self.training = training
         self.continuous = continuous
         self.evaluator = evaluator
-        self.max_moves = config.max_moves or 5 * size * size
+        self.max_moves = move_cap(size, config.max_moves)
         self.codes = rules.codes(self.max_moves)
         batch = config.games
         self.roots = engine.new_boards(batch, size, self.max_moves + 1)
