@@ -296,9 +296,10 @@ from advgo.cli_play import match  # noqa: E402
 
 app.command("match")(match)
 
-from advgo.cli_play import eval_run, play, show  # noqa: E402
+from advgo.cli_play import eval_run, play, show, table  # noqa: E402
 
 app.command("eval")(eval_run)
+app.command("table")(table)
 app.command("play")(play)
 app.command("show")(show)
 

@@ -11,8 +11,9 @@ from rich.console import Console
 from rich.table import Table
 
 console = Console()
-AGENT_HELP = ("An agent spec: random, zoo:NAME[:visits=N], net:PATH[:visits=N][:amcts=MODE], gnugo[:level=N], "
-              "katago[:visits=N], 'gtp:COMMAND LINE', engine:NAME, human.")
+AGENT_HELP = ("An agent spec: random, zoo:NAME[:visits=N], net:PATH[:visits=N][:amcts=MODE][:victim=SPEC], "
+              "katanet[:visits=N], baseline:pass|edge|random|spiral|mirror, gnugo[:level=N], katago[:visits=N], "
+              "'gtp:COMMAND LINE', engine:NAME, human.")
 
 
 def _pct(x: float | None) -> str:
@@ -104,6 +105,37 @@ def match(
         json_path.parent.mkdir(parents=True, exist_ok=True)
         json_path.write_text(json.dumps(match_json(run), indent=2))
         console.print(f"wrote {json_path}")
+
+
+def table(
+    config: Path = typer.Option(..., "--config", "-c", help="Table config (YAML); see configs/table-katago-9x9.yaml."),
+    overrides: list[str] = typer.Option([], "--set", help="Dotted override, e.g. --set games=50 (repeatable)."),
+    out: Path | None = typer.Option(None, "--out", help="Table folder; an existing one resumes (default: "
+                                                        "runs/table-<time>)."),
+) -> None:
+    """A cross table: every row player against every column, one match per cell, win rates with 95% intervals."""
+    from advgo.config import load_config
+    from advgo.eval.table import TableConfig, cell_text, run_table
+    from advgo.runlog import make_run_dir, progress
+
+    try:
+        cfg = load_config(TableConfig, config, overrides)
+        total = sum((col.games or cfg.games) for col in cfg.columns) * len(cfg.rows)
+        out_dir = make_run_dir("runs", kind="table") if out is None else out
+        with progress(total, f"table {config.stem}", "games", console=console) as bar:
+            cells = run_table(cfg, out_dir, on_game=lambda: bar.advance(1))
+    except (ValueError, FileNotFoundError) as err:
+        console.print(f"[red]error:[/red] {err}", soft_wrap=True)
+        raise typer.Exit(2) from None
+    grid = Table(title=f"{config.stem}: win rate of the row player [95% CI]")
+    grid.add_column("")
+    for col in cfg.columns:
+        grid.add_column(col.name, justify="right")
+    by = {(c.row, c.column): c for c in cells}
+    for i, row in enumerate(cfg.rows):
+        grid.add_row(row.name, *(cell_text(by[i, j].summary) for j in range(len(cfg.columns))))
+    console.print(grid)
+    console.print(f"table.md, table.json and every game in {out_dir}")
 
 
 def eval_run(

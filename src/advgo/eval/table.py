@@ -1,0 +1,186 @@
+"""``advgo table``: a cross table of players against opponents, each cell an ``advgo match`` with a 95% interval.
+
+The non-transitivity table of the paper is one such table: adversaries (and the victim itself) in the rows,
+the victim at several visit counts, stronger and weaker players and baseline attacks in the columns. A row or
+column is an agent spec, or an adversary run folder (its newest checkpoint). Each cell is a match played by
+:func:`advgo.eval.match.run_match`, so it counts games by the one rule (:mod:`advgo.eval.counting`), agrees
+rules with the engines (GNU Go: Chinese) and writes every game as SGF.
+
+| output (under the table folder) | content |
+|---|---|
+| ``config.yaml`` | the resolved ``TableConfig`` |
+| ``cells/rI-cJ/`` | one match folder per cell (``match.json``, ``games/*.sgf``) |
+| ``table.json`` | one record per cell: specs, labels, rules, the match summary |
+| ``table.md`` | the table as Markdown: win rate of the row player, 95% Wilson interval, games |
+
+A table folder resumes: a cell whose ``match.json`` is already there with the same match config is read back,
+not replayed, so a killed run (or one given more columns) continues where it stopped.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from ..config_io import write_resolved
+from ..fileio import atomic_write
+from ..nets import latest_checkpoint
+from .counting import RULE, move_cap
+from .match import MatchConfig, match_json, run_match
+
+log = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass(frozen=True)
+class Player:
+    spec: str = ""
+    """An agent spec (``katanet:visits=8``, ``gnugo:level=10``, ``baseline:edge``, ``net:PATH`` …)."""
+    run: str = ""
+    """Instead of ``spec``: an adversary run folder; its newest checkpoint plays (``net:RUN/checkpoints/…``)."""
+    label: str = ""
+    """Name in the table (default: the spec, or the run folder's name)."""
+    games: int = 0
+    """For a column: games against it in every row (0: the table's ``games``)."""
+
+    def __post_init__(self):
+        if bool(self.spec) == bool(self.run):
+            raise ValueError("a table player needs exactly one of spec or run")
+        if self.games < 0:
+            raise ValueError(f"games must be >= 0, got {self.games}")
+
+    @property
+    def name(self) -> str:
+        return self.label or self.spec or Path(self.run).name
+
+    def resolve(self) -> str:
+        """The agent spec this player plays as (a run resolves to its newest checkpoint)."""
+        if self.spec:
+            return self.spec
+        path = latest_checkpoint(Path(self.run) / "checkpoints")
+        if path is None:
+            raise ValueError(f"{self.run}: no checkpoint in {Path(self.run) / 'checkpoints'}")
+        return f"net:{path}"
+
+
+@dataclasses.dataclass(frozen=True)
+class TableConfig:
+    rows: tuple[Player, ...] = ()
+    """The players whose win rates the table shows."""
+    columns: tuple[Player, ...] = ()
+    """Their opponents."""
+    board_size: int = 9
+    """Board size N."""
+    komi: float = 7.5
+    """Komi."""
+    rules: str | None = None
+    """tromp-taylor or chinese for every cell; None: each cell agrees with its engines (GNU Go: Chinese)."""
+    games: int = 20
+    """Games per cell, colours alternating (a column may set its own)."""
+    max_moves: int = 0
+    """Move cap (0: the default cap of advgo.eval.counting); a capped game is a win for neither side."""
+    workers: int = 1
+    """Worker processes per match."""
+    seed: int = 0
+    """Seed of every cell's agents."""
+    device: str = "cpu"
+    """Torch device of net agents."""
+
+    def __post_init__(self):
+        if not self.rows or not self.columns:
+            raise ValueError("a table needs at least one row and one column")
+        if self.games < 1:
+            raise ValueError(f"games must be >= 1, got {self.games}")
+
+    def cell(self, row: Player, column: Player) -> MatchConfig:
+        return MatchConfig(row.resolve(), column.resolve(), board_size=self.board_size,
+                           games=column.games or self.games, rules=self.rules, komi=self.komi,
+                           max_moves=self.max_moves, workers=self.workers, seed=self.seed, device=self.device)
+
+
+@dataclasses.dataclass
+class Cell:
+    row: int
+    column: int
+    config: MatchConfig
+    summary: dict
+    rules: str
+    replayed: bool = False
+    """True when read back from an earlier run of the table, not played now."""
+
+
+def _finished(folder: Path, cfg: MatchConfig) -> dict | None:
+    """The saved ``match.json`` of a cell played with exactly ``cfg`` (rules aside), else None."""
+    path = folder / "match.json"
+    if not path.is_file():
+        return None
+    try:
+        saved = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError):
+        return None
+    want = dataclasses.asdict(cfg)
+    got = {k: v for k, v in saved.get("config", {}).items() if k in want}
+    if {k: v for k, v in want.items() if k != "rules"} != {k: v for k, v in got.items() if k != "rules"}:
+        return None
+    return saved
+
+
+def run_table(cfg: TableConfig, out_dir: Path, on_game: Callable[[], None] | None = None,
+              on_cell: Callable[[Cell], None] | None = None) -> list[Cell]:
+    """Play (or read back) every cell, row by row; write ``table.json`` and ``table.md`` after each cell."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    write_resolved(cfg, out_dir)
+    cells: list[Cell] = []
+    for i, row in enumerate(cfg.rows):
+        for j, column in enumerate(cfg.columns):
+            match_cfg = cfg.cell(row, column)
+            folder = out_dir / "cells" / f"r{i}-c{j}"
+            saved = _finished(folder, match_cfg)
+            if saved is not None:
+                cell = Cell(i, j, match_cfg, saved["summary"], saved["config"]["rules"], replayed=True)
+                if on_game is not None:
+                    for _ in range(match_cfg.games):
+                        on_game()
+            else:
+                log.info("cell %s vs %s: %d games", row.name, column.name, match_cfg.games)
+                run = run_match(match_cfg, folder, on_game=None if on_game is None else lambda _r: on_game())
+                cell = Cell(i, j, match_cfg, match_json(run)["summary"], run.rules.name)
+            cells.append(cell)
+            _write(cfg, cells, out_dir)
+            if on_cell is not None:
+                on_cell(cell)
+    return cells
+
+
+def cell_text(summary: dict) -> str:
+    """``87% [80–92] n=50`` for the row player; ``–`` when no game was scored."""
+    if not summary.get("scored"):
+        return "–"
+    pct = lambda x: f"{100 * x:.0f}"  # noqa: E731
+    return (f"{pct(summary['win_rate'])}% [{pct(summary['win_rate_low'])}–{pct(summary['win_rate_high'])}] "
+            f"n={summary['scored']}")
+
+
+def markdown(cfg: TableConfig, cells: list[Cell]) -> str:
+    by = {(c.row, c.column): c for c in cells}
+    head = "| | " + " | ".join(col.name for col in cfg.columns) + " |"
+    lines = [head, "|" + "---|" * (len(cfg.columns) + 1)]
+    for i, row in enumerate(cfg.rows):
+        texts = [cell_text(by[i, j].summary) if (i, j) in by else "" for j in range(len(cfg.columns))]
+        lines.append(f"| {row.name} | " + " | ".join(texts) + " |")
+    rules = sorted({c.rules for c in cells})
+    lines.append("")
+    lines.append(f"Win rate of the row player, 95% Wilson interval, n = scored games; {cfg.board_size}x"
+                 f"{cfg.board_size}, komi {cfg.komi:g}, rules: {', '.join(rules) or '-'} (GNU Go plays Chinese); "
+                 f"move cap {move_cap(cfg.board_size, cfg.max_moves)}; {RULE}.")
+    return "\n".join(lines) + "\n"
+
+
+def _write(cfg: TableConfig, cells: list[Cell], out_dir: Path) -> None:
+    records = [{"row": cfg.rows[c.row].name, "column": cfg.columns[c.column].name, "a": c.config.a,
+                "b": c.config.b, "rules": c.rules, "summary": c.summary} for c in cells]
+    atomic_write(out_dir / "table.json", json.dumps(records, indent=2).encode(), fsync=False)
+    atomic_write(out_dir / "table.md", markdown(cfg, cells).encode(), fsync=False)

@@ -1,0 +1,81 @@
+"""``advgo table``: cells are matches under the shared counting rule, written as JSON/Markdown, and resumable."""
+
+import json
+
+import pytest
+
+from advgo.eval.table import Player, TableConfig, cell_text, markdown, run_table
+
+
+def small_table(**kw) -> TableConfig:
+    fields = dict(rows=(Player(spec="random:seed=1", label="r1"), Player(spec="random:seed=2")),
+                  columns=(Player(spec="random:seed=3"), Player(spec="random:seed=4", games=2)),
+                  board_size=5, games=4, max_moves=60)
+    fields.update(kw)
+    return TableConfig(**fields)
+
+
+def test_every_cell_is_a_match_and_the_table_is_written(tmp_path):
+    cfg = small_table()
+    cells = run_table(cfg, tmp_path)
+    assert [(c.row, c.column) for c in cells] == [(0, 0), (0, 1), (1, 0), (1, 1)]
+    assert [c.summary["games"] for c in cells] == [4, 2, 4, 2]
+    for c in cells:
+        s = c.summary
+        assert s["wins"] + s["losses"] + s["draws"] + s.get("capped_unscored", 0) <= s["games"]
+        assert len(list((tmp_path / "cells" / f"r{c.row}-c{c.column}" / "games").glob("*.sgf"))) == s["games"]
+    records = json.loads((tmp_path / "table.json").read_text())
+    assert [r["row"] for r in records] == ["r1", "r1", "random:seed=2", "random:seed=2"]
+    md = (tmp_path / "table.md").read_text()
+    assert md.splitlines()[0] == "| | random:seed=3 | random:seed=4 |"
+    assert "| r1 | " in md and "move cap 60" in md and "non-win for both sides" in md
+
+
+def test_a_table_folder_resumes_finished_cells_and_replays_changed_ones(tmp_path):
+    first = run_table(small_table(), tmp_path)
+    mtime = (tmp_path / "cells" / "r0-c0" / "match.json").stat().st_mtime_ns
+    again = run_table(small_table(), tmp_path)
+    assert all(c.replayed for c in again)
+    assert [c.summary for c in again] == [c.summary for c in first]
+    assert (tmp_path / "cells" / "r0-c0" / "match.json").stat().st_mtime_ns == mtime
+    changed = run_table(small_table(games=6), tmp_path)
+    assert [c.replayed for c in changed] == [False, True, False, True]  # column 1 sets its own games
+    assert changed[0].summary["games"] == 6
+
+
+def test_players_and_tables_are_checked(tmp_path):
+    with pytest.raises(ValueError, match="exactly one of spec or run"):
+        Player(spec="random", run="runs/x")
+    with pytest.raises(ValueError, match="exactly one of spec or run"):
+        Player()
+    with pytest.raises(ValueError, match="at least one row"):
+        TableConfig(rows=(), columns=(Player(spec="random"),))
+    with pytest.raises(ValueError, match="no checkpoint"):
+        Player(run=str(tmp_path)).resolve()
+
+
+def test_cell_text_and_markdown_show_interval_and_games():
+    summary = {"scored": 50, "win_rate": 0.9, "win_rate_low": 0.79, "win_rate_high": 0.96}
+    assert cell_text(summary) == "90% [79–96] n=50"
+    assert cell_text({"scored": 0}) == "–"
+    cfg = small_table()
+    assert markdown(cfg, []).count("\n") >= 4
+
+
+def test_the_table_command_prints_the_grid_and_resumes(tmp_path):
+    from typer.testing import CliRunner
+
+    from advgo.cli import app
+
+    config = tmp_path / "table.yaml"
+    config.write_text("board_size: 5\ngames: 2\nmax_moves: 40\nrows: [{spec: 'baseline:edge'}]\n"
+                      "columns: [{spec: 'baseline:pass'}, {spec: random, label: uniform}]\n")
+    out = tmp_path / "t"
+    result = CliRunner().invoke(app, ["table", "--config", str(config), "--out", str(out)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "uniform" in result.output and "baseline:edge" in result.output and "n=2" in result.output
+    assert (out / "table.md").is_file() and (out / "config.yaml").is_file()
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("rows: [{spec: random, run: x}]\ncolumns: [{spec: random}]\n")
+    result = CliRunner().invoke(app, ["table", "--config", str(broken)])
+    assert result.exit_code == 2 and "exactly one of spec or run" in result.output
