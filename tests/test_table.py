@@ -24,7 +24,7 @@ def test_every_cell_is_a_match_and_the_table_is_written(tmp_path):
         s = c.summary
         assert s["wins"] + s["losses"] + s["draws"] + s.get("capped_unscored", 0) <= s["games"]
         assert len(list((tmp_path / "cells" / f"r{c.row}-c{c.column}" / "games").glob("*.sgf"))) == s["games"]
-    records = json.loads((tmp_path / "table.json").read_text())
+    records = json.loads((tmp_path / "table.json").read_text())["cells"]
     assert [r["row"] for r in records] == ["r1", "r1", "random:seed=2", "random:seed=2"]
     md = (tmp_path / "table.md").read_text()
     assert md.splitlines()[0] == "| | random:seed=3 | random:seed=4 |"
@@ -79,3 +79,15 @@ def test_the_table_command_prints_the_grid_and_resumes(tmp_path):
     broken.write_text("rows: [{spec: random, run: x}]\ncolumns: [{spec: random}]\n")
     result = CliRunner().invoke(app, ["table", "--config", str(broken)])
     assert result.exit_code == 2 and "exactly one of spec or run" in result.output
+
+
+def test_an_adversary_run_plays_its_newest_checkpoint_and_reports_its_compute(tmp_path, tiny_adversary_run):
+    cfg = TableConfig(rows=(Player(run=str(tiny_adversary_run), label="adv"),),
+                      columns=(Player(spec="random"),), board_size=5, games=2, max_moves=50)
+    cells = run_table(cfg, tmp_path)
+    assert cells[0].config.a.startswith("net:") and "checkpoints" in cells[0].config.a
+    compute = json.loads((tmp_path / "table.json").read_text())["compute"]["adv"]
+    assert compute["games"] > 0 and compute["evaluations"] > 0 and compute["step"] > 0
+    assert compute["victim_evaluations"] > 0  # A-MCTS queried the victims
+    md = (tmp_path / "table.md").read_text()
+    assert "| adv | " in md and "victim queries" in md

@@ -10,8 +10,8 @@ rules with the engines (GNU Go: Chinese) and writes every game as SGF.
 |---|---|
 | ``config.yaml`` | the resolved ``TableConfig`` |
 | ``cells/rI-cJ/`` | one match folder per cell (``match.json``, ``games/*.sgf``) |
-| ``table.json`` | one record per cell: specs, labels, rules, the match summary |
-| ``table.md`` | the table as Markdown: win rate of the row player, 95% Wilson interval, games |
+| ``table.json`` | one record per cell (specs, labels, rules, the match summary); each adversary run's training compute |
+| ``table.md`` | the table as Markdown (win rate of the row player, 95% Wilson interval, games), the counting rule and cap, the adversaries' compute |
 
 A table folder resumes: a cell whose ``match.json`` is already there with the same match config is read back,
 not replayed, so a killed run (or one given more columns) continues where it stopped.
@@ -27,7 +27,7 @@ from pathlib import Path
 
 from ..config_io import write_resolved
 from ..fileio import atomic_write
-from ..nets import latest_checkpoint
+from ..nets import latest_checkpoint, load_checkpoint
 from .counting import RULE, move_cap
 from .match import MatchConfig, match_json, run_match
 
@@ -54,6 +54,18 @@ class Player:
     @property
     def name(self) -> str:
         return self.label or self.spec or Path(self.run).name
+
+    def compute(self) -> dict | None:
+        """A run's training compute from its newest checkpoint (None for a plain spec)."""
+        if not self.run:
+            return None
+        ckpt = load_checkpoint(self.resolve().removeprefix("net:"))
+        extra = ckpt.extra or {}
+        counters = extra.get("counters") or {}
+        return {"step": ckpt.step, "games": counters.get("games", 0), "moves": counters.get("moves", 0),
+                "evaluations": counters.get("evaluations", 0),
+                "victim_evaluations": counters.get("victim_evaluations", 0),
+                "wall_seconds": counters.get("wall_seconds", 0.0), "hardware": extra.get("hardware", "")}
 
     def resolve(self) -> str:
         """The agent spec this player plays as (a run resolves to its newest checkpoint)."""
@@ -176,11 +188,21 @@ def markdown(cfg: TableConfig, cells: list[Cell]) -> str:
     lines.append(f"Win rate of the row player, 95% Wilson interval, n = scored games; {cfg.board_size}x"
                  f"{cfg.board_size}, komi {cfg.komi:g}, rules: {', '.join(rules) or '-'} (GNU Go plays Chinese); "
                  f"move cap {move_cap(cfg.board_size, cfg.max_moves)}; {RULE}.")
+    computes = [(row.name, row.compute()) for row in cfg.rows if row.run]
+    if computes:
+        lines += ["", "Training compute of the adversaries (from their newest checkpoints):", "",
+                  "| adversary | learner steps | games | own net evaluations | victim queries | wall time | hardware |",
+                  "|---|---|---|---|---|---|---|"]
+        for name, c in computes:
+            lines.append(f"| {name} | {c['step']:,} | {c['games']:,} | {c['evaluations']:,} | "
+                         f"{c['victim_evaluations']:,} | {c['wall_seconds'] / 60:.1f} min | {c['hardware']} |")
     return "\n".join(lines) + "\n"
 
 
 def _write(cfg: TableConfig, cells: list[Cell], out_dir: Path) -> None:
     records = [{"row": cfg.rows[c.row].name, "column": cfg.columns[c.column].name, "a": c.config.a,
                 "b": c.config.b, "rules": c.rules, "summary": c.summary} for c in cells]
-    atomic_write(out_dir / "table.json", json.dumps(records, indent=2).encode(), fsync=False)
+    compute = {row.name: row.compute() for row in cfg.rows if row.run}
+    atomic_write(out_dir / "table.json", json.dumps({"cells": records, "compute": compute}, indent=2).encode(),
+                 fsync=False)
     atomic_write(out_dir / "table.md", markdown(cfg, cells).encode(), fsync=False)
