@@ -48,6 +48,8 @@ def test_players_and_tables_are_checked(tmp_path):
         Player(spec="random", run="runs/x")
     with pytest.raises(ValueError, match="exactly one of spec or run"):
         Player()
+    with pytest.raises(ValueError, match="params go with run"):
+        Player(spec="random", params="seed=1")
     with pytest.raises(ValueError, match="at least one row"):
         TableConfig(rows=(), columns=(Player(spec="random"),))
     with pytest.raises(ValueError, match="no checkpoint"):
@@ -82,10 +84,13 @@ def test_the_table_command_prints_the_grid_and_resumes(tmp_path):
 
 
 def test_an_adversary_run_plays_its_newest_checkpoint_and_reports_its_compute(tmp_path, tiny_adversary_run):
-    cfg = TableConfig(rows=(Player(run=str(tiny_adversary_run), label="adv"),),
+    cfg = TableConfig(rows=(Player(run=str(tiny_adversary_run), params="visits=3", label="adv"),),
                       columns=(Player(spec="random"),), board_size=5, games=2, max_moves=50)
     cells = run_table(cfg, tmp_path)
-    assert cells[0].config.a.startswith("net:") and "checkpoints" in cells[0].config.a
+    from advgo.nets import latest_checkpoint
+
+    assert cells[0].config.a == f"net:{latest_checkpoint(tiny_adversary_run / 'checkpoints')}:visits=3"
+    assert "@3" in cells[0].summary["a"]
     compute = json.loads((tmp_path / "table.json").read_text())["compute"]["adv"]
     assert compute["games"] > 0 and compute["evaluations"] > 0 and compute["step"] > 0
     assert compute["victim_evaluations"] > 0  # A-MCTS queried the victims

@@ -40,6 +40,8 @@ class Player:
     """An agent spec (``katanet:visits=8``, ``gnugo:level=10``, ``baseline:edge``, ``net:PATH`` …)."""
     run: str = ""
     """Instead of ``spec``: an adversary run folder; its newest checkpoint plays (``net:RUN/checkpoints/…``)."""
+    params: str = ""
+    """With ``run``: parameters appended to its checkpoint's spec (``visits=32``, ``amcts=plain`` …)."""
     label: str = ""
     """Name in the table (default: the spec, or the run folder's name)."""
     games: int = 0
@@ -50,6 +52,8 @@ class Player:
             raise ValueError("a table player needs exactly one of spec or run")
         if self.games < 0:
             raise ValueError(f"games must be >= 0, got {self.games}")
+        if self.params and not self.run:
+            raise ValueError("params go with run (a spec carries its own parameters)")
 
     @property
     def name(self) -> str:
@@ -59,7 +63,7 @@ class Player:
         """A run's training compute from its newest checkpoint (None for a plain spec)."""
         if not self.run:
             return None
-        ckpt = load_checkpoint(self.resolve().removeprefix("net:"))
+        ckpt = load_checkpoint(latest_checkpoint(Path(self.run) / "checkpoints"))
         extra = ckpt.extra or {}
         counters = extra.get("counters") or {}
         return {"step": ckpt.step, "games": counters.get("games", 0), "moves": counters.get("moves", 0),
@@ -74,7 +78,7 @@ class Player:
         path = latest_checkpoint(Path(self.run) / "checkpoints")
         if path is None:
             raise ValueError(f"{self.run}: no checkpoint in {Path(self.run) / 'checkpoints'}")
-        return f"net:{path}"
+        return f"net:{path}" + (f":{self.params}" if self.params else "")
 
 
 @dataclasses.dataclass(frozen=True)
