@@ -78,8 +78,8 @@ class TorchEvaluator:
         self._rng = np.random.default_rng(seed)
         # forward[k][j] = source point of point j after symmetry k; back[k] undoes it (board points only)
         forward, back = board_permutations(self.size)
-        self._forward = torch.as_tensor(forward, device=self.device)
-        self._back = torch.as_tensor(back, device=self.device)
+        self._forward = torch.tensor(forward, device=self.device)  # a copy: the shared tables are read-only
+        self._back = torch.tensor(back, device=self.device)
         self._capacity = 0
         self._grow(max_batch)
 

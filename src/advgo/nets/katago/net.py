@@ -199,7 +199,7 @@ class KataGoNet:
     def _permutations(self, n: int) -> tuple[torch.Tensor, torch.Tensor]:
         """(forward, back) [8, N*N]: the board points of each symmetry and of its inverse."""
         if n not in self._perms:
-            self._perms[n] = tuple(torch.as_tensor(p) for p in board_permutations(n))
+            self._perms[n] = tuple(torch.tensor(p) for p in board_permutations(n))  # copies of read-only tables
         return self._perms[n]
 
     def evaluate_features(self, spatial: torch.Tensor, globals_: torch.Tensor, legal: np.ndarray,
