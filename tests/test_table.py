@@ -96,3 +96,13 @@ def test_an_adversary_run_plays_its_newest_checkpoint_and_reports_its_compute(tm
     assert compute["victim_evaluations"] > 0  # A-MCTS queried the victims
     md = (tmp_path / "table.md").read_text()
     assert "| adv | " in md and "victim queries" in md
+
+
+@pytest.mark.parametrize("name", ["table-katago-9x9.yaml", "table-katago-quick.yaml"])
+def test_shipped_table_configs_load(name):
+    from pathlib import Path
+
+    from advgo.config import load_config
+
+    cfg = load_config(TableConfig, Path(__file__).resolve().parents[1] / "configs" / name)
+    assert cfg.rows[0].run and cfg.columns[0].spec == "katanet" and cfg.columns[0].games >= 40

@@ -268,3 +268,18 @@ def test_time_budget_ends_with_a_final_evaluation(victims, tmp_path):
     evals = [r for r in read_scalars(run / "scalars.jsonl") if r["tag"] == "eval/ckpt-000000020@1/win_rate"]
     assert [r["step"] for r in evals] == [trainer.step] and trainer.step > 0
     assert load_checkpoint(latest_checkpoint(run / CHECKPOINTS)).step == trainer.step
+
+
+@pytest.mark.parametrize("name", ["attack-katago-pass-9x9.yaml", "attack-katago-hardened-9x9.yaml"])
+def test_shipped_katago_attack_configs_load_and_name_katanet(name):
+    """They parse and validate without KataGo; with KataGo installed their victims load too."""
+    from advgo.nets.katago import DEFAULT_MODEL
+
+    cfg = load_config(AdversaryRunConfig, ROOT / "configs" / name)
+    assert cfg.game.rules == "tromp-taylor" and cfg.game.komi == 7.5
+    assert all(e.victim.startswith("katanet") for e in cfg.curriculum.entries)
+    assert cfg.victimplay.hardening == ("hardened" in name)
+    if DEFAULT_MODEL.expanduser().is_file():
+        from advgo.training.adversary import load_victims
+
+        assert len(load_victims(cfg, "cpu")) == len(cfg.curriculum.entries)
