@@ -35,34 +35,22 @@ from ..training.adversary import evaluate_adversary, load_victims, tally_games
 from ..training.adversary_config import AdversaryRunConfig
 from ..training.trainer import CHECKPOINTS, MILESTONES
 from ..victims import resolve_victim
-from .counting import RULE, move_cap
-from .stats import wilson_interval
+from .counting import RULE, Tally, move_cap
 
 log = logging.getLogger(__name__)
 EVAL_DIR = "eval"
 
 
-@dataclasses.dataclass
-class Cell:
+@dataclasses.dataclass(kw_only=True)
+class Cell(Tally):
+    """One (checkpoint, victim) cell: the adversary's games counted by the one rule (wins, losses, draws, capped
+    and the win rate with its interval come from :class:`advgo.eval.counting.Tally`)."""
+
     step: int
     victim: str
-    wins: int
-    games: int
     mean_length: float
-    losses: int = 0
-    draws: int = 0
-    capped: int = 0
-    """Games stopped at the move cap: in ``games``, never wins (:mod:`advgo.eval.counting`)."""
     max_moves: int = 0
     """The move cap the games were played under."""
-
-    @property
-    def win_rate(self) -> float:
-        return self.wins / self.games if self.games else 0.0
-
-    @property
-    def interval(self) -> tuple[float, float]:
-        return wilson_interval(self.wins, self.games)
 
     def as_dict(self) -> dict:
         low, high = self.interval
@@ -109,8 +97,8 @@ def evaluate_run(run_dir: str | Path, games: int, extra: tuple[str, ...] = (), s
                                        max_batch=games)
             finished = evaluate_adversary(evaluator, victim, run_cfg, games, np.random.default_rng([seed, ckpt.step]))
             tally = tally_games(finished)
-            cell = Cell(ckpt.step, label, tally.wins, tally.games, float(np.mean([g.length for g in finished])),
-                        losses=tally.losses, draws=tally.draws, capped=tally.capped,
+            cell = Cell(step=ckpt.step, victim=label, mean_length=float(np.mean([g.length for g in finished])),
+                        wins=tally.wins, losses=tally.losses, draws=tally.draws, capped=tally.capped,
                         max_moves=move_cap(run_cfg.game.board_size, run_cfg.victimplay.max_moves))
             cells.append(cell)
             if on_cell is not None:
