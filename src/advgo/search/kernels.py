@@ -167,16 +167,18 @@ def _replay_path(tree, b, node, leaves, j, rules):
 
 
 @kernel
-def select_leaves(tree, roots, leaves, victim_leaves, rules, puct, active, victim_count):
-    """Descend one playout in every active tree; returns how many leaves need evaluation (-1 - b on error).
+def select_leaves(tree, roots, leaves, victim_leaves, rules, puct, active, lo, hi, row0, counts):
+    """Descend one playout in every active tree of games ``lo .. hi-1``; returns 0, or -1 - b on error.
 
-    Leaf positions go to slots 0..count-1 of ``leaves`` in game order; ``tree.leaf_slot`` maps back.
-    Descents that stop at an unexpanded victim node (A-MCTS) go to ``victim_leaves`` instead
-    (``tree.victim_slot``), and ``victim_count[0]`` is set to their number.
+    Leaf positions go to rows ``row0, row0 + 1, ...`` of ``leaves`` in game order; ``tree.leaf_slot`` maps
+    back. Descents that stop at an unexpanded victim node (A-MCTS) go to rows ``row0, ...`` of
+    ``victim_leaves`` instead (``tree.victim_slot``). ``counts[0]`` and ``counts[1]`` get how many rows of
+    each were written. Games outside the range are not touched, so disjoint ranges can run on several
+    threads at once (the kernel releases the GIL) and be packed together afterwards (``shift_rows``).
     """
     count = 0
     n_victim = 0
-    for b in range(active.shape[0]):
+    for b in range(lo, hi):
         resume = tree.victim_leaf[b]  # the victim node the previous descent stopped at (now expanded)
         tree.leaf[b] = NO_NODE
         tree.leaf_slot[b] = NO_SLOT
@@ -184,7 +186,7 @@ def select_leaves(tree, roots, leaves, victim_leaves, rules, puct, active, victi
         tree.victim_slot[b] = NO_SLOT
         if not active[b]:
             continue
-        j = count
+        j = row0 + count
         copy_game(roots, b, leaves, j)
         victim = tree.victim_color[b]
         node = ROOT
@@ -205,8 +207,8 @@ def select_leaves(tree, roots, leaves, victim_leaves, rules, puct, active, victi
                     tree.net_value[b, node] = outcome(leaves, j, rules.komi, tree.to_play[b, node])
                 elif at_victim:
                     tree.victim_leaf[b] = node
-                    tree.victim_slot[b] = n_victim
-                    copy_game(leaves, j, victim_leaves, n_victim)
+                    tree.victim_slot[b] = row0 + n_victim
+                    copy_game(leaves, j, victim_leaves, row0 + n_victim)
                     n_victim += 1
                 else:
                     tree.leaf[b] = node
@@ -225,8 +227,27 @@ def select_leaves(tree, roots, leaves, victim_leaves, rules, puct, active, victi
                     return -1 - b  # out of nodes: the driver sizes trees so this cannot happen
                 c = _new_node(tree, b, node, a, leaves.to_play[j])
             node = c
-    victim_count[0] = n_victim
-    return count
+    counts[0] = count
+    counts[1] = n_victim
+    return 0
+
+
+@kernel
+def shift_rows(tree, leaves, victim_leaves, lo, hi, leaf_shift, victim_shift):
+    """Move the leaf rows of games ``lo .. hi-1`` down by ``leaf_shift`` rows (victim rows by ``victim_shift``).
+
+    Packs the rows that ``select_leaves`` wrote for one range right after those of the ranges before it.
+    Rows only move down and games are visited in row order, so a row is read before anything overwrites it.
+    """
+    for b in range(lo, hi):
+        j = tree.leaf_slot[b]
+        if j != NO_SLOT and leaf_shift > 0:
+            copy_game(leaves, j, leaves, j - leaf_shift)
+            tree.leaf_slot[b] = j - leaf_shift
+        j = tree.victim_slot[b]
+        if j != NO_SLOT and victim_shift > 0:
+            copy_game(victim_leaves, j, victim_leaves, j - victim_shift)
+            tree.victim_slot[b] = j - victim_shift
 
 
 @kernel(inline=True)
@@ -286,9 +307,11 @@ def add_terminal_pass(tree, b, node, leaves, j, rules):
 
 
 @kernel
-def expand_and_backup(tree, leaves, rules, priors, values, mask, puct):
-    """Expand evaluated leaves with masked, renormalised priors; back every playout's value up its path."""
-    for b in range(tree.leaf.shape[0]):
+def expand_and_backup(tree, leaves, rules, priors, values, mask, puct, lo, hi):
+    """Expand the evaluated leaves of games ``lo .. hi-1`` (masked, renormalised priors); back every playout's
+    value up its path. Returns how many playouts ended (``mask``: bool scratch of N*N + 1, one per thread)."""
+    playouts = 0
+    for b in range(lo, hi):
         node = tree.leaf[b]
         if node == NO_NODE:
             continue
@@ -300,12 +323,15 @@ def expand_and_backup(tree, leaves, rules, priors, values, mask, puct):
             if puct.terminal_pass:
                 add_terminal_pass(tree, b, node, leaves, j, rules)
         backup(tree, b, node, tree.net_value[b, node])
+        playouts += 1
+    return playouts
 
 
 @kernel
-def expand_victims(tree, victim_leaves, rules, victim_priors, temperature, mask):
-    """Expand the victim nodes of this step with the victim's move distribution at ``temperature``; no backup."""
-    for b in range(tree.victim_leaf.shape[0]):
+def expand_victims(tree, victim_leaves, rules, victim_priors, temperature, mask, lo, hi):
+    """Expand the victim nodes of games ``lo .. hi-1`` with the victim's move distribution at ``temperature``;
+    no backup."""
+    for b in range(lo, hi):
         node = tree.victim_leaf[b]
         if node == NO_NODE:
             continue

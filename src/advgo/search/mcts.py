@@ -14,6 +14,10 @@ over the board symmetries (S++), or ``SearchEvaluator``, the victim's own search
 """
 
 
+import time
+import weakref
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -23,6 +27,11 @@ from ..engine import Boards, RuleCodes, new_boards
 from . import kernels as k
 from .evaluator import Evaluator
 from .tree import EXPANDED, ILLEGAL, NO_NODE, NO_VICTIM, ROOT, UNEXPANDED, new_tree
+
+TIMINGS = ("total", "select", "backup", "evaluate", "wait")
+"""Seconds ``BatchedMCTS.timings`` accumulates: the whole search; selecting leaves and packing their rows;
+expanding and backing up; inside the evaluators (in the helper thread when groups overlap); the search thread
+blocked on an evaluation it could not overlap. With one group, evaluate is part of total and wait stays 0."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +54,16 @@ class SearchConfig:
     Off, such a pass is searched like any move: by its prior, which a net trained on games that rarely end
     this way keeps near zero, so the search can miss a pass that wins on the spot (or take one that loses).
     """
+    threads: int = 1
+    """Threads running the search kernels (selection, expansion, backup), each over its share of the games;
+    the kernels release the GIL. Results do not depend on it: games share no state and leaves are packed in
+    game order, so the evaluator sees the same batches."""
+    groups: int = 1
+    """Groups of games that take turns: while one group's leaves are evaluated (in a helper thread), the next
+    group's search runs, so search and net overlap (on a GPU: host work hides behind the forward). Each
+    evaluator call then sees about games/groups positions. The games played are the same as with one group
+    for an evaluator whose answer for a position does not depend on the rest of its batch (a net's random
+    symmetries, drawn per call, do)."""
 
     def __post_init__(self):
         if self.visits < 1:
@@ -55,6 +74,8 @@ class SearchConfig:
             raise ValueError(f"search.noise_fraction must be in [0, 1], got {self.noise_fraction}")
         if self.dirichlet_total <= 0:
             raise ValueError(f"search.dirichlet_total must be positive, got {self.dirichlet_total}")
+        if self.threads < 1 or self.groups < 1:
+            raise ValueError(f"search.threads and search.groups must be at least 1, got {self.threads}, {self.groups}")
 
 
 class SearchResult(NamedTuple):
@@ -64,8 +85,28 @@ class SearchResult(NamedTuple):
     evaluations: int  # positions sent to the evaluator
 
 
+class _Group(NamedTuple):
+    """A contiguous range of games searched and evaluated together, with its own leaf buffers."""
+
+    lo: int
+    hi: int
+    chunks: list  # [(lo, hi)]: the group's games split among the search threads
+    leaves: Boards  # rows 0 .. count-1: this step's leaf positions, in game order
+    victim_leaves: Boards  # rows 0 .. n_victim-1: unexpanded victim nodes (A-MCTS); ``leaves`` for plain MCTS
+    priors: np.ndarray  # float32 [G, A]
+    values: np.ndarray  # float32 [G]
+    victim_priors: np.ndarray  # float32 [G, A]
+    victim_values: np.ndarray  # float32 [G]
+    counts: np.ndarray  # int64 [T + 1, 2]: leaf and victim rows each chunk wrote; [-1] holds the group's totals
+
+
 class BatchedMCTS:
-    """Search trees for ``batch`` games of one board size, evaluated together."""
+    """Search trees for ``batch`` games of one board size, evaluated together.
+
+    ``config.threads`` threads run the search kernels, each over its share of the games; ``config.groups``
+    groups of games take turns so that one group's evaluation (in a helper thread) overlaps the next group's
+    search (see :class:`SearchConfig`). ``timings`` accumulates where the wall time of ``search`` went.
+    """
 
     def __init__(self, evaluator: Evaluator, size: int, batch: int, rules: RuleCodes,
                  config: SearchConfig = SearchConfig(), max_visits: int | None = None,
@@ -86,17 +127,20 @@ class BatchedMCTS:
         self.capacity = 3 * most + 3 if victim is None else 5 * most + 5
         self.tree = new_tree(batch, self.capacity, self.num_actions)
         self.puct = k.Puct(float(config.c_puct), float(config.fpu_reduction), bool(config.terminal_pass))
-        self.leaves: Boards | None = None
-        self.priors = np.zeros((batch, self.num_actions), np.float32)
-        self.values = np.zeros(batch, np.float32)
-        self._mask = np.zeros(self.num_actions, np.bool_)
+        self.threads = min(config.threads, batch)
+        self._groups: list[_Group] = []
+        self._history = 0  # history length the leaf buffers were made for
+        self._masks = np.zeros((self.threads, self.num_actions), np.bool_)  # legal-mask scratch, one per thread
         self._remap = np.zeros(self.capacity, np.int32)
         self._counts = np.zeros((batch, self.num_actions), np.int32)
-        self.victim_leaves: Boards | None = None
-        self.victim_priors = np.zeros((batch, self.num_actions), np.float32)
-        self.victim_values = np.zeros(batch, np.float32)
-        self._victim_count = np.zeros(1, np.int64)
         self.victim_evaluations = 0
+        self.timings = dict.fromkeys(TIMINGS, 0.0)
+        self._pool = ThreadPoolExecutor(self.threads - 1, thread_name_prefix="mcts") if self.threads > 1 else None
+        self._evaluating = ThreadPoolExecutor(1, thread_name_prefix="mcts-eval") \
+            if min(config.groups, batch) > 1 else None
+        for pool in (self._pool, self._evaluating):
+            if pool is not None:
+                weakref.finalize(self, pool.shutdown, wait=False)
 
     @property
     def max_search_visits(self) -> int:
@@ -159,36 +203,131 @@ class BatchedMCTS:
             elif noisy[b]:
                 self._noise(b, rng)  # a reused root: its priors were never noised
         tree.victim_leaf[:] = NO_NODE  # pending A-MCTS playouts of an earlier search are not resumed
-        playouts = evaluations = 0
-        while True:
-            want = active & (tree.visits[:, ROOT] < target)
-            if not want.any():
-                break
-            fresh_roots = want & (tree.status[:, ROOT] == UNEXPANDED)
-            count = k.select_leaves(tree, roots, self.leaves, self.victim_leaves, self.rules, self.puct, want,
-                                    self._victim_count)
-            if count < 0:
-                raise RuntimeError(f"search kernel failed in game {-1 - count} (stale tree or full tree)")
-            if count:
-                self.evaluator.evaluate(self.leaves, count, self.rules.komi, self.priors, self.values)
-            n_victim = int(self._victim_count[0])
-            if n_victim:
-                self.victim.evaluate(self.victim_leaves, n_victim, self.rules.komi, self.victim_priors,
-                                     self.victim_values)
-                k.expand_victims(tree, self.victim_leaves, self.rules, self.victim_priors,
-                                 self.victim_temperature, self._mask)
-                self.victim_evaluations += n_victim
-            playouts += int((tree.leaf != NO_NODE).sum())
-            k.expand_and_backup(tree, self.leaves, self.rules, self.priors, self.values, self._mask, self.puct)
-            evaluations += count
-            if noisy.any():
-                for b in np.flatnonzero(noisy & fresh_roots & (tree.status[:, ROOT] == EXPANDED)):
-                    self._noise(b, rng)
+        totals = np.zeros(2, np.int64)  # playouts, evaluations
+        steps = [self._steps(g, roots, active, target, noisy, rng, totals) for g in self._groups]
+        start = time.perf_counter()
+        self._drive(steps)
+        self.timings["total"] += time.perf_counter() - start
         k.root_visit_counts(tree, self._counts)
         counts = np.where(active[:, None], self._counts, 0).astype(np.int32)
         n_root = np.maximum(tree.visits[:, ROOT], 1)
         root_value = np.where(active, -tree.value_sum[:, ROOT] / n_root, 0.0).astype(np.float32)
-        return SearchResult(counts, root_value, playouts, evaluations)
+        return SearchResult(counts, root_value, int(totals[0]), int(totals[1]))
+
+    def _steps(self, g: _Group, roots, active, target, noisy, rng, totals):
+        """One group's search as a generator: it yields after each selection, when its leaves await evaluation."""
+        tree = self.tree
+        span = slice(g.lo, g.hi)
+        while True:
+            want = active & (tree.visits[:, ROOT] < target)
+            want[:g.lo] = False
+            want[g.hi:] = False
+            if not want.any():
+                return
+            fresh_roots = want & (tree.status[:, ROOT] == UNEXPANDED)
+            start = time.perf_counter()
+            self._select(g, roots, want)
+            self.timings["select"] += time.perf_counter() - start
+            yield g
+            start = time.perf_counter()
+            playouts = self._backup(g)
+            self.timings["backup"] += time.perf_counter() - start
+            totals[0] += playouts
+            totals[1] += g.counts[-1, 0]
+            if noisy[span].any():
+                for b in np.flatnonzero(noisy & fresh_roots & (tree.status[:, ROOT] == EXPANDED)):
+                    self._noise(b, rng)
+
+    def _drive(self, steps: list) -> None:
+        """Run the groups' searches to the end: evaluations inline for one group; for several, each group's
+        evaluation runs in the helper thread while the next group selects or backs up (one evaluation at a time,
+        so evaluators need not be thread-safe)."""
+        group = dict(zip(map(id, steps), self._groups))
+        ready = deque(s for s in steps if next(s, None) is not None)  # groups whose leaves await evaluation
+        if self._evaluating is None:
+            for s in ready:
+                while True:
+                    self._evaluate(group[id(s)])
+                    if next(s, None) is None:
+                        break
+            return
+        flight = None  # (steps, future) of the evaluation in progress
+        try:
+            while ready or flight:
+                if flight is None:
+                    s = ready.popleft()
+                    flight = (s, self._evaluating.submit(self._evaluate, group[id(s)]))
+                s, future = flight
+                start = time.perf_counter()
+                future.result()
+                self.timings["wait"] += time.perf_counter() - start
+                flight = None
+                if ready:
+                    nxt = ready.popleft()
+                    flight = (nxt, self._evaluating.submit(self._evaluate, group[id(nxt)]))
+                if next(s, None) is not None:  # back up and select again while the next group is evaluated
+                    ready.append(s)
+        finally:
+            if flight is not None:
+                wait([flight[1]])  # never leave an evaluation running behind an error
+
+    def _select(self, g: _Group, roots: Boards, want: np.ndarray) -> None:
+        """Select a leaf in every wanted game of the group, on the search threads; pack the rows in game order."""
+        tree = self.tree
+
+        def chunk(t):
+            lo, hi = g.chunks[t]
+            return k.select_leaves(tree, roots, g.leaves, g.victim_leaves, self.rules, self.puct, want, lo, hi,
+                                   lo - g.lo, g.counts[t])
+
+        for status in self._on_threads(chunk, len(g.chunks)):
+            if status < 0:
+                raise RuntimeError(f"search kernel failed in game {-1 - status} (stale tree or full tree)")
+        n_leaf = n_victim = 0
+        for t, (lo, hi) in enumerate(g.chunks):
+            row0 = lo - g.lo
+            if (g.counts[t, 0] and row0 > n_leaf) or (g.counts[t, 1] and row0 > n_victim):
+                k.shift_rows(tree, g.leaves, g.victim_leaves, lo, hi, row0 - n_leaf, row0 - n_victim)
+            n_leaf += g.counts[t, 0]
+            n_victim += g.counts[t, 1]
+        g.counts[-1] = n_leaf, n_victim
+
+    def _evaluate(self, g: _Group) -> None:
+        """The group's leaves (and victim leaves) through the evaluators."""
+        start = time.perf_counter()
+        count, n_victim = (int(x) for x in g.counts[-1])
+        if count:
+            self.evaluator.evaluate(g.leaves, count, self.rules.komi, g.priors, g.values)
+        if n_victim:
+            self.victim.evaluate(g.victim_leaves, n_victim, self.rules.komi, g.victim_priors, g.victim_values)
+            self.victim_evaluations += n_victim
+        self.timings["evaluate"] += time.perf_counter() - start
+
+    def _backup(self, g: _Group) -> int:
+        """Expand the group's evaluated nodes and back the playouts up, on the search threads."""
+        tree = self.tree
+        expand_victims = bool(g.counts[-1, 1])
+
+        def chunk(t):
+            lo, hi = g.chunks[t]
+            if expand_victims:
+                k.expand_victims(tree, g.victim_leaves, self.rules, g.victim_priors, self.victim_temperature,
+                                 self._masks[t], lo, hi)
+            return k.expand_and_backup(tree, g.leaves, self.rules, g.priors, g.values, self._masks[t], self.puct,
+                                       lo, hi)
+
+        return sum(self._on_threads(chunk, len(g.chunks)))
+
+    def _on_threads(self, fn, n: int) -> list:
+        """``[fn(0), ..., fn(n-1)]``, with 1 .. n-1 on the pool's threads and 0 on this one."""
+        if self._pool is None or n == 1:
+            return [fn(t) for t in range(n)]
+        futures = [self._pool.submit(fn, t) for t in range(1, n)]
+        try:
+            first = fn(0)
+        finally:
+            done = [f.result() for f in futures]
+        return [first] + done
 
     def _noise(self, b: int, rng: np.random.Generator) -> None:
         legal = self.tree.prior[b, ROOT] != ILLEGAL
@@ -202,10 +341,27 @@ class BatchedMCTS:
             raise ValueError(f"roots must be {self.batch} games of {self.size}x{self.size}, got "
                              f"{roots.stones.shape[0]} of {roots.size}x{roots.size}")
         need = roots.history.shape[1] + self.capacity
-        if self.leaves is None or self.leaves.history.shape[1] < need:
-            self.leaves = new_boards(self.batch, self.size, need)
-            # plain MCTS never writes victim leaves: it shares the buffer instead of allocating one
-            self.victim_leaves = self.leaves if self.victim is None else new_boards(self.batch, self.size, need)
+        if self._groups and self._history >= need:
+            return
+        self._history = need
+        self._groups = [self._new_group(lo, hi, need) for lo, hi in _split(0, self.batch, self.config.groups)]
+
+    def _new_group(self, lo: int, hi: int, history: int) -> _Group:
+        n = hi - lo
+        leaves = new_boards(n, self.size, history)
+        # plain MCTS never writes victim leaves: it shares the buffer instead of allocating one
+        victim_leaves = leaves if self.victim is None else new_boards(n, self.size, history)
+        chunks = _split(lo, hi, self.threads)
+        return _Group(lo, hi, chunks, leaves, victim_leaves, np.zeros((n, self.num_actions), np.float32),
+                      np.zeros(n, np.float32), np.zeros((n, self.num_actions), np.float32), np.zeros(n, np.float32),
+                      np.zeros((len(chunks) + 1, 2), np.int64))
+
+
+def _split(lo: int, hi: int, parts: int) -> list[tuple[int, int]]:
+    """``[lo, hi)`` in at most ``parts`` contiguous, non-empty pieces of near-equal length."""
+    parts = max(1, min(parts, hi - lo))
+    edges = [lo + (hi - lo) * i // parts for i in range(parts + 1)]
+    return list(zip(edges, edges[1:]))
 
 
 def choose_moves(visit_counts: np.ndarray, temperature, rng: np.random.Generator) -> np.ndarray:
