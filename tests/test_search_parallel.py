@@ -84,7 +84,7 @@ def assert_same(a, b):
         assert (p1, e1) == (p2, e2)
 
 
-@settings(max_examples=12, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(seed=st.integers(0, 2**31), games=st.integers(1, 9), threads=st.integers(1, 4), groups=st.integers(1, 4),
        victim=st.booleans())
 def test_threads_and_groups_play_the_same_games_as_the_serial_search(seed, games, threads, groups, victim):

@@ -167,25 +167,28 @@ def _replay_path(tree, b, node, leaves, j, rules):
 
 
 @kernel
-def select_leaves(tree, roots, leaves, victim_leaves, rules, puct, active, lo, hi, row0, counts):
-    """Descend one playout in every active tree of games ``lo .. hi-1``; returns 0, or -1 - b on error.
+def select_leaves(tree, roots, leaves, victim_leaves, rules, puct, active, target, lo, hi, row0, counts):
+    """Descend one playout in each game of ``lo .. hi-1`` that is active and has fewer than ``target`` root
+    visits; returns 0, or -1 - b on error.
 
     Leaf positions go to rows ``row0, row0 + 1, ...`` of ``leaves`` in game order; ``tree.leaf_slot`` maps
     back. Descents that stop at an unexpanded victim node (A-MCTS) go to rows ``row0, ...`` of
     ``victim_leaves`` instead (``tree.victim_slot``). ``counts[0]`` and ``counts[1]`` get how many rows of
-    each were written. Games outside the range are not touched, so disjoint ranges can run on several
+    each were written, ``counts[2]`` how many games descended (finished games need no row). Games outside the range are not touched, so disjoint ranges can run on several
     threads at once (the kernel releases the GIL) and be packed together afterwards (``shift_rows``).
     """
     count = 0
     n_victim = 0
+    descents = 0
     for b in range(lo, hi):
         resume = tree.victim_leaf[b]  # the victim node the previous descent stopped at (now expanded)
         tree.leaf[b] = NO_NODE
         tree.leaf_slot[b] = NO_SLOT
         tree.victim_leaf[b] = NO_NODE
         tree.victim_slot[b] = NO_SLOT
-        if not active[b]:
+        if not active[b] or tree.visits[b, ROOT] >= target[b]:
             continue
+        descents += 1
         j = row0 + count
         copy_game(roots, b, leaves, j)
         victim = tree.victim_color[b]
@@ -229,6 +232,7 @@ def select_leaves(tree, roots, leaves, victim_leaves, rules, puct, active, lo, h
             node = c
     counts[0] = count
     counts[1] = n_victim
+    counts[2] = descents
     return 0
 
 

@@ -28,9 +28,9 @@ from . import kernels as k
 from .evaluator import Evaluator
 from .tree import EXPANDED, ILLEGAL, NO_NODE, NO_VICTIM, ROOT, UNEXPANDED, new_tree
 
-TIMINGS = ("total", "select", "backup", "evaluate", "wait")
-"""Seconds ``BatchedMCTS.timings`` accumulates: the whole search; selecting leaves and packing their rows;
-expanding and backing up; inside the evaluators (in the helper thread when groups overlap); the search thread
+TIMINGS = ("total", "search", "evaluate", "wait")
+"""Seconds ``BatchedMCTS.timings`` accumulates: the whole search; the search kernels (selection, expansion,
+backup, packing the leaf rows) with their thread hand-offs; inside the evaluators (in the helper thread when groups overlap); the search thread
 blocked on an evaluation it could not overlap. With one group, evaluate is part of total and wait stays 0."""
 
 
@@ -91,13 +91,17 @@ class _Group(NamedTuple):
     lo: int
     hi: int
     chunks: list  # [(lo, hi)]: the group's games split among the search threads
-    leaves: Boards  # rows 0 .. count-1: this step's leaf positions, in game order
-    victim_leaves: Boards  # rows 0 .. n_victim-1: unexpanded victim nodes (A-MCTS); ``leaves`` for plain MCTS
+    leaves: tuple  # two Boards: rows 0 .. count-1 of ``leaves[side]`` are this step's leaf positions in game order
+    victim_leaves: tuple  # two Boards: unexpanded victim nodes (A-MCTS); the same as ``leaves`` for plain MCTS
+    side: np.ndarray  # int64 [1]: which buffer of each pair holds this step's rows. One step backs up from one
+    # side while the next selection writes the other: packed rows of one thread's games can sit in the rows
+    # another thread selects into.
     priors: np.ndarray  # float32 [G, A]
     values: np.ndarray  # float32 [G]
     victim_priors: np.ndarray  # float32 [G, A]
     victim_values: np.ndarray  # float32 [G]
-    counts: np.ndarray  # int64 [T + 1, 2]: leaf and victim rows each chunk wrote; [-1] holds the group's totals
+    counts: np.ndarray  # int64 [T + 1, 3]: per chunk, then [-1] for the group: leaf rows, victim rows, descents
+    # (the group row's last column: playouts backed up by the latest step)
 
 
 class BatchedMCTS:
@@ -215,28 +219,34 @@ class BatchedMCTS:
         return SearchResult(counts, root_value, int(totals[0]), int(totals[1]))
 
     def _steps(self, g: _Group, roots, active, target, noisy, rng, totals):
-        """One group's search as a generator: it yields after each selection, when its leaves await evaluation."""
+        """One group's search as a generator: it yields after each selection, when its leaves await evaluation.
+
+        Backing up one step and selecting the next run as one job per thread; only the first step, after
+        which fresh roots get their noise (drawn in game order from ``rng``), is split in two.
+        """
         tree = self.tree
-        span = slice(g.lo, g.hi)
+        fresh_roots = active & (tree.status[:, ROOT] == UNEXPANDED) & (target > 0)
+        fresh_roots[:g.lo] = False
+        fresh_roots[g.hi:] = False
+        noise_first = bool((noisy & fresh_roots).any())
+        if not self._search_step(g, roots, active, target, backup=False, select=True):
+            return
+        first = True
         while True:
-            want = active & (tree.visits[:, ROOT] < target)
-            want[:g.lo] = False
-            want[g.hi:] = False
-            if not want.any():
-                return
-            fresh_roots = want & (tree.status[:, ROOT] == UNEXPANDED)
-            start = time.perf_counter()
-            self._select(g, roots, want)
-            self.timings["select"] += time.perf_counter() - start
             yield g
-            start = time.perf_counter()
-            playouts = self._backup(g)
-            self.timings["backup"] += time.perf_counter() - start
-            totals[0] += playouts
             totals[1] += g.counts[-1, 0]
-            if noisy[span].any():
+            if first and noise_first:
+                self._search_step(g, roots, active, target, backup=True, select=False)
+                totals[0] += g.counts[-1, 2]
                 for b in np.flatnonzero(noisy & fresh_roots & (tree.status[:, ROOT] == EXPANDED)):
                     self._noise(b, rng)
+                more = self._search_step(g, roots, active, target, backup=False, select=True)
+            else:
+                more = self._search_step(g, roots, active, target, backup=True, select=True)
+                totals[0] += g.counts[-1, 2]
+            first = False
+            if not more:
+                return
 
     def _drive(self, steps: list) -> None:
         """Run the groups' searches to the end: evaluations inline for one group; for several, each group's
@@ -271,52 +281,63 @@ class BatchedMCTS:
             if flight is not None:
                 wait([flight[1]])  # never leave an evaluation running behind an error
 
-    def _select(self, g: _Group, roots: Boards, want: np.ndarray) -> None:
-        """Select a leaf in every wanted game of the group, on the search threads; pack the rows in game order."""
+    def _search_step(self, g: _Group, roots, active, target, backup: bool, select: bool) -> bool:
+        """On the search threads: expand the group's evaluated nodes and back their playouts up (``backup``),
+        then select the next leaves (``select``), packing their rows in game order. With ``select``, returns
+        whether any game descended; ``g.counts[-1]`` holds (leaf rows, victim rows, playouts backed up)."""
         tree = self.tree
+        expand_victims = backup and bool(g.counts[-1, 1])
+        old, new = int(g.side[0]), 1 - int(g.side[0])
+        leaves, victim_leaves = g.leaves[new], g.victim_leaves[new]
 
         def chunk(t):
             lo, hi = g.chunks[t]
-            return k.select_leaves(tree, roots, g.leaves, g.victim_leaves, self.rules, self.puct, want, lo, hi,
-                                   lo - g.lo, g.counts[t])
+            playouts = 0
+            if backup:
+                if expand_victims:
+                    k.expand_victims(tree, g.victim_leaves[old], self.rules, g.victim_priors,
+                                     self.victim_temperature, self._masks[t], lo, hi)
+                playouts = k.expand_and_backup(tree, g.leaves[old], self.rules, g.priors, g.values, self._masks[t],
+                                               self.puct, lo, hi)
+            status = 0
+            if select:
+                status = k.select_leaves(tree, roots, leaves, victim_leaves, self.rules, self.puct, active, target,
+                                         lo, hi, lo - g.lo, g.counts[t])
+            return status, playouts
 
-        for status in self._on_threads(chunk, len(g.chunks)):
+        start = time.perf_counter()
+        results = self._on_threads(chunk, len(g.chunks))
+        for status, _ in results:
             if status < 0:
                 raise RuntimeError(f"search kernel failed in game {-1 - status} (stale tree or full tree)")
-        n_leaf = n_victim = 0
-        for t, (lo, hi) in enumerate(g.chunks):
-            row0 = lo - g.lo
-            if (g.counts[t, 0] and row0 > n_leaf) or (g.counts[t, 1] and row0 > n_victim):
-                k.shift_rows(tree, g.leaves, g.victim_leaves, lo, hi, row0 - n_leaf, row0 - n_victim)
-            n_leaf += g.counts[t, 0]
-            n_victim += g.counts[t, 1]
-        g.counts[-1] = n_leaf, n_victim
+        playouts = sum(p for _, p in results)
+        descents = 0
+        if select:
+            n_leaf = n_victim = 0
+            for t, (lo, hi) in enumerate(g.chunks):
+                row0 = lo - g.lo
+                if (g.counts[t, 0] and row0 > n_leaf) or (g.counts[t, 1] and row0 > n_victim):
+                    k.shift_rows(tree, leaves, victim_leaves, lo, hi, row0 - n_leaf, row0 - n_victim)
+                n_leaf += g.counts[t, 0]
+                n_victim += g.counts[t, 1]
+                descents += g.counts[t, 2]
+            g.counts[-1, :2] = n_leaf, n_victim
+            g.side[0] = new
+        g.counts[-1, 2] = playouts
+        self.timings["search"] += time.perf_counter() - start
+        return descents > 0
 
     def _evaluate(self, g: _Group) -> None:
         """The group's leaves (and victim leaves) through the evaluators."""
         start = time.perf_counter()
-        count, n_victim = (int(x) for x in g.counts[-1])
+        count, n_victim = (int(x) for x in g.counts[-1, :2])
+        side = int(g.side[0])
         if count:
-            self.evaluator.evaluate(g.leaves, count, self.rules.komi, g.priors, g.values)
+            self.evaluator.evaluate(g.leaves[side], count, self.rules.komi, g.priors, g.values)
         if n_victim:
-            self.victim.evaluate(g.victim_leaves, n_victim, self.rules.komi, g.victim_priors, g.victim_values)
+            self.victim.evaluate(g.victim_leaves[side], n_victim, self.rules.komi, g.victim_priors, g.victim_values)
             self.victim_evaluations += n_victim
         self.timings["evaluate"] += time.perf_counter() - start
-
-    def _backup(self, g: _Group) -> int:
-        """Expand the group's evaluated nodes and back the playouts up, on the search threads."""
-        tree = self.tree
-        expand_victims = bool(g.counts[-1, 1])
-
-        def chunk(t):
-            lo, hi = g.chunks[t]
-            if expand_victims:
-                k.expand_victims(tree, g.victim_leaves, self.rules, g.victim_priors, self.victim_temperature,
-                                 self._masks[t], lo, hi)
-            return k.expand_and_backup(tree, g.leaves, self.rules, g.priors, g.values, self._masks[t], self.puct,
-                                       lo, hi)
-
-        return sum(self._on_threads(chunk, len(g.chunks)))
 
     def _on_threads(self, fn, n: int) -> list:
         """``[fn(0), ..., fn(n-1)]``, with 1 .. n-1 on the pool's threads and 0 on this one."""
@@ -348,13 +369,13 @@ class BatchedMCTS:
 
     def _new_group(self, lo: int, hi: int, history: int) -> _Group:
         n = hi - lo
-        leaves = new_boards(n, self.size, history)
-        # plain MCTS never writes victim leaves: it shares the buffer instead of allocating one
-        victim_leaves = leaves if self.victim is None else new_boards(n, self.size, history)
+        leaves = tuple(new_boards(n, self.size, history) for _ in range(2))
+        # plain MCTS never writes victim leaves: it shares the buffers instead of allocating them
+        victim_leaves = leaves if self.victim is None else tuple(new_boards(n, self.size, history) for _ in range(2))
         chunks = _split(lo, hi, self.threads)
-        return _Group(lo, hi, chunks, leaves, victim_leaves, np.zeros((n, self.num_actions), np.float32),
+        return _Group(lo, hi, chunks, leaves, victim_leaves, np.zeros(1, np.int64), np.zeros((n, self.num_actions), np.float32),
                       np.zeros(n, np.float32), np.zeros((n, self.num_actions), np.float32), np.zeros(n, np.float32),
-                      np.zeros((len(chunks) + 1, 2), np.int64))
+                      np.zeros((len(chunks) + 1, 3), np.int64))
 
 
 def _split(lo: int, hi: int, parts: int) -> list[tuple[int, int]]:
