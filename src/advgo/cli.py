@@ -211,6 +211,9 @@ def bench_mcts(
     visits: int = typer.Option(64, "--visits", help="Visits per search."),
     seconds: float = typer.Option(3.0, "--seconds", help="Timed seconds per mode."),
     compare: bool = typer.Option(False, "--compare", help="Also run mctx's gumbel_muzero_policy (zero network)."),
+    threads: str = typer.Option("1", "--threads", help="Comma-separated search thread counts, one row each "
+                                "(e.g. 1,2; timed in interleaved rounds)."),
+    groups: int = typer.Option(1, "--groups", min=1, help="Game groups taking turns (search.groups)."),
     json_path: Path = typer.Option(None, "--json", help="Where to write the records (default runs/bench/mcts.json)."),
 ) -> None:
     """Search throughput without a network: simulations/s of BatchedMCTS (and mctx with --compare)."""
@@ -219,13 +222,18 @@ def bench_mcts(
     from advgo.bench.mcts import run
     from advgo.bench.report import write_json
 
-    records = run(tuple(int(b) for b in boards.split(",")), batch, visits, seconds, compare)
-    table = Table(title=f"MCTS without a network: batch {batch}, {visits} visits")
-    for col in ("mode", "board", "sims/s", "x mctx", "compile s"):
+    thread_counts = tuple(int(t) for t in threads.split(","))
+    if min(thread_counts) < 1:
+        raise typer.BadParameter("--threads must be positive integers, e.g. 1,2")
+    records = run(tuple(int(b) for b in boards.split(",")), batch, visits, seconds, compare, thread_counts, groups)
+    table = Table(title=f"MCTS without a network: batch {batch}, {visits} visits, {groups} group(s)")
+    for col in ("mode", "board", "threads", "sims/s", "x 1 thread", "x mctx", "compile s"):
         table.add_column(col)
     for r in records:
         ratio = f"{r['vs_mctx']:.2f}" if "vs_mctx" in r else ""
-        table.add_row(r["mode"], f"{r['board']}x{r['board']}", f"{r['sims_per_s']:,.0f}", ratio, f"{r['compile_s']:.2f}")
+        scaling = f"{r['vs_1_thread']:.2f}" if "vs_1_thread" in r else ""
+        table.add_row(r["mode"], f"{r['board']}x{r['board']}", str(r.get("threads", "")), f"{r['sims_per_s']:,.0f}",
+                      scaling, ratio, f"{r['compile_s']:.2f}")
     console.print(table)
     path = json_path or Path("runs") / "bench" / "mcts.json"
     write_json(path, records)
@@ -235,19 +243,43 @@ def bench_mcts(
 @bench_app.command("selfplay")
 def bench_selfplay(
     config: Path = typer.Option(Path("configs/victim-9x9.yaml"), "--config", help="Run config to measure."),
-    seconds: float = typer.Option(30.0, "--seconds", help="Timed seconds of self-play."),
+    seconds: float = typer.Option(30.0, "--seconds", help="Timed seconds of self-play (all rows together)."),
+    threads: str = typer.Option(None, "--threads", help="Comma-separated search.threads values, a row each "
+                                "(default: the config's)."),
+    groups: str = typer.Option(None, "--groups", help="Comma-separated search.groups values, a row each "
+                               "(default: the config's)."),
     sets: list[str] = typer.Option([], "--set", help="Dotted config override (repeatable)."),
-    json_path: Path = typer.Option(None, "--json", help="Where to write the record (default runs/bench/selfplay.json)."),
+    json_path: Path = typer.Option(None, "--json", help="Where to write the records (default runs/bench/selfplay.json)."),
 ) -> None:
-    """Self-play throughput at a run config: games/hour, evaluations/s, share of wall time in the net."""
+    """Self-play throughput at a run config: moves/s, evaluations/s, and where the time goes (search, encode,
+    forward, wait), per search thread and group count."""
+    from rich.table import Table
+
     from advgo.bench.report import write_json
     from advgo.bench.selfplay import run
 
-    record = run(config, seconds, sets)
-    for key, value in record.items():
-        console.print(f"{key:>16}: {value:,.3f}" if isinstance(value, float) else f"{key:>16}: {value}")
+    def counts(text):
+        values = (None,) if text is None else tuple(int(x) for x in text.split(","))
+        if any(v is not None and v < 1 for v in values):
+            raise typer.BadParameter(f"expected positive integers, got {text}")
+        return values
+
+    records = run(config, seconds, sets, counts(threads), counts(groups))
+    r0 = records[0]
+    table = Table(title=f"self-play: {r0['board']}x{r0['board']}, net {r0['net']} on {r0['device']}, "
+                        f"{r0['parallel_games']} games")
+    for col in ("thr", "grp", "moves/s", "evals/s", "×1", "search", "enc", "fwd", "wait", "other"):
+        table.add_column(col, justify="right", no_wrap=True)
+    for r in records:
+        table.add_row(str(r["threads"]), str(r["groups"]), f"{r['moves_per_s']:,.0f}", f"{r['evals_per_s']:,.0f}",
+                      f"{r['vs_serial']:.2f}" if "vs_serial" in r else "",
+                      *(f"{r['split_' + k]:.0%}" for k in ("search", "encode", "forward", "wait", "other")))
+    console.print(table)
+    console.print("thr, grp: search threads and groups; ×1: moves/s over 1 thread, 1 group; search .. other: shares "
+                  "of wall time (enc, fwd: the net's encoding and forward, overlapping the search with groups)")
     path = json_path or Path("runs") / "bench" / "selfplay.json"
-    write_json(path, record)
+    write_json(path, records)
+    console.print(f"wrote {path}")
 
 
 @bench_app.command("victimplay")
@@ -257,6 +289,8 @@ def bench_victimplay(
     modes: str = typer.Option("S,S++,R,plain", "--modes", help="Comma-separated A-MCTS modes."),
     victim: str = typer.Option(None, "--victim", help="Victim spec (default: a fresh net of the adversary's size)."),
     victim_visits: int = typer.Option(1, "--victim-visits", help="Victim visits."),
+    threads: int = typer.Option(None, "--threads", min=1, help="search.threads for every row (default: the config's)."),
+    groups: int = typer.Option(None, "--groups", min=1, help="search.groups for every row (default: the config's)."),
     sets: list[str] = typer.Option([], "--set", help="Dotted config override (repeatable)."),
     json_path: Path = typer.Option(None, "--json", help="Where to write the records (default runs/bench/victimplay.json)."),
 ) -> None:
@@ -266,6 +300,7 @@ def bench_victimplay(
     from advgo.bench.report import write_json
     from advgo.bench.victimplay import run
 
+    sets = [*sets, *([f"search.threads={threads}"] if threads else []), *([f"search.groups={groups}"] if groups else [])]
     records = run(config, seconds, tuple(m.strip() for m in modes.split(",")), victim, victim_visits, sets)
     r0 = records[0]
     table = Table(title=f"victim-play vs self-play: {r0['board']}x{r0['board']}, net {r0['net']}, "

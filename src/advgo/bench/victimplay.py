@@ -33,6 +33,7 @@ def _measure(player, evaluator: TimedEvaluator, seconds: float) -> dict:
     evaluator.seconds = 0.0
     moves0, evals0 = player.moves_played, player.evaluations
     victim0 = getattr(player, "victim_evaluations", 0)
+    search0 = player.mcts.timings["search"]
     lengths = []
     start = time.perf_counter()
     while time.perf_counter() - start < seconds:
@@ -44,7 +45,7 @@ def _measure(player, evaluator: TimedEvaluator, seconds: float) -> dict:
             "games_per_s": moves / wall / mean_length if lengths else float("nan"),
             "evals_per_s": (player.evaluations - evals0) / wall,
             "victim_evals_per_s": (getattr(player, "victim_evaluations", 0) - victim0) / wall,
-            "net_share": evaluator.seconds / wall}
+            "net_share": evaluator.seconds / wall, "search_share": (player.mcts.timings["search"] - search0) / wall}
 
 
 def run(config: Path, seconds: float = 20.0, modes=("S", "S++", "R", "plain"), victim: str | None = None,
@@ -66,7 +67,8 @@ def run(config: Path, seconds: float = 20.0, modes=("S", "S++", "R", "plain"), v
     vp = cfg.victimplay
     common = {"config": str(config), "board": n, "net": f"{cfg.net.blocks}x{cfg.net.channels}",
               "device": str(device), "hardware": hardware(device), "parallel_games": vp.games,
-              "full_visits": vp.full_visits, "fast_visits": vp.fast_visits, "victim": target.label}
+              "full_visits": vp.full_visits, "fast_visits": vp.fast_visits, "victim": target.label,
+              "threads": cfg.search.threads, "groups": cfg.search.groups}
 
     def evaluator():
         return TimedEvaluator(TorchEvaluator(net, device=device, rules=rules, max_batch=vp.games))

@@ -36,6 +36,8 @@ about 1.5x at batch >= 64. ``threads=None`` leaves torch's setting; pass ``threa
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import torch
 
@@ -82,6 +84,8 @@ class TorchEvaluator:
         self._back = torch.tensor(back, device=self.device)
         self._capacity = 0
         self._grow(max_batch)
+        self.timings = {"encode": 0.0, "forward": 0.0}
+        """Seconds of ``evaluate``: encoding features (Numba), and the forward with its host/device copies."""
 
     def reseed(self, seed: int) -> None:
         """Restart the random symmetry choices from ``seed``."""
@@ -130,8 +134,12 @@ class TorchEvaluator:
             return
         if count > self._capacity:
             self._grow(max(count, 2 * self._capacity))
+        start = time.perf_counter()
         encode_batch(leaves, count, komi, self._planes, self._globals, self.rules)
+        encoded = time.perf_counter()
         self._forward_into(self._planes_t[:count], self._globals_t[:count], priors_out, values_out)
+        self.timings["encode"] += encoded - start
+        self.timings["forward"] += time.perf_counter() - encoded
 
     def encode(self, leaves: Boards, count: int, komi: float) -> tuple[np.ndarray, np.ndarray]:
         """The leaves' features as this evaluator would feed them: ``(planes [count, C, N, N], globals [count, G])``,
