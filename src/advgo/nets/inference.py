@@ -5,6 +5,7 @@
 | ``"eager"`` | the module as written, under ``torch.inference_mode`` | always works; the baseline |
 | ``"trace"`` | ``torch.jit.trace`` + ``torch.jit.freeze`` (BatchNorm folded into the convs, weights as constants) | CPU default: see :mod:`advgo.nets.evaluator` for what was measured |
 | ``"compile"`` | ``torch.compile`` (inductor), ``dynamic=True`` so that batch sizes do not recompile | offered for measurement; tens of seconds of compile on 2 cores |
+| ``"graph"`` | fixed batch shapes: inputs padded to power-of-two buckets, a CUDA graph per bucket (:mod:`advgo.nets.graphs`) | CUDA only; opt-in (not yet measured on a GPU) |
 | ``"auto"`` | ``"trace"`` on CPU, ``"eager"`` on CUDA | |
 
 On CUDA, ``bf16`` (autocast to bfloat16) and ``channels_last`` default on. Outputs are always float32.
@@ -25,7 +26,7 @@ from .model import PolicyValueNet
 
 log = logging.getLogger(__name__)
 
-PATHS = ("eager", "trace", "compile")
+PATHS = ("eager", "trace", "compile", "graph")
 TRACE_EXAMPLE_BATCH = 8
 
 
@@ -58,7 +59,7 @@ class InferenceNet:
     """
 
     def __init__(self, net: PolicyValueNet, device="cpu", path: str = "auto", bf16: bool | None = None,
-                 channels_last: bool | None = None):
+                 channels_last: bool | None = None, max_batch: int = 1024):
         if not isinstance(net, PolicyValueNet):
             raise ValueError(f"InferenceNet needs a PolicyValueNet, got {type(net).__name__}")
         self.device = resolve_device(device)
@@ -67,7 +68,10 @@ class InferenceNet:
             path = "eager" if cuda else "trace"
         if path not in PATHS:
             raise ValueError(f"unknown inference path {path!r}: expected one of {PATHS} or 'auto'")
+        if path == "graph" and not cuda:
+            raise ValueError("inference path 'graph' (CUDA graphs) needs a CUDA device")
         self.path = path
+        self.max_batch = max_batch
         self.bf16 = cuda if bf16 is None else bool(bf16)
         if self.bf16 and not cuda:
             raise ValueError("bf16 autocast is for CUDA only (CPU bf16 is slower here)")
@@ -85,6 +89,14 @@ class InferenceNet:
             self._run = module
         elif self.path == "compile":
             self._run = torch.compile(module, dynamic=True)
+        elif self.path == "graph":
+            from advgo.features import FEATURES
+
+            from .graphs import BucketedRunner
+
+            n = self.config.board_size
+            self._run = BucketedRunner(module, (FEATURES.planes, n, n), FEATURES.globals, self.device,
+                                       self.max_batch, self._autocast, self.channels_last)
         else:
             try:
                 self._run = self._trace(module)
