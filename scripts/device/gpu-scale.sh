@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The scale-out figures of a GPU machine (16 cores, one NVIDIA GPU), in one of two parts:
 #   bash scripts/device/gpu-scale.sh bench OUT   # raw net throughput and games/s with 1, 2, 4, 8, 16 actors
+#   bash scripts/device/gpu-scale.sh pipeline OUT  # one process: threaded search, game groups, CUDA graphs,
+#                                                # end to end against the raw forward (4x32 and 6x64, 9x9 and 19x19)
 #   bash scripts/device/gpu-scale.sh train OUT MINUTES9 MINUTES19
 #                                                # victim training on 9x9 then 19x19 (actors + GPU server)
 # OUT receives the logs, the benchmark JSON and the runs (tarred in 15 MB parts, replay buffers left out;
@@ -14,7 +16,7 @@
 # one folder without ray's jars/, rllib/, tune/, train/, serve/, data/ and dashboard source maps (ray core only:
 # 29 MB as tar.xz, under the device tool's 64 MiB).
 set -uo pipefail
-part=${1:?bench or train}
+part=${1:?bench, pipeline or train}
 out=${2:?output folder}
 mkdir -p "$out"
 export PYTHONUNBUFFERED=1 RAY_AUTH_MODE=disabled COLUMNS=${COLUMNS:-150}
@@ -37,6 +39,17 @@ bench)
     $py -m advgo bench actors --config configs/victim-9x9.yaml --actors 16 --seconds "${SECONDS_PER_ROW:-12}" \
         --set scale.inference=server --json "$out/bench-9x9-64.json" 2>&1 | tee -a "$out/bench.log"
     ;;
+pipeline)
+    # one process drives 4096 games: 16 search threads, 1 or 2 groups, eager bf16 vs CUDA graphs
+    for spec in "9 4 32 configs/victim-9x9.yaml" "9 6 64 configs/victim-9x9.yaml" "19 6 64 configs/victim-19x19-gpu.yaml"; do
+        set -- $spec
+        for p in eager graph; do
+            $py -m advgo bench selfplay --config "$4" --seconds "${SECONDS_PER_ROW:-20}" --threads 16 --groups 1,2 \
+                --path $p --set device=cuda --set selfplay.games="${GAMES:-4096}" --set net.blocks=$2 --set net.channels=$3 \
+                --json "$out/pipeline-$1x$1-$2x$3-$p.json" 2>&1 | tee -a "$out/pipeline.log"
+        done
+    done
+    ;;
 train)
     m9=${3:-3.5}
     m19=${4:-2}
@@ -52,7 +65,7 @@ train)
     rm -rf "$out/runs"
     ;;
 *)
-    echo "unknown part $part (bench or train)" >&2
+    echo "unknown part $part (bench, pipeline or train)" >&2
     exit 2
     ;;
 esac

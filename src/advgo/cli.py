@@ -248,6 +248,8 @@ def bench_selfplay(
                                 "(default: the config's)."),
     groups: str = typer.Option(None, "--groups", help="Comma-separated search.groups values, a row each "
                                "(default: the config's)."),
+    path: str = typer.Option("auto", "--path", help="Inference path: auto, eager, trace, compile or graph "
+                             "(CUDA graphs, fixed batch shapes)."),
     sets: list[str] = typer.Option([], "--set", help="Dotted config override (repeatable)."),
     json_path: Path = typer.Option(None, "--json", help="Where to write the records (default runs/bench/selfplay.json)."),
 ) -> None:
@@ -264,19 +266,23 @@ def bench_selfplay(
             raise typer.BadParameter(f"expected positive integers, got {text}")
         return values
 
-    records = run(config, seconds, sets, counts(threads), counts(groups))
+    try:
+        records = run(config, seconds, sets, counts(threads), counts(groups), path=path)
+    except ValueError as err:
+        raise typer.BadParameter(str(err)) from None
     r0 = records[0]
     table = Table(title=f"self-play: {r0['board']}x{r0['board']}, net {r0['net']} on {r0['device']}, "
                         f"{r0['parallel_games']} games")
-    for col in ("thr", "grp", "moves/s", "evals/s", "×1", "search", "enc", "fwd", "wait", "other"):
+    for col in ("thr", "grp", "moves/s", "evals/s", "÷raw", "×1", "search", "enc", "fwd", "wait", "other"):
         table.add_column(col, justify="right", no_wrap=True)
     for r in records:
         table.add_row(str(r["threads"]), str(r["groups"]), f"{r['moves_per_s']:,.0f}", f"{r['evals_per_s']:,.0f}",
-                      f"{r['vs_serial']:.2f}" if "vs_serial" in r else "",
+                      f"{r['of_raw']:.0%}", f"{r['vs_serial']:.2f}" if "vs_serial" in r else "",
                       *(f"{r['split_' + k]:.0%}" for k in ("search", "encode", "forward", "wait", "other")))
     console.print(table)
-    console.print("thr, grp: search threads and groups; ×1: moves/s over 1 thread, 1 group; search .. other: shares "
-                  "of wall time (enc, fwd: the net's encoding and forward, overlapping the search with groups)")
+    console.print("thr, grp: search threads and groups; ÷raw: evaluations/s over the bare forward at the batch one "
+                  "group hands the net; ×1: moves/s over 1 thread, 1 group; search .. other: shares of wall time "
+                  "(enc, fwd: the net's encoding and forward, overlapping the search with groups)")
     path = json_path or Path("runs") / "bench" / "selfplay.json"
     write_json(path, records)
     console.print(f"wrote {path}")

@@ -13,7 +13,9 @@ slows every row alike. Each record splits the wall time of its rounds: ``split_s
 their thread hand-offs), ``split_encode`` and ``split_forward`` (inside the net's evaluator: feature encoding;
 host/device copies and the forward), ``split_wait`` (the search thread blocked on an evaluation it could not
 overlap) and ``split_other`` (the rest: choosing and playing moves, samples, Python). With several groups the
-encode and forward run beside the search, so the parts can add up to more than 1.
+encode and forward run beside the search, so the parts can add up to more than 1. ``raw_forward_per_s`` is the
+bare forward of the same net at the batch one group hands it (games / groups), measured in the same run, and
+``of_raw`` the share of it that self-play's evaluations reach end to end.
 """
 
 from __future__ import annotations
@@ -26,15 +28,39 @@ import numpy as np
 import torch
 
 from advgo.config import load_config
-from advgo.nets import PolicyValueNet, TorchEvaluator
+from advgo.features import FEATURES
+from advgo.nets import InferenceNet, PolicyValueNet, TorchEvaluator
 from advgo.rules import Rules
 from advgo.training.selfplay import SelfPlay
 from advgo.training.victim import TimedEvaluator, hardware, resolve_device
 from advgo.training.victim_config import VictimRunConfig
 
 
+def raw_forward_rate(net: PolicyValueNet, device, batch: int, path: str = "auto", seconds: float = 1.0) -> float:
+    """Positions/s of the bare forward at ``batch`` on inputs already on the device (no encoding, no copies)."""
+    runner = InferenceNet(net, device, path=path, max_batch=batch)
+    n = net.config.board_size
+    planes = (torch.rand((batch, FEATURES.planes, n, n), device=device) < 0.3).float()
+    globals_ = torch.rand((batch, FEATURES.globals), device=device)
+    for _ in range(3):  # warm-up: tracing, CUDA graphs, kernel selection
+        runner(planes, globals_)
+    calls = 0
+    _sync(device)
+    start = time.perf_counter()
+    while calls < 3 or time.perf_counter() - start < seconds:
+        runner(planes, globals_)
+        calls += 1
+    _sync(device)
+    return calls * batch / (time.perf_counter() - start)
+
+
+def _sync(device) -> None:
+    if torch.device(device).type == "cuda":
+        torch.cuda.synchronize(device)
+
+
 def run(config: Path, seconds: float = 30.0, overrides=(), threads=(None,), groups=(None,),
-        rounds: int = 3) -> list[dict]:
+        rounds: int = 3, path: str = "auto") -> list[dict]:
     cfg = load_config(VictimRunConfig, config, overrides)
     device = resolve_device(cfg.device)
     if cfg.threads:
@@ -47,7 +73,7 @@ def run(config: Path, seconds: float = 30.0, overrides=(), threads=(None,), grou
     players = {}
     for t, g in pairs:
         search = dataclasses.replace(cfg.search, threads=t, groups=g)
-        net_evaluator = TorchEvaluator(net, device=device, rules=rules, max_batch=cfg.selfplay.games)
+        net_evaluator = TorchEvaluator(net, device=device, rules=rules, max_batch=cfg.selfplay.games, path=path)
         evaluator = TimedEvaluator(net_evaluator)
         selfplay = SelfPlay(evaluator, n, rules, search, cfg.selfplay, np.random.default_rng(cfg.seed))
         selfplay.step()  # warm-up: compilation and tracing
@@ -68,6 +94,7 @@ def run(config: Path, seconds: float = 30.0, overrides=(), threads=(None,), grou
             totals[pair]["wall"] += wall
             totals[pair]["moves"] += selfplay.moves_played - moves0
             totals[pair]["evals"] += selfplay.evaluations - evals0
+    raw = {g: raw_forward_rate(net, device, -(-cfg.selfplay.games // g), path) for g in {g for _, g in pairs}}
     records = []
     for pair in pairs:
         t, g = pair
@@ -80,7 +107,8 @@ def run(config: Path, seconds: float = 30.0, overrides=(), threads=(None,), grou
             "hardware": hardware(device), "parallel_games": cfg.selfplay.games, "threads": t, "groups": g,
             "seconds": wall, "moves_per_s": best[pair], "games_finished": len(lengths), "mean_length": mean_length,
             "games_per_hour": 3600 * best[pair] / mean_length if lengths else float("nan"),
-            "evals_per_s": tot["evals"] / wall, "net_share": spent["net"] / wall,
+            "evals_per_s": tot["evals"] / wall, "net_share": spent["net"] / wall, "inference_path": path,
+            "raw_forward_per_s": raw[g], "of_raw": tot["evals"] / wall / raw[g],
             **{f"split_{k}": spent[k] / wall for k in ("search", "encode", "forward", "wait")},
         }
         record["split_other"] = max(0.0, 1.0 - record["split_search"] - record["split_wait"]
