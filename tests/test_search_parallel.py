@@ -135,3 +135,35 @@ def test_an_evaluator_error_surfaces_and_the_search_can_go_on():
 def test_threads_and_groups_must_be_positive(field):
     with pytest.raises(ValueError, match="threads and search.groups"):
         SearchConfig(**{field: 0})
+
+
+def _selfplay_games(evaluator, threads, groups, steps=25):
+    from advgo.training.selfplay import SelfPlay, SelfPlayConfig
+
+    config = SelfPlayConfig(games=6, full_visits=12, fast_visits=4, max_moves=60)
+    play = SelfPlay(evaluator, 5, RULES, SearchConfig(visits=12, threads=threads, groups=groups), config,
+                    np.random.default_rng(3))
+    finished = []
+    for _ in range(steps):
+        finished += play.step()
+    return [(g.length, g.score, g.policy.tobytes()) for g in finished], play.roots.stones.copy()
+
+
+def test_self_play_with_a_net_plays_the_same_games_on_two_threads():
+    """Threads keep the evaluator's batches as they are, so even a net drawing random symmetries per call agrees."""
+    torch = pytest.importorskip("torch")
+    from advgo.nets import NetConfig, PolicyValueNet, TorchEvaluator
+
+    torch.manual_seed(0)
+    net = PolicyValueNet(NetConfig(board_size=5, blocks=1, channels=8)).eval()
+    runs = [_selfplay_games(TorchEvaluator(net, symmetry="random", seed=1, rules=RULES), threads, 1)
+            for threads in (1, 2)]
+    assert runs[0][0] and runs[0][0] == runs[1][0]
+    np.testing.assert_array_equal(runs[0][1], runs[1][1])
+
+
+def test_self_play_with_groups_plays_the_same_games():
+    serial = _selfplay_games(HashEvaluator(), 1, 1)
+    grouped = _selfplay_games(HashEvaluator(), 2, 3)
+    assert serial[0] and serial[0] == grouped[0]
+    np.testing.assert_array_equal(serial[1], grouped[1])
