@@ -269,6 +269,18 @@ def test_actors_share_an_inference_server(tmp_path, ray_local_cluster, monkeypat
     assert seen["clients"] == 2
 
 
+def test_actors_holding_the_net_with_a_threaded_grouped_search(tmp_path, ray_local_cluster):
+    """``scale.inference=actor``: each actor evaluates its own net (here on the CPU: no GPU) and searches its games
+    on two threads in two groups, the one-process-per-machine layout."""
+    cfg = load_config(VictimRunConfig, ROOT / "configs" / "victim-tiny.yaml",
+                      ["scale.workers=2", "scale.inference=actor", "search.threads=2", "search.groups=2",
+                       "schedule.total_steps=20"])
+    trainer = VictimTrainer(cfg, tmp_path / "run")
+    trainer.run()
+    assert trainer.step == 20 and trainer.counters.games >= 8
+    assert _scalars(tmp_path / "run")["actors/restarts"][-1] == 0
+
+
 def test_an_actor_uses_its_own_machines_server_or_none(ray_local_cluster):
     """Servers are per machine: an actor takes the one of its Ray node (and registers with it), and evaluates
     locally when its node has none; a pool with ``server`` puts one on each (here: the one) node."""

@@ -279,8 +279,14 @@ class ActorPool:
     # ------------------------------------------------------------------ internals
     def _spawn(self, i: int) -> None:
         seed = self.seed + 1_000_003 * (i + 1) + 7919 * self._incarnation[i]
-        self._actors[i] = self._remote.remote(self.role, self._config, i, seed, self.cfg.scale.actor_threads,
-                                              self.servers)
+        remote, device = self._remote, "cpu"
+        if self.cfg.scale.inference == "actor":  # the net in the actor, on its share of a GPU where there is one
+            gpus = self._cluster_gpus()
+            # spread: one actor per machine when workers = machines, its search on search.threads cores
+            remote = remote.options(num_gpus=gpus / self.workers if gpus else 0, scheduling_strategy="SPREAD")
+            device = "auto"
+        self._actors[i] = remote.remote(self.role, self._config, i, seed, self.cfg.scale.actor_threads,
+                                        self.servers, device)
         self._request(i)
 
     def _request(self, i: int) -> None:

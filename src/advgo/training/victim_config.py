@@ -94,10 +94,12 @@ class ScaleSection:
     time to finish together)."""
     actor_threads: int = 1
     """Torch CPU threads per actor (1: one actor per core is the CPU-bound optimum)."""
-    inference: Literal["auto", "local", "server"] = "auto"
+    inference: Literal["auto", "local", "server", "actor"] = "auto"
     """Where actors evaluate the trained net: "local" (each its own CPU copy), "server" (an ``InferenceServer`` on
     every machine batching its actors' positions, on the machine's GPU when it has one), "auto" (a server on each
-    machine with a GPU; actors elsewhere local)."""
+    machine with a GPU; actors elsewhere local), "actor" (each actor holds the net on its machine's GPU, a share
+    of the cluster's GPUs each, or on its CPU where there is none: with one actor per machine whose search runs
+    ``search.threads`` threads and ``search.groups`` groups, no Ray call per search step)."""
     inference_batch: int = 4096
     """The server runs a forward once every actor of its machine waits, or once this many positions are queued ..."""
     inference_wait_ms: float = 2.0
