@@ -227,13 +227,14 @@ def bench_mcts(
         raise typer.BadParameter("--threads must be positive integers, e.g. 1,2")
     records = run(tuple(int(b) for b in boards.split(",")), batch, visits, seconds, compare, thread_counts, groups)
     table = Table(title=f"MCTS without a network: batch {batch}, {visits} visits, {groups} group(s)")
-    for col in ("mode", "board", "threads", "sims/s", "x 1 thread", "x mctx", "compile s"):
+    for col in ("mode", "board", "threads", "sims/s", "x 1 thread", "cores had", "x mctx", "compile s"):
         table.add_column(col)
     for r in records:
         ratio = f"{r['vs_mctx']:.2f}" if "vs_mctx" in r else ""
         scaling = f"{r['vs_1_thread']:.2f}" if "vs_1_thread" in r else ""
         table.add_row(r["mode"], f"{r['board']}x{r['board']}", str(r.get("threads", "")), f"{r['sims_per_s']:,.0f}",
-                      scaling, ratio, f"{r['compile_s']:.2f}")
+                      scaling, f"{r['cpu_per_wall']:.2f}" if "cpu_per_wall" in r else "", ratio,
+                      f"{r['compile_s']:.2f}")
     console.print(table)
     path = json_path or Path("runs") / "bench" / "mcts.json"
     write_json(path, records)

@@ -7,7 +7,8 @@ favours mctx. Simulations/s = games × visits / wall seconds, the first (compili
 
 ``threads``: one row per thread count of the search kernels (``SearchConfig.threads``), timed in interleaved
 rounds (the best round of each counts) so that a busy machine slows every row alike; ``vs_1_thread`` is the
-rate over the one-thread row of the same board in the same run.
+rate over the one-thread row of the same board in the same run, and ``cpu_per_wall`` the process's CPU seconds per
+wall second: about the cores the row really had (on a shared machine, fewer than its threads).
 """
 
 from __future__ import annotations
@@ -37,12 +38,13 @@ def bench_ours(size: int, batch: int = 64, visits: int = 64, seconds: float = 3.
         search.search(roots)
         compile_s[t] = time.perf_counter() - start
     best = dict.fromkeys(threads, 0.0)
-    totals = {t: [0, 0.0, 0.0] for t in threads}  # playouts, seconds, seconds in the evaluator
+    totals = {t: [0, 0.0, 0.0, 0.0] for t in threads}  # playouts, seconds, seconds in the evaluator, CPU seconds
     per_round = seconds / rounds if len(threads) > 1 else seconds
     for _ in range(rounds if len(threads) > 1 else 1):
         for t, (roots, evaluator, search) in setups.items():
             playouts = 0
             before = search.timings["evaluate"]
+            cpu = time.process_time()
             start = time.perf_counter()
             while time.perf_counter() - start < per_round:
                 search.reset()
@@ -52,12 +54,13 @@ def bench_ours(size: int, batch: int = 64, visits: int = 64, seconds: float = 3.
             totals[t][0] += playouts
             totals[t][1] += wall
             totals[t][2] += search.timings["evaluate"] - before
+            totals[t][3] += time.process_time() - cpu
     records = []
     for t in threads:
-        playouts, wall, in_evaluator = totals[t]
+        playouts, wall, in_evaluator, cpu = totals[t]
         record = {"mode": "advgo-batched-mcts", "board": size, "batch": batch, "visits": visits, "threads": t,
                   "groups": groups, "sims_per_s": best[t], "simulations": playouts, "seconds": wall,
-                  "evaluator_share": in_evaluator / wall, "compile_s": compile_s[t]}
+                  "evaluator_share": in_evaluator / wall, "compile_s": compile_s[t], "cpu_per_wall": cpu / wall}
         if 1 in best and len(threads) > 1:
             record["vs_1_thread"] = best[t] / best[1]
         records.append(record)
