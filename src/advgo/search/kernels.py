@@ -3,6 +3,9 @@
 One search step is ``select_leaves`` (descend by PUCT in each active game, replaying the path into a
 leaf buffer) → one batched evaluation of the leaves (Python, the ``Evaluator``) →
 ``expand_and_backup``. Terminal leaves (game over) are scored by the rules and need no evaluation.
+The per-game kernels take a range of games (``lo .. hi-1``) and touch nothing outside it, so the driver runs
+disjoint ranges on several threads at once (they release the GIL) and packs the leaf rows afterwards
+(``shift_rows``).
 
 A-MCTS: in a game with a victim colour, nodes where the victim is to move are descended by sampling
 the victim's move from the node's ``prior`` (``sample_victim_action``); a descent that reaches an

@@ -19,6 +19,7 @@ import weakref
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import NamedTuple
 
 import numpy as np
@@ -382,7 +383,7 @@ def _split(lo: int, hi: int, parts: int) -> list[tuple[int, int]]:
     """``[lo, hi)`` in at most ``parts`` contiguous, non-empty pieces of near-equal length."""
     parts = max(1, min(parts, hi - lo))
     edges = [lo + (hi - lo) * i // parts for i in range(parts + 1)]
-    return list(zip(edges, edges[1:]))
+    return list(pairwise(edges))
 
 
 def choose_moves(visit_counts: np.ndarray, temperature, rng: np.random.Generator) -> np.ndarray:
@@ -405,37 +406,3 @@ def choose_moves(visit_counts: np.ndarray, temperature, rng: np.random.Generator
             p = np.exp(logits - logits.max()) * (row > 0)
             moves[b] = rng.choice(len(row), p=p / p.sum())
     return moves
-
-
-class SearchEvaluator:
-    """The priors of a player's own search: its visit distribution after ``visits`` visits (A-MCTS-R).
-
-    Wraps an ``Evaluator`` (the player's net) in a ``BatchedMCTS`` with fresh trees and no root noise;
-    ``values_out`` gets the search's root value. Each call searches the given positions in one batch.
-    """
-
-    def __init__(self, evaluator: Evaluator, visits: int, rules: RuleCodes, config: SearchConfig | None = None):
-        self.evaluator = evaluator
-        self.visits = visits
-        self.rules = rules
-        self.config = SearchConfig(visits=visits) if config is None else config
-        self._mcts: BatchedMCTS | None = None
-        self.positions = 0
-
-    def evaluate(self, leaves: Boards, count: int, komi: float, priors_out: np.ndarray,
-                 values_out: np.ndarray) -> None:
-        self.positions += count
-        if self.visits == 1:  # one visit is the raw policy (KataGo's convention)
-            self.evaluator.evaluate(leaves, count, komi, priors_out, values_out)
-            return
-        batch = leaves.stones.shape[0]
-        if self._mcts is None or self._mcts.batch != batch or self._mcts.size != leaves.size:
-            self._mcts = BatchedMCTS(self.evaluator, leaves.size, batch, self.rules, self.config,
-                                     max_visits=self.visits)
-        active = np.zeros(batch, np.bool_)
-        active[:count] = True
-        self._mcts.reset()
-        result = self._mcts.search(leaves, active=active, visits=self.visits)
-        counts = result.visit_counts[:count].astype(np.float32)
-        priors_out[:count] = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1.0)
-        values_out[:count] = result.root_value[:count]

@@ -1,0 +1,41 @@
+"""``SearchEvaluator``: a player's own search as an ``Evaluator`` (A-MCTS-R models the victim's replies with it)."""
+
+import numpy as np
+
+from ..engine import Boards, RuleCodes
+from .evaluator import Evaluator
+from .mcts import BatchedMCTS, SearchConfig
+
+
+class SearchEvaluator:
+    """The priors of a player's own search: its visit distribution after ``visits`` visits (A-MCTS-R).
+
+    Wraps an ``Evaluator`` (the player's net) in a ``BatchedMCTS`` with fresh trees and no root noise;
+    ``values_out`` gets the search's root value. Each call searches the given positions in one batch.
+    """
+
+    def __init__(self, evaluator: Evaluator, visits: int, rules: RuleCodes, config: SearchConfig | None = None):
+        self.evaluator = evaluator
+        self.visits = visits
+        self.rules = rules
+        self.config = SearchConfig(visits=visits) if config is None else config
+        self._mcts: BatchedMCTS | None = None
+        self.positions = 0
+
+    def evaluate(self, leaves: Boards, count: int, komi: float, priors_out: np.ndarray,
+                 values_out: np.ndarray) -> None:
+        self.positions += count
+        if self.visits == 1:  # one visit is the raw policy (KataGo's convention)
+            self.evaluator.evaluate(leaves, count, komi, priors_out, values_out)
+            return
+        batch = leaves.stones.shape[0]
+        if self._mcts is None or self._mcts.batch != batch or self._mcts.size != leaves.size:
+            self._mcts = BatchedMCTS(self.evaluator, leaves.size, batch, self.rules, self.config,
+                                     max_visits=self.visits)
+        active = np.zeros(batch, np.bool_)
+        active[:count] = True
+        self._mcts.reset()
+        result = self._mcts.search(leaves, active=active, visits=self.visits)
+        counts = result.visit_counts[:count].astype(np.float32)
+        priors_out[:count] = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1.0)
+        values_out[:count] = result.root_value[:count]
