@@ -1,5 +1,6 @@
 """advgo as an installed package, not a source checkout: a wheel built from this checkout and installed into a
 folder of its own plays a match of a bundled zoo victim against GNU Go, run from a folder outside the checkout.
+And what the package relies on in its dependencies: Numba's private ``_nrt`` option is guarded.
 
 Everything it needs must come from the wheel: the engine spec ``gnugo.yaml`` and the zoo (registry and nets) are
 package data. The interpreter is this one (it has the dependencies); ``PYTHONPATH`` puts the installed copy ahead
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from advgo.engine import jit
 from advgo.paths import gnugo_binary
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -76,3 +78,17 @@ def test_installed_wheel_plays_gnugo_outside_the_checkout(tmp_path):
     assert {g["black"] for g in games} == {"zoo:cp1", "gnugo:level=0"} and all(g["length"] > 0 for g in games)
     assert len(list((work / "match").rglob("*.sgf"))) == 2
     assert not (tmp_path / "home").exists()  # a match writes nothing into the user data folder
+
+
+def test_numba_nrt_option_is_looked_up_not_assumed(monkeypatch):
+    """The installed Numba (within pyproject.toml's bound) takes ``_nrt``; one without it is detected without
+    compiling anything, and the kernels then get Numba's default options."""
+    import numba.core.cpu
+
+    assert jit._nrt_option_known() and jit.OPTIONS["_nrt"] is False
+
+    class WithoutNrt(numba.core.cpu.CPUTargetOptions):
+        _nrt = None
+
+    monkeypatch.setattr(numba.core.cpu, "CPUTargetOptions", WithoutNrt)
+    assert not jit._nrt_option_known()
