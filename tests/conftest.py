@@ -129,7 +129,7 @@ def adversary_checkpoint_9x9(tmp_path_factory):
     import torch
 
     from advgo.config import load_config
-    from advgo.config_io import to_dict
+    from advgo.config import to_dict
     from advgo.nets import PolicyValueNet
     from advgo.nets.checkpoint import save_checkpoint
     from advgo.training.adversary_config import AdversaryRunConfig
