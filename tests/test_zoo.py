@@ -4,15 +4,15 @@ zoo over the bundled one."""
 import dataclasses
 
 import pytest
+from test_train_victim import TINY
 
 import advgo.zoo.registry as registry
+from advgo.agents import RandomAgent
 from advgo.config import load_config
 from advgo.eval import play_match
-from advgo.agents import RandomAgent
 from advgo.nets import checkpoint_path
 from advgo.training.victim import MILESTONES, VictimTrainer
 from advgo.training.victim_config import VictimRunConfig
-from test_train_victim import TINY
 
 
 @pytest.fixture(autouse=True)

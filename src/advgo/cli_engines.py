@@ -145,7 +145,7 @@ def _install_katago(folder: Path | None, apt: bool, smoke: bool, autotune: bool 
                     outcome = step.run()
         except (OSError, RuntimeError, KeyError) as exc:
             console.print(f"[red]failed:[/red] {step.title}: {exc}")
-            raise typer.Exit(1)
+            raise typer.Exit(1) from None
         console.print(f"  [green]ok[/green] {outcome} ({time.monotonic() - start:.1f} s)")
     check = check_opencl()
     if not check.ok and apt and check.apt_packages:
@@ -170,7 +170,7 @@ def _install_katago(folder: Path | None, apt: bool, smoke: bool, autotune: bool 
                 result = smoke_test(install)
             except Exception as exc:  # noqa: BLE001 - report and point at the log
                 console.print(f"[red]smoke test failed:[/red] {exc}\n  KataGo's logs: {install.log_dir}")
-                raise typer.Exit(1)
+                raise typer.Exit(1) from None
         console.print(f"  [green]ok[/green] KataGo {result.version}: started in {result.startup_s:.1f} s, "
                       f"boardsize 9 in {result.boardsize_s:.1f} s, genmove b -> {result.move} in "
                       f"{result.genmove_s:.2f} s")

@@ -40,9 +40,9 @@ import numpy as np
 import torch
 
 from . import engine, zoo
-from .agentspec import AgentSpec, parse_agent_spec
 from .agents import Agent, MCTSAgent, PolicyAgent
-from .agents.gtp import GTPAgent, EngineSpec
+from .agents.gtp import EngineSpec, GTPAgent
+from .agentspec import AgentSpec, parse_agent_spec
 from .nets import PolicyValueNet, TorchEvaluator, load_checkpoint
 from .nets.katago import DEFAULT_MODEL, KataGoNet, resolve_model_path
 from .nets.katago.root import KataGoRootEvaluator
