@@ -40,7 +40,7 @@ else
   printf '%s\n' "$want" >"$STAMP"
 fi
 
-if [ -x /usr/games/gnugo ]; then
+if command -v gnugo >/dev/null 2>&1 || [ -x /usr/games/gnugo ]; then
   :
 elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   say "installing GNU Go (apt-get install gnugo)"
@@ -49,6 +49,6 @@ elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     say "notice: apt-get could not install gnugo (see $LOG); GNU Go opponents will be unavailable"
   fi
 else
-  say "notice: GNU Go not found at /usr/games/gnugo; install it with 'sudo apt-get install gnugo' for GNU Go opponents"
+  say "notice: GNU Go not found (on PATH or at /usr/games/gnugo); install it with 'sudo apt-get install gnugo' for GNU Go opponents"
 fi
 say "done"

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Set up, run the default test suite, then the engine tests again with Numba's JIT off (so coverage and
+# Set up, lint, run the default test suite, then the engine tests again with Numba's JIT off (so coverage and
 # tracebacks see inside the kernels). Extra arguments are passed to both pytest runs.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 bash scripts/setup.sh
+echo "test: ruff check (pyproject.toml [tool.ruff])"
+.venv/bin/ruff check
 echo "test: pytest (default suite)"
 .venv/bin/python -m pytest "$@"
 echo "test: pytest -m engine with NUMBA_DISABLE_JIT=1"

@@ -128,8 +128,7 @@ def adversary_checkpoint_9x9(tmp_path_factory):
     0 (training victim ``cp1@1``), at 2 visits: an adversary of the zoo's board size, for whom-it-models tests."""
     import torch
 
-    from advgo.config import load_config
-    from advgo.config_io import to_dict
+    from advgo.config import load_config, to_dict
     from advgo.nets import PolicyValueNet
     from advgo.nets.checkpoint import save_checkpoint
     from advgo.training.adversary_config import AdversaryRunConfig

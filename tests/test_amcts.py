@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 from scipy import stats
+from test_search import roots_from
 
 from advgo import GameState, Rules, engine
 from advgo.search import BatchedMCTS, FunctionEvaluator, SearchConfig, SearchEvaluator, UniformEvaluator
 from advgo.search.tree import EXPANDED, NO_CHILD, ROOT
-from test_search import roots_from
 
 RULES = Rules.tromp_taylor()
 CODES = RULES.codes(engine.NO_CAP)

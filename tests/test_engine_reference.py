@@ -19,8 +19,7 @@ from hypothesis import given, settings, target
 from hypothesis import strategies as st
 from reference_go import ReferenceGo
 
-from advgo import GameState, Rules
-from advgo import engine
+from advgo import GameState, Rules, engine
 
 pytestmark = pytest.mark.engine
 

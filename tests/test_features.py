@@ -14,8 +14,7 @@ from conftest import SMALL_BOARDS_ONLY
 from hypothesis import given
 from hypothesis import strategies as st
 
-from advgo import GameState, Rules
-from advgo import engine
+from advgo import GameState, Rules, engine
 from advgo.features import (
     FEATURES,
     NUM_GLOBALS,

@@ -20,6 +20,7 @@ from typing import NamedTuple
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from reference_go import ReferenceGo
 
 from advgo.agents import RandomAgent
 from advgo.coords import action_to_gtp, gtp_to_action
@@ -27,7 +28,6 @@ from advgo.game import GameState
 from advgo.gtp import GTPServer
 from advgo.rules import Rules
 from advgo.sgf import save_sgf
-from reference_go import ReferenceGo
 
 GNUGO = Path("/usr/games/gnugo")
 needs_gnugo = pytest.mark.skipif(not GNUGO.exists(), reason="GNU Go is not installed at /usr/games/gnugo "

@@ -5,7 +5,7 @@ Layers, lowest first (a name is the first component under ``advgo``; ``__init__`
 | layer | modules |
 |---|---|
 | 0 | ``engine`` (and nothing of advgo outside ``advgo.engine``) |
-| 1 | ``rules``, ``errors``, ``game``, ``coords``, ``config``, ``config_io``, ``fileio``, ``passalive``, ``agentspec``, ``__init__`` |
+| 1 | ``rules``, ``errors``, ``game``, ``coords``, ``config``, ``fileio``, ``paths``, ``passalive``, ``agentspec``, ``__init__`` |
 | 2 | ``sgf``, ``features``, ``runlog``, ``diagram`` |
 | 3 | ``search`` |
 | 4 | ``nets`` |
@@ -29,7 +29,7 @@ PACKAGE = SRC / "advgo"
 
 LAYERS: list[tuple[str, ...]] = [
     ("engine",),
-    ("rules", "errors", "game", "coords", "config", "config_io", "fileio", "passalive", "agentspec", "__init__"),
+    ("rules", "errors", "game", "coords", "config", "fileio", "paths", "passalive", "agentspec", "__init__"),
     ("sgf", "features", "runlog", "diagram"),
     ("search",),
     ("nets",),

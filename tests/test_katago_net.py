@@ -39,10 +39,10 @@ from katago_reference_net import reference_forward
 from advgo import GameState, engine
 from advgo.features import transform_action, transform_policy
 from advgo.nets.katago.format import ModelFormatError, UnsupportedModelError, parse_model, read_model
-from advgo.nets.katago.writer import model_bytes, write_model
 from advgo.nets.katago.layers import Activation, AttentionBlock, BatchNorm, Conv, MatBias, MatMul, RMSNorm
 from advgo.nets.katago.model import KataGoModel
 from advgo.nets.katago.net import KataGoNet
+from advgo.nets.katago.writer import model_bytes, write_model
 from advgo.rules import Rules
 
 NAMES = sorted(CONFIGS)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from katago_models import build
 
 from advgo import GameState, Rules, engine
 from advgo.agents.base import select_move
@@ -20,7 +21,6 @@ from advgo.nets.katago.root import KataGoRootEvaluator, allowed_root_moves, clea
 from advgo.registry import make_agent
 from advgo.search import SearchEvaluator
 from advgo.victims import KataNetVictim, resolve_victim
-from katago_models import build
 
 
 @pytest.fixture(scope="module")

@@ -118,7 +118,10 @@ def test_summarize_targets():
 
 def test_tags_ko_and_after_pass():
     n = 9
-    a = lambda r, c: r * n + c
+
+    def a(r, c):
+        return r * n + c
+
     # black captures at a ko: white may not retake at once
     moves = [a(0, 1), a(0, 2), a(1, 0), a(1, 3), a(2, 1), a(2, 2), a(8, 8), a(1, 1), a(1, 2)]
     state = GameState.from_moves(n, None, moves)

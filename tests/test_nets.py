@@ -13,8 +13,7 @@ import pytest
 import torch
 from torch.nn import functional as F
 
-from advgo import GameState, Rules
-from advgo import engine
+from advgo import GameState, Rules, engine
 from advgo.bench import net as bench_net
 from advgo.features import (
     FEATURES,

@@ -2,12 +2,12 @@
 
 import numpy as np
 import pytest
+from conftest import parse_board
 from hypothesis import given
 from hypothesis import strategies as st
 
 from advgo import GameState, Rules
 from advgo.passalive import benson, pass_alive_territory
-from conftest import parse_board
 
 
 def board_of(text):

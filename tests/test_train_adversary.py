@@ -36,8 +36,9 @@ def tiny(victims, *overrides):
 
 
 def adversary_evaluator(seed=0):
-    from advgo.nets import NetConfig, PolicyValueNet
     import torch
+
+    from advgo.nets import NetConfig, PolicyValueNet
 
     torch.manual_seed(seed)
     net = PolicyValueNet(NetConfig(board_size=5, blocks=1, channels=8, global_pool=False)).eval()

@@ -1,15 +1,25 @@
-"""The zoo: exporting a victim from a training checkpoint, the registry round trip, victims as agents."""
+"""The zoo: exporting a victim from a training checkpoint, the registry round trip, victims as agents, the user
+zoo over the bundled one."""
+
+import dataclasses
 
 import pytest
+from test_train_victim import TINY
 
 import advgo.zoo.registry as registry
+from advgo.agents import RandomAgent
 from advgo.config import load_config
 from advgo.eval import play_match
-from advgo.agents import RandomAgent
 from advgo.nets import checkpoint_path
 from advgo.training.victim import MILESTONES, VictimTrainer
 from advgo.training.victim_config import VictimRunConfig
-from test_train_victim import TINY
+
+
+@pytest.fixture(autouse=True)
+def user_data(tmp_path, monkeypatch):
+    """A fresh user data folder: the user zoo (where zoo build writes) is empty and never the real one."""
+    monkeypatch.setenv("ADVGO_HOME", str(tmp_path / "advgo-home"))
+    return tmp_path / "advgo-home"
 
 
 @pytest.fixture()
@@ -82,3 +92,34 @@ def test_build_appends_and_measure_takes_only_the_named(zoo_dir):
     assert "2 5x5 victim(s)" in a.strength["elo_note"]
     bad = runner.invoke(app, ["zoo", "measure", "--only", "nope", "--gnugo-games", "0"])
     assert bad.exit_code == 2 and "nope" in bad.output
+
+
+
+def test_user_zoo_over_the_bundled_one(tmp_path, monkeypatch, user_data):
+    """Writes go to the user zoo, which keeps only what differs from the bundled zoo; reads see both, the user's
+    victim in place of a bundled one of the same name; ``ADVGO_HOME`` at the package makes them one zoo."""
+    package = tmp_path / "package" / "zoo"
+    monkeypatch.setattr(registry, "REGISTRY_PATH", package / "registry.yaml")
+    monkeypatch.setattr(registry, "NETS_DIR", package / "nets")
+    a, b = (registry.ZooEntry(n, f"{n}.pt", 9, 1, 8, training={"step": 1}) for n in "ab")
+    registry.save_entries([a, b], registry.REGISTRY_PATH)
+    (package / "nets").mkdir()
+    for entry in (a, b):
+        (package / "nets" / entry.file).write_bytes(b"")
+    assert registry.entries() == [a, b] and a.path == package / "nets" / "a.pt"
+    registry.save_entries(registry.entries())  # nothing differs from the bundled zoo
+    assert registry.entries(registry.user_registry_path()) == []
+
+    measured, c = dataclasses.replace(a, strength={"elo": 1}), dataclasses.replace(b, name="c", file="c.pt")
+    registry.save_entries([measured, b, c])
+    assert registry.entries(registry.user_registry_path()) == [measured, c]
+    assert registry.entries() == [measured, b, c]
+    assert registry.entries(registry.REGISTRY_PATH) == [a, b]  # the bundled registry is never written
+    (user_data / "zoo" / "nets").mkdir()
+    (user_data / "zoo" / "nets" / "a.pt").write_bytes(b"")
+    assert measured.path == user_data / "zoo" / "nets" / "a.pt" and b.path == package / "nets" / "b.pt"
+
+    monkeypatch.setenv("ADVGO_HOME", str(package.parent))  # rebuilding the bundled zoo in a checkout
+    assert registry.entries() == [a, b]
+    registry.save_entries([measured, b])
+    assert registry.entries(registry.REGISTRY_PATH) == [measured, b]

@@ -6,11 +6,11 @@
 | ``baseline:POLICY`` | a baseline attack of the paper: ``pass``, ``edge``, ``random``, ``spiral`` or ``mirror`` (:mod:`advgo.agents.baselines`) | ``seed``, ``moves_before_pass`` (default 2·N²) |
 | ``zoo:NAME`` | a bundled zoo net (``advgo zoo list``) | ``visits`` (1 = raw policy), ``temperature``, ``symmetry`` |
 | ``net:PATH`` | a checkpoint of ``advgo train victim`` or ``advgo train adversary``; an adversary plays A-MCTS modelling its opponent (:mod:`advgo.registry`) | ``visits``, ``temperature``, ``symmetry``, ``amcts`` (``S``, ``S++``, ``R``, ``plain``), ``victim`` (last: the spec its A-MCTS models) |
-| ``gnugo`` | GNU Go over GTP (``engines/gnugo.yaml``) | ``level`` (0..10) |
+| ``gnugo`` | GNU Go over GTP (the engine spec ``gnugo.yaml``) | ``level`` (0..10) |
 | ``katanet`` | KataGo's own net in process (``advgo engines install katago`` puts it in place): raw policy at 1 visit, our MCTS over it above | ``visits``, ``model`` (a ``.bin.gz`` file), ``dtype`` (``fp32``, exact; ``bf16``, faster), ``temperature``, ``symmetry`` |
 | ``katago`` | KataGo over GTP (``advgo engines install katago``) | ``visits`` |
 | ``gtp:COMMAND LINE`` | any GTP engine; quote the command in the shell (``'gtp:gnugo --mode gtp'``) | — (the command is taken verbatim) |
-| ``engine:NAME`` | any spec in ``engines/NAME.yaml`` | that spec's ``defaults`` |
+| ``engine:NAME`` | any engine spec ``NAME.yaml`` (``advgo.agents.gtp.engine_dirs``) | that spec's ``defaults`` |
 | ``human`` | a person at the terminal | — |
 
 This module only parses and checks the syntax (it imports nothing of ours); :mod:`advgo.registry` builds the

@@ -1,4 +1,4 @@
-"""``advgo engines …``: the external Go engines of ``engines/*.yaml``: list them (installed? working?), install one.
+"""``advgo engines …``: the external Go engines of the engine specs: list them (installed? working?), install one.
 
 | command | what it does |
 |---|---|
@@ -28,9 +28,6 @@ from rich.table import Table
 engines_app = typer.Typer(help="External Go engines (GNU Go, KataGo): list them, install one.", no_args_is_help=True)
 console = Console()
 
-GNUGO_BINARY = Path("/usr/games/gnugo")
-
-
 # ------------------------------------------------------------------------------------------------ list
 @dataclasses.dataclass
 class EngineStatus:
@@ -50,7 +47,7 @@ class EngineStatus:
 
 
 def engine_status(name: str, timeout: float = 120.0) -> EngineStatus:
-    """Load ``engines/<name>.yaml``, check its binary and files, and try a GTP handshake within ``timeout`` s."""
+    """Load the spec ``<name>.yaml``, check its binary and files, and try a GTP handshake within ``timeout`` s."""
     from advgo.agents.gtp import GTPEngine, load_engine_spec
 
     spec = load_engine_spec(name, require_binary=False)
@@ -81,7 +78,7 @@ def engines_list(
     as_json: bool = typer.Option(False, "--json", help="Print the statuses as JSON."),
     timeout: float = typer.Option(120.0, "--timeout", help="Seconds each engine gets to start and answer."),
 ) -> None:
-    """Every engine spec in engines/*.yaml: installed? does it answer GTP? (it is started once to see)."""
+    """Every engine spec (engines/ folders, then the bundled ones): installed? does it answer GTP? (started once)."""
     from advgo.agents.gtp import engine_names
 
     rows = []
@@ -91,7 +88,7 @@ def engines_list(
     if as_json:
         print(json.dumps([dataclasses.asdict(r) for r in rows], indent=2))
         return
-    table = Table(title="external engines (engines/*.yaml)")
+    table = Table(title="external engines (engine specs)")
     for col in ("engine", "installed", "works", "answers name/version", "startup", "description / note"):
         table.add_column(col)
     for r in rows:
@@ -119,8 +116,11 @@ def _apt_install(packages: list[str] | tuple[str, ...]) -> None:
 
 
 def _install_gnugo(apt: bool) -> None:
-    if GNUGO_BINARY.exists():
-        console.print(f"GNU Go is installed: {GNUGO_BINARY}")
+    from advgo.paths import gnugo_binary
+
+    binary = gnugo_binary()
+    if binary is not None:
+        console.print(f"GNU Go is installed: {binary}")
         return
     if not apt:
         console.print("GNU Go comes from Debian: run `apt-get install -y gnugo` (or this command with --apt, as root)")
@@ -145,7 +145,7 @@ def _install_katago(folder: Path | None, apt: bool, smoke: bool, autotune: bool 
                     outcome = step.run()
         except (OSError, RuntimeError, KeyError) as exc:
             console.print(f"[red]failed:[/red] {step.title}: {exc}")
-            raise typer.Exit(1)
+            raise typer.Exit(1) from None
         console.print(f"  [green]ok[/green] {outcome} ({time.monotonic() - start:.1f} s)")
     check = check_opencl()
     if not check.ok and apt and check.apt_packages:
@@ -170,7 +170,7 @@ def _install_katago(folder: Path | None, apt: bool, smoke: bool, autotune: bool 
                 result = smoke_test(install)
             except Exception as exc:  # noqa: BLE001 - report and point at the log
                 console.print(f"[red]smoke test failed:[/red] {exc}\n  KataGo's logs: {install.log_dir}")
-                raise typer.Exit(1)
+                raise typer.Exit(1) from None
         console.print(f"  [green]ok[/green] KataGo {result.version}: started in {result.startup_s:.1f} s, "
                       f"boardsize 9 in {result.boardsize_s:.1f} s, genmove b -> {result.move} in "
                       f"{result.genmove_s:.2f} s")
@@ -178,7 +178,7 @@ def _install_katago(folder: Path | None, apt: bool, smoke: bool, autotune: bool 
     if install.root == default.root:
         console.print('done: GTPAgent("katago", params={"visits": N}) and KataGoPolicy(processes=P) use it')
     else:
-        console.print(f"done. engines/katago.yaml points at {default.root}; for this folder use "
+        console.print(f"done. the spec katago.yaml points at {default.root}; for this folder use "
                       f"GTPAgent(katago_spec(KataGoInstall.at('{install.root}'))) and "
                       f"KataGoPolicy(install='{install.root}')")
 

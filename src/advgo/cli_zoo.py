@@ -1,4 +1,7 @@
-"""``advgo zoo …``: the bundled victim ladder (list, build from a training run, measure strength)."""
+"""``advgo zoo …``: the victim ladder (list, build from a training run, measure strength).
+
+``build`` and ``measure`` write the user zoo (:func:`advgo.zoo.user_zoo_dir`), which is read over the bundled one.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-zoo_app = typer.Typer(help="The bundled victim ladder.", no_args_is_help=True)
+zoo_app = typer.Typer(help="The victim ladder: the bundled one and your own (the user zoo).", no_args_is_help=True)
 console = Console()
 
 
@@ -51,9 +54,9 @@ def zoo_build(
     append: bool = typer.Option(False, "--append", help="Keep the registry's other victims (a victim of the same "
                                 "name is replaced in place; new ones go last)."),
 ) -> None:
-    """Export milestone checkpoints of a run into the zoo (nets only) and rewrite the registry."""
+    """Export milestone checkpoints of a run into the user zoo (nets only) and rewrite its registry."""
     from advgo.nets import checkpoint_path
-    from advgo.zoo import entries, export_victim, save_entries
+    from advgo.zoo import entries, export_victim, save_entries, user_zoo_dir
 
     step_list = [int(s) for s in steps.split(",")]
     name_list = [n.strip() for n in names.split(",")]
@@ -74,6 +77,7 @@ def zoo_build(
         kept = [new.pop(r.name, r) for r in entries()]
         rows = kept + list(new.values())
     save_entries(rows)
+    console.print(f"user zoo: {user_zoo_dir()} (read over the bundled zoo)")
 
 
 @zoo_app.command("measure")

@@ -12,7 +12,7 @@ rename, so a power loss cannot leave a renamed but empty file; writes that are c
 | ``config.write_resolved`` | yes | yes |
 | ``sgf.save_sgf`` | no | no |
 | ``bench.report.write_json`` | no | yes |
-| ``zoo.registry.save_entries`` | no | no |
+| ``zoo.registry.save_entries`` | no | yes |
 | ``runlog`` (purging the scalars of a resumed run) | no | no |
 """
 

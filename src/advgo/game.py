@@ -9,6 +9,7 @@ Action ids: ``row * N + col`` with row 0 the top row and col 0 column A; pass is
 
 import numpy as np
 
+from .coords import GTP_COLUMNS, action_to_gtp
 from .engine import (
     BLACK,
     END_REASONS,
@@ -25,10 +26,8 @@ from .engine.constants import HISTORY_FULL
 from .engine.moves import check_action, legal_mask_into, play_action
 from .engine.scoring import score as _score
 from .engine.setup import finish_setup, setup_stone
-from .coords import GTP_COLUMNS, action_to_gtp
 from .errors import IllegalMoveError
 from .rules import Rules
-
 
 
 class GameState:

@@ -25,29 +25,36 @@ namespace                what
 ``scalars.jsonl`` lines are ``{"tag": str, "value": float, "step": int, "wall_time": float}`` with the same
 wall time as the TensorBoard event; non-finite values are written as the strings ``"nan"``, ``"inf"``,
 ``"-inf"`` so that every line is strict JSON (:func:`read_scalars` turns them back into floats). TensorBoard
-stores scalars as float32; the JSONL keeps full precision. Events are written with TensorBoard's own
-``EventFileWriter`` (no torch, no TensorFlow); it is imported when the first :class:`RunLogger` is made.
+stores scalars as float32; the JSONL keeps full precision. Events are written with torch's public
+``torch.utils.tensorboard.SummaryWriter`` (no TensorFlow), text as the summary of TensorBoard's text plugin
+(``text_pb``, which keeps the tag as given); they are imported when the first :class:`RunLogger` is made.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
-import io
 import itertools
 import json
 import logging
 import math
 import os
-import struct
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TaskProgressColumn,
-                           TextColumn, TimeElapsedColumn, TimeRemainingColumn)
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.text import Text
 
 from advgo.config import describe, format_value
@@ -134,19 +141,15 @@ class RunLogger:
     step) discards what an earlier run logged at that step and later, in TensorBoard and in the JSONL."""
 
     def __init__(self, run_dir: str | os.PathLike, *, flush_secs: float = 10.0, purge_step: int | None = None):
-        from tensorboard.compat.proto import event_pb2, summary_pb2
-        from tensorboard.summary.writer.event_file_writer import EventFileWriter
+        from torch.utils.tensorboard import SummaryWriter
 
-        self._event, self._summary = event_pb2.Event, summary_pb2.Summary
         self.run_dir = Path(run_dir)
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.scalars_path = self.run_dir / SCALARS_FILENAME
         if purge_step is not None:
             _purge_jsonl(self.scalars_path, purge_step)
-        self._writer = EventFileWriter(str(self.run_dir), flush_secs=flush_secs)
-        if purge_step is not None:  # TensorBoard drops earlier events at >= this step when it sees a restart
-            start = event_pb2.SessionLog(status=event_pb2.SessionLog.START)
-            self._writer.add_event(event_pb2.Event(wall_time=time.time(), step=purge_step, session_log=start))
+        # With purge_step the writer logs a restart there: TensorBoard drops the earlier events at >= that step.
+        self._writer = SummaryWriter(str(self.run_dir), purge_step=purge_step, flush_secs=flush_secs)
         self._jsonl = open(self.scalars_path, "a", encoding="utf-8")
         self._hparams_written = False
         self.closed = False
@@ -157,17 +160,14 @@ class RunLogger:
         if not isinstance(tag, str) or "/" not in tag.strip("/"):
             raise ValueError(f"TensorBoard tag {tag!r} needs a namespace, e.g. 'losses/policy' or 'perf/games_per_s'")
 
-    def _add(self, values: list, step: int, wall_time: float) -> None:
-        event = self._event(wall_time=wall_time, step=int(step), summary=self._summary(value=values))
-        self._writer.add_event(event)
-
     def scalar(self, tag: str, value: float, step: int) -> None:
         """Log one scalar (anything ``float()`` takes: numbers, numpy scalars, 0-d tensors)."""
         self.scalars({tag: value}, step)
 
     def scalars(self, values: Mapping[str, float], step: int, *, prefix: str = "") -> None:
-        """Log several scalars at one step, as one event; ``prefix`` is prepended to each tag (``"losses/"``)."""
-        wall_time, lines, summary_values = time.time(), [], []
+        """Log several scalars at one step and wall time; ``prefix`` is prepended to each tag (``"losses/"``).
+        All are checked before any is written."""
+        wall_time, lines, checked = time.time(), [], []
         for name, value in values.items():
             tag = prefix + name
             self._check(tag)
@@ -175,27 +175,22 @@ class RunLogger:
                 value = float(value)
             except (TypeError, ValueError):
                 raise TypeError(f"{tag}: a scalar must be a number, got {value!r}") from None
-            summary_values.append(self._summary.Value(tag=tag, simple_value=value))
+            checked.append((tag, value))
             record = {"tag": tag, "value": _json_number(value), "step": int(step), "wall_time": wall_time}
             lines.append(json.dumps(record) + "\n")
-        if summary_values:
-            self._add(summary_values, step, wall_time)
+        for tag, value in checked:
+            self._writer.add_scalar(tag, value, int(step), walltime=wall_time)
+        if lines:
             self._jsonl.write("".join(lines))
             self._jsonl.flush()
 
     def text(self, tag: str, markdown: str, step: int = 0) -> None:
         """Log markdown text (TensorBoard's Text tab)."""
-        from tensorboard.compat.proto.summary_pb2 import SummaryMetadata
-        from tensorboard.compat.proto.tensor_pb2 import TensorProto
-        from tensorboard.compat.proto.tensor_shape_pb2 import TensorShapeProto
-        from tensorboard.plugins.text.plugin_data_pb2 import TextPluginData
+        from tensorboard.plugins.text.summary_v2 import text_pb
 
         self._check(tag)
-        plugin = SummaryMetadata.PluginData(plugin_name="text", content=TextPluginData(version=0).SerializeToString())
-        tensor = TensorProto(dtype="DT_STRING", string_val=[markdown.encode("utf-8")],
-                             tensor_shape=TensorShapeProto(dim=[TensorShapeProto.Dim(size=1)]))
-        value = self._summary.Value(tag=tag, metadata=SummaryMetadata(plugin_data=plugin), tensor=tensor)
-        self._add([value], step, time.time())
+        # The text plugin's own summary keeps the tag as given (SummaryWriter.add_text appends "/text_summary").
+        self._writer.file_writer.add_summary(text_pb(tag, markdown), int(step), time.time())
 
     def hparams_table(self, cfg: Any) -> None:
         """Write the resolved config as a markdown table under ``hparams/config`` (once per logger)."""
@@ -208,16 +203,7 @@ class RunLogger:
     def figure(self, tag: str, fig: Any, step: int, *, close: bool = True) -> None:
         """Log a matplotlib figure as a PNG image (TensorBoard's Images tab); closes it unless ``close=False``."""
         self._check(tag)
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png")
-        png = buffer.getvalue()
-        width, height = struct.unpack(">II", png[16:24])  # from the PNG's IHDR chunk
-        image = self._summary.Image(height=height, width=width, colorspace=4, encoded_image_string=png)
-        self._add([self._summary.Value(tag=tag, image=image)], step, time.time())
-        if close:
-            import matplotlib.pyplot as plt
-
-            plt.close(fig)
+        self._writer.add_figure(tag, fig, int(step), close=close)
 
     def flush(self) -> None:
         """Write everything pending to disk now (the event writer also flushes every ``flush_secs``)."""

@@ -290,7 +290,8 @@ def _version() -> str:
     if version:
         return str(version)
     try:
-        from importlib.metadata import PackageNotFoundError, version as dist_version
+        from importlib.metadata import PackageNotFoundError
+        from importlib.metadata import version as dist_version
 
         return dist_version("advgo")
     except (ImportError, PackageNotFoundError):

@@ -40,9 +40,9 @@ import numpy as np
 import torch
 
 from . import engine, zoo
-from .agentspec import AgentSpec, parse_agent_spec
 from .agents import Agent, MCTSAgent, PolicyAgent
-from .agents.gtp import GTPAgent, EngineSpec
+from .agents.gtp import EngineSpec, GTPAgent
+from .agentspec import AgentSpec, parse_agent_spec
 from .nets import PolicyValueNet, TorchEvaluator, load_checkpoint
 from .nets.katago import DEFAULT_MODEL, KataGoNet, resolve_model_path
 from .nets.katago.root import KataGoRootEvaluator
@@ -226,7 +226,7 @@ class ExternalVictim:
 
     @property
     def rules_supported(self) -> tuple[str, ...]:
-        """The rulesets the engine plays (its ``engines/*.yaml``)."""
+        """The rulesets the engine plays (its engine spec)."""
         return tuple(self.engine_spec().rules)
 
     def engine_spec(self) -> EngineSpec:
@@ -254,7 +254,7 @@ class ExternalVictim:
 
 
 def engine_spec_of(spec: AgentSpec) -> EngineSpec:
-    """The ``EngineSpec`` an external agent spec runs: ``engines/<kind>.yaml``, ``engine:NAME`` or ``gtp:CMD``."""
+    """The ``EngineSpec`` an external agent spec runs: the spec ``<kind>.yaml``, ``engine:NAME`` or ``gtp:CMD``."""
     from .agents.gtp import load_engine_spec
 
     if spec.kind == "gtp":

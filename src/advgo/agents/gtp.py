@@ -1,11 +1,21 @@
-"""External Go engines over GTP: engine specs (``engines/*.yaml``) and ``GTPAgent``, on the client ``GTPEngine``.
+"""External Go engines over GTP: engine specs (``<name>.yaml``) and ``GTPAgent``, on the client ``GTPEngine``.
 
 | piece | what it owns |
 |---|---|
 | ``GTPEngine`` | one engine process (:mod:`advgo.agents.gtp_client`): send, parse replies, timeouts, EOF, restart |
 | ``EngineSpec`` / ``load_engine_spec`` | an engine's command line with ``{placeholders}``, timeouts, rules, set-up commands |
 | ``GTPAgent`` | the batched ``Agent``: one engine process per game slot, genmoves of several games in parallel |
-| ``GnuGoAgent`` | ``GTPAgent`` with ``engines/gnugo.yaml`` |
+| ``GnuGoAgent`` | ``GTPAgent`` with the spec ``gnugo`` |
+
+Engine specs by name: ``load_engine_spec("gnugo")`` takes the first ``gnugo.yaml`` in :func:`engine_dirs`, so a
+user's spec of the same name replaces a bundled one:
+
+| order | folder |
+|---|---|
+| 1 | each folder of ``$ADVGO_ENGINES`` (separated by ``os.pathsep``) |
+| 2 | ``engines/`` in the user data folder (``$ADVGO_HOME/engines``, by default ``~/.local/share/advgo/engines``) |
+| 3 | ``engines/`` at the root of a source checkout, when advgo runs from one |
+| 4 | the specs shipped in the package (``advgo/agents/engine_specs/``: ``gnugo``, ``katago``) |
 
 Errors: ``GTPError`` (the engine answered ``?``; ``MoveRejected`` when it refused one of the game's moves),
 ``EngineDied`` (EOF, broken pipe or a protocol violation; the process is killed) and its subclass
@@ -23,7 +33,6 @@ import dataclasses
 import logging
 import os
 import shlex
-import shutil
 import string
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -34,18 +43,20 @@ import numpy as np
 from ..config import load_config
 from ..coords import action_to_gtp, gtp_to_action
 from ..engine import BLACK, Boards
+from ..paths import data_home, find_program
 from ..rules import RULESET_NAMES, Rules
 from .gtp_client import EngineDied, GTPEngine, GTPError, GTPTimeout, MoveRejected
 
 __all__ = [
-    "ENGINES_DIR", "EngineDied", "EngineSpec", "EngineTimeouts", "GTPAgent", "GTPEngine", "GTPError", "GTPTimeout",
-    "GnuGoAgent", "MoveRejected", "engine_names", "load_engine_spec",
+    "BUNDLED_ENGINES_DIR", "EngineDied", "EngineSpec", "EngineTimeouts", "GTPAgent", "GTPEngine", "GTPError", "GTPTimeout",
+    "GnuGoAgent", "MoveRejected", "engine_dirs", "engine_names", "load_engine_spec",
 ]
 
 log = logging.getLogger(__name__)
 
-ENGINES_DIR = Path(__file__).resolve().parents[3] / "engines"
-"""Where ``load_engine_spec`` finds a spec by name: ``engines/<name>.yaml`` at the repository root."""
+BUNDLED_ENGINES_DIR = Path(__file__).resolve().parent / "engine_specs"
+"""The engine specs shipped as package data (searched last: see :func:`engine_dirs`)."""
+_CHECKOUT = Path(__file__).resolve().parents[3]  # the repository root when running from src/advgo/ of a checkout
 RESERVED_PARAMS = ("seed", "rules", "katago_rules")  # placeholders the agent fills in itself
 
 
@@ -68,9 +79,12 @@ class EngineTimeouts:
 @dataclasses.dataclass(frozen=True)
 class EngineSpec:
     name: str
-    """Short name: the agent spec prefix (``gnugo``) and the file name ``engines/<name>.yaml``."""
+    """Short name: the agent spec prefix (``gnugo``) and the file name ``<name>.yaml``."""
     command: str
     """Command line; ``{placeholders}`` come from ``defaults``, the agent's params and ``{seed}``."""
+    search_dirs: tuple[str, ...] = ()
+    """Folders tried after ``PATH`` when the command's program is a bare name (Debian puts GNU Go in ``/usr/games``,
+    which is not on root's ``PATH``)."""
     description: str = ""
     """One line for listings."""
     install: str = ""
@@ -112,7 +126,7 @@ class EngineSpec:
             return binary
         if os.sep in binary:
             return binary if os.access(binary, os.X_OK) else None
-        return shutil.which(binary)
+        return find_program(binary, self.search_dirs)
 
     def check_installed(self) -> None:
         if self.executable() is None:
@@ -131,7 +145,11 @@ class EngineSpec:
         return {**self.defaults, **given}
 
     def argv(self, values: dict[str, Any]) -> list[str]:
-        return [os.path.expanduser(_fill(token, values, self.name)) for token in shlex.split(self.command)]
+        """The command line filled in; a bare program name is resolved (``PATH``, then ``search_dirs``) if found."""
+        argv = [os.path.expanduser(_fill(token, values, self.name)) for token in shlex.split(self.command)]
+        if os.sep not in argv[0]:
+            argv[0] = find_program(argv[0], self.search_dirs) or argv[0]
+        return argv
 
 
 def _placeholders(template: str) -> list[str]:
@@ -145,17 +163,33 @@ def _fill(template: str, values: dict[str, Any], engine: str) -> str:
         raise ValueError(f"engine {engine!r}: no value for {{{exc.args[0]}}} in {template!r}") from None
 
 
+def engine_dirs() -> list[Path]:
+    """The folders searched for ``<name>.yaml``, first match wins (module docstring); read at each call."""
+    dirs = [Path(d).expanduser() for d in os.environ.get("ADVGO_ENGINES", "").split(os.pathsep) if d]
+    dirs.append(data_home() / "engines")
+    if (_CHECKOUT / "pyproject.toml").is_file() and Path(__file__).resolve().parents[2].name == "src":
+        dirs.append(_CHECKOUT / "engines")
+    dirs.append(BUNDLED_ENGINES_DIR)
+    return dirs
+
+
+def _spec_path(name: str) -> Path | None:
+    return next((d / f"{name}.yaml" for d in engine_dirs() if (d / f"{name}.yaml").is_file()), None)
+
+
 def engine_names() -> list[str]:
-    return sorted(p.stem for p in ENGINES_DIR.glob("*.yaml"))
+    """Every spec name found in :func:`engine_dirs`."""
+    return sorted({p.stem for d in engine_dirs() if d.is_dir() for p in d.glob("*.yaml")})
 
 
 def load_engine_spec(name_or_path: str | os.PathLike, require_binary: bool = True) -> EngineSpec:
-    """The spec ``engines/<name>.yaml`` or the YAML file at a path; checks the binary is installed."""
+    """The spec ``<name>.yaml`` of the first folder of :func:`engine_dirs` holding one, or the YAML file at a
+    path; checks the binary is installed."""
     text = str(name_or_path)
     path = Path(text).expanduser()
     if not (text.endswith((".yaml", ".yml")) or os.sep in text):
-        path = ENGINES_DIR / f"{text}.yaml"
-        if not path.is_file():
+        path = _spec_path(text)
+        if path is None:
             raise ValueError(f"unknown engine {text!r}: known engines are {engine_names()} "
                              f"(or give the path of a spec .yaml)")
     spec = load_config(EngineSpec, path)
@@ -332,7 +366,7 @@ class GTPAgent:
 
 
 class GnuGoAgent(GTPAgent):
-    """GNU Go (``engines/gnugo.yaml``) at ``level`` 0..10: Chinese rules, positional superko, never resigns."""
+    """GNU Go (the spec ``gnugo``) at ``level`` 0..10: Chinese rules, positional superko, never resigns."""
 
     def __init__(self, level: int = 0, seed: int = 0, name: str | None = None, **kwargs):
         if not 0 <= int(level) <= 10:

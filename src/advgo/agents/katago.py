@@ -17,7 +17,7 @@ KataGo 1.18.1 (OpenCL backend, an AppImage) and the ``b10c384h6nbttflrs`` net co
 | | NVIDIA GPU the configs leave it out and KataGo tunes itself at its first start (``autotune``) |
 | ``logs/`` | KataGo's own log files (``logDir``) |
 
-``engines/katago.yaml`` points at the default folder; :func:`katago_spec` gives the spec for any other one.
+the bundled spec ``katago.yaml`` points at the default folder; :func:`katago_spec` gives the spec for any other one.
 The gray-box victim model (KataGo's raw policy and value as an ``Evaluator``) is :mod:`advgo.agents.katago_policy`.
 """
 
@@ -107,7 +107,7 @@ class KataGoInstall:
 
 
 def katago_spec(install: KataGoInstall) -> EngineSpec:
-    """``engines/katago.yaml`` rewritten for the install folder ``install.root`` (for ``GTPAgent``)."""
+    """The spec ``katago.yaml`` rewritten for the install folder ``install.root`` (for ``GTPAgent``)."""
     spec = load_engine_spec("katago", require_binary=False)
     words = spec.command.split(maxsplit=1)
     return dataclasses.replace(

@@ -22,7 +22,7 @@ our ``action_to_gtp(y * N + x)``. Illegal moves (ko, suicide) may keep mass; the
 
 Rules: sent as KataGo's rules string (:meth:`advgo.Rules.katago`, e.g. ``koPOSITIONALscoreAREAtaxNONEsui0whb0``
 for advgo's Chinese preset: KataGo's own ``chinese`` has simple ko) with ``kata-set-rules``, then ``kata-set-rule
-friendlyPassOk false``, exactly as the black-box victim ``GTPAgent("katago")`` does (``engines/katago.yaml``: our
+friendlyPassOk false``, exactly as the black-box victim ``GTPAgent("katago")`` does (its spec ``katago.yaml``: our
 games score the final position as it stands, so KataGo must not pass before capturing dead stones). ``komi``
 comes with every ``evaluate`` call. The same net runs in process, batched and far faster, as
 :class:`advgo.nets.katago.KataGoNet`.
@@ -164,7 +164,7 @@ class _Process:
             self.undos += 1
         if self.setting != (rules, komi):
             send(f"kata-set-rules {rules}")
-            send("kata-set-rule friendlyPassOk false")  # as engines/katago.yaml: the final position is scored as is
+            send("kata-set-rule friendlyPassOk false")  # as the spec katago.yaml: the final position is scored as is
             send(f"komi {komi:g}")
             self.setting = (rules, komi)
         for k in range(len(self.moves), len(moves)):

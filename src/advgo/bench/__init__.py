@@ -1,4 +1,18 @@
-"""Benchmarks: engine throughput against other Go engines (:mod:`.engine`), cold vs warm start (:mod:`.startup`).
+"""Benchmarks behind ``advgo bench …``: each module measures one thing and returns records for :mod:`.report`.
+
+| module | measures |
+|---|---|
+| ``engine`` | uniform-random game throughput of our engine, beside the engines a user would pick |
+| ``startup`` | cold vs warm start: what a fresh process pays before its first random game |
+| ``net`` | ``PolicyValueNet`` inference: positions/s by batch size, device, precision and inference path |
+| ``katanet`` | KataGo's net in process (``KataGoNet``) against KataGo's net over GTP (``KataGoPolicy``) |
+| ``mcts`` | search throughput with a uniform fake evaluator, beside mctx |
+| ``selfplay`` | self-play at a run config: games/hour, net evaluations/s, the share of time in the net |
+| ``victimplay`` | victim-play per A-MCTS mode against self-play at the same visits and nets |
+| ``match`` | what external victims cost per move; match throughput with 1 and 2 workers |
+| ``env`` | env steps/s with random masked actions, beside PettingZoo's ``go_v5`` |
+| ``actors`` | game generation with 1, 2, … Ray actors against the single-process loop |
+| ``report`` | rich tables and progress of the records, and their atomic JSON output |
 
 Top layer, beside the CLI: it may import anything of ours; nothing of ours imports it but ``advgo.cli``.
 """

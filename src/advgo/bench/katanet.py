@@ -93,7 +93,7 @@ def run(board: int = 9, batches: Sequence[int] = (1, 64, 256), devices: Sequence
                          "gpu": torch.cuda.get_device_name() if cuda else None})
     best = {label: 0.0 for label in rows}
     try:
-        for label, (evaluate, batch, sync, _) in rows.items():  # warm-up: Numba, first forward, GTP board sizes
+        for evaluate, batch, sync, _ in rows.values():  # warm-up: Numba, first forward, GTP board sizes
             evaluate(batch)
             sync()
         for _ in range(rounds):

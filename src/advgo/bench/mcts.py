@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import time
 
-
 from advgo import engine
 from advgo.search import BatchedMCTS, SearchConfig, UniformEvaluator
 
@@ -41,7 +40,7 @@ def bench_ours(size: int, batch: int = 64, visits: int = 64, seconds: float = 3.
     totals = {t: [0, 0.0, 0.0, 0.0] for t in threads}  # playouts, seconds, seconds in the evaluator, CPU seconds
     per_round = seconds / rounds if len(threads) > 1 else seconds
     for _ in range(rounds if len(threads) > 1 else 1):
-        for t, (roots, evaluator, search) in setups.items():
+        for t, (roots, _, search) in setups.items():
             playouts = 0
             before = search.timings["evaluate"]
             cpu = time.process_time()

@@ -1,8 +1,8 @@
 """Batched kernels for search and envs: play a batch of actions, legal masks and scores for a batch."""
 
 
-from .jit import kernel
 from .constants import OK
+from .jit import kernel
 from .moves import legal_mask_into, play_action
 from .scoring import score
 

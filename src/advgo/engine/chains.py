@@ -6,8 +6,8 @@ liberty count and XOR hash of its chain; ``board_hash`` is the XOR of all stones
 """
 
 
-from .jit import kernel
 from .constants import EMPTY, WHITE
+from .jit import kernel
 
 
 @kernel(inline=True)

@@ -7,7 +7,6 @@ rules) and positional or situational superko, found by hashing the position the 
 
 import numpy as np
 
-from .jit import kernel
 from .chains import key_index, place_stone, remove_chain
 from .constants import (
     EMPTY,
@@ -27,6 +26,7 @@ from .constants import (
     NO_POINT,
     OK,
 )
+from .jit import kernel
 from .state import FILTER_BITS
 
 _FILTER_MASK = np.uint64(FILTER_BITS - 1)

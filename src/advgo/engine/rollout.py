@@ -9,8 +9,8 @@ runs chunks of games on a thread pool).
 
 import numpy as np
 
-from .jit import kernel
 from .constants import EMPTY, END_NONE, OK
+from .jit import kernel
 from .moves import action_to_point, apply_point, check_point, play_action
 from .scoring import score
 from .setup import reset_game

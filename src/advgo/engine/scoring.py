@@ -1,9 +1,9 @@
 """Tromp-Taylor area scoring: a colour scores its stones plus the empty regions that reach only it."""
 
 
-from .jit import kernel
 from .chains import next_stamp
 from .constants import BLACK, EMPTY, WHITE
+from .jit import kernel
 
 
 @kernel

@@ -1,9 +1,9 @@
 """Reset kernels and setup stones (SGF AB/AW, handicap): stones placed without captures."""
 
 
-from .jit import kernel
 from .chains import place_stone
 from .constants import BLACK, EMPTY, END_NONE, ILLEGAL_OCCUPIED, ILLEGAL_SUICIDE, NO_POINT, OK, WALL
+from .jit import kernel
 from .moves import action_to_point, remember_hash
 
 

@@ -9,8 +9,8 @@ import gymnasium
 import numpy as np
 
 from ..diagram import board_text, hoshi_points, status_line
-from ..sgf import result_string
 from ..engine.constants import END_REASONS
+from ..sgf import result_string
 
 CELL = 32  # pixels per point in rgb_array images
 WOOD = (220, 179, 92)

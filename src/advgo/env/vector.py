@@ -30,6 +30,7 @@ from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
 
 from ..agents import reseed
+from ..diagram import board_text
 from ..engine import NO_ACTION
 from ..engine.constants import BLACK, END_MOVE_CAP, END_TWO_PASSES, OK, WHITE
 from ..engine.moves import check_action
@@ -37,7 +38,6 @@ from ..errors import IllegalMoveError
 from .games import EnvGames, parse_rules, status_name
 from .go_v0 import check_illegal_mode
 from .observation import NUM_OBS_PLANES, observation_space
-from ..diagram import board_text
 from .render import board_image
 from .vs_agent import OpponentError, check_learner_color, make_opponent
 

@@ -57,6 +57,7 @@ from ..errors import IllegalMoveError
 from ..features.katago import encode_katago_state
 from ..fileio import atomic_write
 from ..game import GameState
+from ..paths import gnugo_binary
 from ..rules import Rules
 from .arena import play_games
 
@@ -65,7 +66,6 @@ __all__ = ["RULESETS", "Answer", "KataGoOracle", "Position", "build_corpus", "co
 
 log = logging.getLogger(__name__)
 
-GNUGO = "/usr/games/gnugo"
 TIE, KL_MAX, KL_SHARE, TOP1_MIN, DWIN_MAX = 1e-6, 0.01, 0.95, 0.99, 0.02
 RULESETS = {"tromp-taylor": Rules.tromp_taylor(), "chinese": Rules.chinese(),
             "simple-ko": Rules(komi=6.5, ko="simple", suicide=False, name="custom"),
@@ -120,8 +120,8 @@ def tag_position(state: GameState) -> tuple[str, ...]:
 # ------------------------------------------------------------------------------------------------ games
 def _gnugo_games(size: int, count: int, rng: np.random.Generator) -> list[tuple[list[int], str]]:
     """``count`` GNU Go self-play games, split over two GNU Go processes (each plan drawn here, so seeded)."""
-    if not Path(GNUGO).exists():
-        log.warning("no GNU Go at %s: the corpus has no gnugo positions", GNUGO)
+    if gnugo_binary() is None:
+        log.warning("GNU Go is not installed (apt-get install gnugo): the corpus has no gnugo positions")
         return []
     plans = [(int(rng.integers(0, 11 if size <= 9 else 3)),
               3 * size * size if size <= 9 else int(rng.integers(150, 251)),
@@ -132,7 +132,7 @@ def _gnugo_games(size: int, count: int, rng: np.random.Generator) -> list[tuple[
 
 
 def _gnugo_play(size: int, plans: list[tuple]) -> list[tuple[list[int], str]]:
-    argv = [GNUGO, "--mode", "gtp", "--chinese-rules", "--positional-superko", "--capture-all-dead"]
+    argv = [gnugo_binary(), "--mode", "gtp", "--chinese-rules", "--positional-superko", "--capture-all-dead"]
     games = []
     with GTPEngine(argv, timeout=120) as gnu:
         for level, cap, opening, seed, ruleset in plans:

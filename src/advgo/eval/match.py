@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from ..agentspec import parse_agent_spec
-from ..config_io import write_resolved
+from ..config import write_resolved
 from ..fileio import atomic_write
 from ..game import GameState
 from ..rules import RULESET_NAMES, Rules

@@ -25,8 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..config import load_config
-from ..config_io import CONFIG_FILENAME
+from ..config import CONFIG_FILENAME, load_config
 from ..fileio import atomic_write
 from ..nets import TorchEvaluator, list_checkpoints, load_checkpoint
 from ..rules import Rules

@@ -25,7 +25,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from ..config_io import write_resolved
+from ..config import write_resolved
 from ..fileio import atomic_write
 from ..nets import latest_checkpoint, load_checkpoint
 from .counting import RULE, move_cap

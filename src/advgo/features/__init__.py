@@ -27,8 +27,8 @@ from .planes import (
 )
 from .symmetry import (
     NUM_SYMMETRIES,
-    board_permutations,
     SYMMETRIES,
+    board_permutations,
     inverse,
     policy_permutation,
     transform_action,

@@ -1,1 +1,14 @@
-"""Self-play training of victims: self-play, the replay buffer, the learner and the trainer that drives them."""
+"""Training: self-play of victims and victim-play of adversaries, on one process or scaled out on Ray actors.
+
+| module | what it owns |
+|---|---|
+| ``trainer`` | what every run shares: net, learner, replay buffer, checkpoints, resume, Ctrl-C, the loop |
+| ``victim``, ``victim_config`` | ``advgo train victim``: AlphaZero-style self-play of a victim net; its config |
+| ``adversary``, ``adversary_config`` | ``advgo train adversary``: victim-play up a curriculum of victims; its config |
+| ``selfplay`` | batched self-play: many games stepped together, one batched search, samples from full searches |
+| ``victimplay`` | an adversary against a frozen victim, many games at once; only the adversary's moves are learned |
+| ``replay`` | the replay buffer: a preallocated ring of training rows, sampled with random board symmetries |
+| ``learner`` | one gradient step of a ``PolicyValueNet`` on a replay batch, and its optimizer state |
+| ``actors`` | scale-out: game-generating Ray actors feeding the learner in the main process |
+| ``inference_server`` | a Ray actor per machine evaluating the positions of that machine's actors in merged batches |
+"""

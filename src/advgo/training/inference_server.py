@@ -32,7 +32,6 @@ import numpy as np
 from ..features import FEATURES, encode_batch
 from ..nets.evaluator import rule_codes_of
 
-
 TRAINED = "net"  # the key of the trained net (its weights change by version; victims' never do)
 ANSWER_DTYPE = np.float16
 

@@ -28,7 +28,14 @@ import torch
 from ..config import to_dict, write_resolved
 from ..features import FEATURES
 from ..nets import PolicyValueNet
-from ..nets.checkpoint import Checkpoint, checkpoint_path, latest_checkpoint, load_checkpoint, prune_checkpoints, save_checkpoint
+from ..nets.checkpoint import (
+    Checkpoint,
+    checkpoint_path,
+    latest_checkpoint,
+    load_checkpoint,
+    prune_checkpoints,
+    save_checkpoint,
+)
 from ..rules import Rules
 from ..runlog import RunLogger, progress
 from .learner import Learner

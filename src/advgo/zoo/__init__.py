@@ -10,7 +10,12 @@ the adversary's default curriculum climbs them in that order.
 | ``entries()`` / ``get(name)`` | the registry / one victim (``KeyError`` listing the names) |
 | ``load_net(name, device)`` | the victim's ``PolicyValueNet`` (eval mode) |
 | ``make_agent(name, visits=1)`` | an ``Agent``: raw policy at 1 visit, MCTS above |
-| ``export_victim(checkpoint, name, …)`` | copy a training checkpoint's net (no optimizer) into the zoo |
+| ``export_victim(checkpoint, name, …)`` | copy a training checkpoint's net (no optimizer) into the user zoo |
+| ``save_entries(rows)`` | write the user zoo's registry |
+| ``user_zoo_dir()`` | the user zoo (``$ADVGO_HOME/zoo``, by default ``~/.local/share/advgo/zoo``), read over the bundled one |
+
+What ``advgo zoo build`` and ``advgo zoo measure`` write goes to the user zoo, never into the installed package;
+reads see the user zoo first, then the bundled one (:mod:`advgo.zoo.registry`).
 """
 
 from .registry import (
@@ -23,7 +28,8 @@ from .registry import (
     load_net,
     make_agent,
     save_entries,
+    user_zoo_dir,
 )
 
 __all__ = ["NETS_DIR", "REGISTRY_PATH", "ZooEntry", "entries", "export_victim", "get", "load_net", "make_agent",
-           "save_entries"]
+           "save_entries", "user_zoo_dir"]

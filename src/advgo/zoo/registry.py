@@ -1,4 +1,13 @@
-"""Reading and writing the zoo's registry, loading its nets, and adding a victim from a training run."""
+"""Reading and writing the zoo's registry, loading its nets, and adding a victim from a training run.
+
+Two zoos are read as one: the user zoo (``zoo/`` in the user data folder, :func:`advgo.paths.data_home`) over the
+bundled one (this package's ``registry.yaml`` and ``nets/``, read-only once installed). :func:`entries` lists the
+bundled victims in their order, a user victim of the same name in place of the bundled one, then the user's other
+victims in the user registry's order; a victim's net is looked up in the user ``nets/`` first. Writes
+(:func:`save_entries`, :func:`export_victim`) go to the user zoo, which keeps only what differs from the bundled
+zoo. To rebuild the bundled zoo in a checkout, point the user data folder at the package:
+``ADVGO_HOME=src/advgo advgo zoo build …``.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +19,18 @@ import yaml
 from ..agents import MCTSAgent, PolicyAgent
 from ..fileio import atomic_write
 from ..nets import TorchEvaluator, load_checkpoint, save_checkpoint
+from ..paths import data_home
 from ..rules import Rules
 from ..search import SearchConfig
 
 ZOO_DIR = Path(__file__).resolve().parent
 REGISTRY_PATH = ZOO_DIR / "registry.yaml"
+"""The bundled registry."""
 NETS_DIR = ZOO_DIR / "nets"
+"""The bundled nets."""
+BUNDLED_HEADER = "# The bundled victim ladder, weakest first. Written by `advgo zoo build` / `advgo zoo measure`.\n"
+USER_HEADER = ("# The user zoo, read over advgo's bundled one (a victim of the same name replaces the bundled one).\n"
+               "# Written by `advgo zoo build` / `advgo zoo measure`.\n")
 
 
 @dataclass(frozen=True)
@@ -34,7 +49,9 @@ class ZooEntry:
 
     @property
     def path(self) -> Path:
-        return _nets_dir() / self.file
+        """The net file: in the user zoo's ``nets/`` if there, else in the bundled one."""
+        user = user_zoo_dir() / "nets" / self.file
+        return user if user.is_file() else _nets_dir() / self.file
 
     @property
     def net_size(self) -> str:
@@ -45,20 +62,53 @@ def _nets_dir() -> Path:
     return NETS_DIR  # looked up at call time, so tests can point the zoo elsewhere
 
 
-def entries(path: Path | None = None) -> list[ZooEntry]:
-    path = REGISTRY_PATH if path is None else path
+def user_zoo_dir() -> Path:
+    """The user zoo: ``zoo/`` in the user data folder (``$ADVGO_HOME``, by default ``~/.local/share/advgo``)."""
+    return data_home() / "zoo"
+
+
+def user_registry_path() -> Path:
+    return user_zoo_dir() / "registry.yaml"
+
+
+def _read(path: Path) -> list[ZooEntry]:
     if not path.exists():
         return []
     data = yaml.safe_load(path.read_text()) or {}
     return [ZooEntry(**row) for row in data.get("victims", [])]
 
 
+def _user_is_bundled() -> bool:
+    """True when the user zoo is the package's own (``ADVGO_HOME=src/advgo`` in a checkout)."""
+    return user_registry_path().resolve() == REGISTRY_PATH.resolve()
+
+
+def entries(path: Path | None = None) -> list[ZooEntry]:
+    """The registry at ``path``; by default the zoo as one list: the bundled victims (a user victim of the same
+    name in place of a bundled one), then the user zoo's other victims."""
+    if path is not None:
+        return _read(path)
+    bundled = _read(REGISTRY_PATH)
+    if _user_is_bundled():
+        return bundled
+    user = {r.name: r for r in _read(user_registry_path())}
+    merged = [user.pop(r.name, r) for r in bundled]
+    return merged + list(user.values())
+
+
 def save_entries(rows: list[ZooEntry], path: Path | None = None) -> None:
-    """Write the registry atomically."""
-    path = REGISTRY_PATH if path is None else path
-    text = "# The bundled victim ladder, weakest first. Written by `advgo zoo build` / `advgo zoo measure`.\n"
-    text += yaml.safe_dump({"victims": [asdict(r) for r in rows]}, sort_keys=False)
-    atomic_write(path, text, fsync=False, parents=False)
+    """Write a registry atomically: ``rows`` to ``path``; by default the user zoo's registry, with the rows equal to
+    a bundled victim left out (the bundled registry has them)."""
+    if path is not None:
+        header = BUNDLED_HEADER if Path(path).resolve() == REGISTRY_PATH.resolve() else USER_HEADER
+    elif _user_is_bundled():
+        path, header = REGISTRY_PATH, BUNDLED_HEADER
+    else:
+        bundled = {r.name: r for r in _read(REGISTRY_PATH)}
+        rows = [r for r in rows if bundled.get(r.name) != r]
+        path, header = user_registry_path(), USER_HEADER
+    text = header + yaml.safe_dump({"victims": [asdict(r) for r in rows]}, sort_keys=False)
+    atomic_write(path, text, fsync=False, parents=True)
 
 
 def get(name: str) -> ZooEntry:
@@ -87,8 +137,9 @@ def make_agent(name: str, visits: int = 1, device="cpu", temperature: float = 0.
 
 
 def export_victim(checkpoint, name: str, training: dict | None = None, nets_dir: Path | None = None) -> ZooEntry:
-    """Copy a training checkpoint's net (weights and architecture only) into the zoo as ``<name>.pt``."""
-    nets_dir = NETS_DIR if nets_dir is None else nets_dir
+    """Copy a training checkpoint's net (weights and architecture only) into the user zoo (or ``nets_dir``) as
+    ``<name>.pt``."""
+    nets_dir = user_zoo_dir() / "nets" if nets_dir is None else nets_dir
     ckpt = load_checkpoint(checkpoint)
     nets_dir.mkdir(parents=True, exist_ok=True)
     file = f"{name}.pt"

@@ -1,8 +1,6 @@
-"""Config output and introspection: plain data, documented YAML, the resolved ``config.yaml``, field tables.
-
-The other half of :mod:`advgo.config` (which loads and validates configs, and re-exports everything public
-here). This half reads a config's dataclasses, never a file, so it is what checkpoints, run logs and ``--help``
-need:
+"""Config output and introspection (:mod:`advgo.config`): plain data, documented YAML, the resolved
+``config.yaml``, field tables. This half reads a config's dataclasses, never a file, so it is what checkpoints,
+run logs and ``--help`` need:
 
 | function | gives |
 |---|---|
@@ -22,22 +20,20 @@ import functools
 import inspect
 import os
 import textwrap
-import types
 import typing
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal, NamedTuple, Union
+from typing import Any, NamedTuple
 
 import yaml
 
-from .fileio import atomic_write
+from ..fileio import atomic_write
+from ._types import Key, format_key, init_fields, optional_inner, plain_data, type_name
 
 CONFIG_FILENAME = "config.yaml"
 REQUIRED = type("Required", (), {"__repr__": lambda self: "REQUIRED"})()
 """The ``default`` of a :class:`FieldRow` for a field that has none."""
 
-Key = tuple  # a dotted key as parts: field names (str) and list indices (int)
-_NONE = type(None)
 _LINE_BREAKS = "\n\r\x85\u2028\u2029"
 
 
@@ -71,68 +67,12 @@ def field_docs(cls: type) -> dict[str, str]:
     return docs
 
 
-@functools.lru_cache(maxsize=None)
-def _fields(cls: type) -> tuple[tuple[dataclasses.Field, Any], ...]:
-    """(field, resolved annotation) for each ``init`` field of dataclass ``cls``."""
-    if not (isinstance(cls, type) and dataclasses.is_dataclass(cls)):
-        raise TypeError(f"expected a dataclass type, got {cls!r}")
-    try:
-        hints = typing.get_type_hints(cls)
-    except NameError as exc:
-        raise TypeError(f"cannot resolve the annotations of {cls.__qualname__}: {exc}") from exc
-    return tuple((f, hints[f.name]) for f in dataclasses.fields(cls) if f.init)
-
-
-def _origin(tp: Any) -> Any:
-    if tp in (list, tuple, dict):
-        return tp
-    origin = typing.get_origin(tp)
-    return Union if origin is types.UnionType else origin
-
-
-def _optional_inner(tp: Any) -> Any:
-    """``X`` for ``Optional[X]``; ``tp`` itself otherwise."""
-    if _origin(tp) is Union:
-        rest = [a for a in typing.get_args(tp) if a is not _NONE]
-        if len(rest) == 1:
-            return rest[0]
-    return tp
-
-
-def _type_name(tp: Any) -> str:
-    origin, args = _origin(tp), typing.get_args(tp)
-    if origin is Union:
-        return " | ".join(_type_name(a) for a in args)
-    if origin is Literal:
-        return f"Literal[{', '.join(map(repr, args))}]"
-    if origin in (list, tuple, dict) and args:
-        return f"{origin.__name__}[{', '.join('...' if a is Ellipsis else _type_name(a) for a in args)}]"
-    return "None" if tp is _NONE else getattr(tp, "__name__", repr(tp))
-
-
-def _fmt_key(key: Key) -> str:
-    out = ""
-    for part in key:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
 # ------------------------------------------------------------------------------------------------- writing
-def _plain(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, Mapping):
-        return {k: _plain(v) for k, v in value.items()}
-    return os.fspath(value) if isinstance(value, os.PathLike) else value
-
-
 def to_dict(cfg: Any) -> dict[str, Any]:
     """The config as plain data (dicts, lists, scalars, paths as strings): YAML-, JSON- and pickle-ready."""
     if not dataclasses.is_dataclass(cfg) or isinstance(cfg, type):
         raise TypeError(f"expected a dataclass instance, got {cfg!r}")
-    return _plain(cfg)
+    return plain_data(cfg)
 
 
 class _Dumper(yaml.SafeDumper):
@@ -145,7 +85,7 @@ _Dumper.add_representer(str, lambda dumper, s: dumper.represent_scalar(
 
 def format_value(value: Any) -> str:
     """A value as one line of YAML (flow style): ``256``, ``adam``, ``[1, 2]``, ``null``, ``'007'``."""
-    text = yaml.dump([_plain(value)], Dumper=_Dumper, default_flow_style=True, width=1 << 30,
+    text = yaml.dump([plain_data(value)], Dumper=_Dumper, default_flow_style=True, width=1 << 30,
                      allow_unicode=True, sort_keys=False)
     return text.strip()[1:-1]
 
@@ -210,18 +150,18 @@ def describe(cls_or_cfg: Any) -> list[FieldRow]:
 def _describe(obj: Any, key: Key, rows: list[FieldRow]) -> None:
     cls = obj if isinstance(obj, type) else type(obj)
     docs = field_docs(cls)
-    for f, tp in _fields(cls):
+    for f, tp in init_fields(cls):
         if not isinstance(obj, type):
             value = getattr(obj, f.name)
         elif f.default is not dataclasses.MISSING:
             value = f.default
         else:
             value = REQUIRED if f.default_factory is dataclasses.MISSING else f.default_factory()
-        inner = _optional_inner(tp)
+        inner = optional_inner(tp)
         if dataclasses.is_dataclass(value) or (value is REQUIRED and dataclasses.is_dataclass(inner)):
             _describe(inner if value is REQUIRED else value, key + (f.name,), rows)
             continue
-        rows.append(FieldRow(_fmt_key(key + (f.name,)), _type_name(tp), value, docs.get(f.name, "")))
+        rows.append(FieldRow(format_key(key + (f.name,)), type_name(tp), value, docs.get(f.name, "")))
         if isinstance(value, (list, tuple)):
             for i, item in enumerate(value):
                 if dataclasses.is_dataclass(item):
@@ -244,7 +184,7 @@ def missing_docs(cls: type) -> list[str]:
             continue
         seen.add(klass)
         docs = field_docs(klass)
-        for f, tp in _fields(klass):
+        for f, tp in init_fields(klass):
             if f.name not in docs:
                 missing.append(f"{klass.__qualname__}.{f.name}")
             todo += _dataclasses_in(tp)

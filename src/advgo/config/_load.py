@@ -1,46 +1,4 @@
-"""Typed run configs: frozen dataclasses loaded from YAML with dotted overrides, validated, written back resolved.
-
-A config is a tree of dataclasses, one per concern, each field documented by an attribute docstring (a string
-literal right after the field; :func:`field_docs` reads them with ``ast`` for ``--help`` and YAML comments)::
-
-    @dataclass(frozen=True)
-    class Learner:
-        batch_size: int = 256
-        \"\"\"Positions per learner step.\"\"\"
-        optimizer: Literal["adam", "sgd"] = "adam"
-        \"\"\"Which optimizer updates the net.\"\"\"
-
-        def __post_init__(self):
-            if self.batch_size < 1:
-                raise ValueError(f"batch_size must be >= 1, got {self.batch_size}")
-
-Field types and what the YAML (or an override value, parsed as YAML) may hold:
-
-==========================  ====================================================================================
-annotation                  accepted
-==========================  ====================================================================================
-``int``                     an integer; an integral float (``1.0e6``); a numeric string (PyYAML reads ``1e6`` so)
-``float``                   a number or a numeric string
-``bool``                    ``true`` / ``false`` only
-``str``                     a string (numbers are refused: quote them, ``'007'``)
-``pathlib.Path``            a string
-``Literal[a, b]``           one of the choices
-``Optional[X]``, ``X | Y``  ``null``, or the first alternative that converts
-``tuple[X, ...]``, list[X]  a YAML list; ``tuple[X, Y]`` a list of exactly that length
-``dict[K, V]``              a mapping
-a dataclass                 a mapping of its fields (missing ones take their defaults; ``null`` = all defaults)
-==========================  ====================================================================================
-
-Overrides are ``"a.b=value"``; list entries are addressed as ``a.items[2].x`` (or ``a.items.2.x``). Every value
-is checked against its annotation and every dataclass's ``__post_init__`` runs. Any problem raises
-:class:`ConfigError` (a ``ValueError``) as ``<where>: <dotted key>: <problem>``, where ``<where>`` is
-``file.yaml:<line>`` or ``override 'a.b=value'``. Loading never writes; :func:`write_resolved` writes
-``config.yaml`` atomically (a temporary file, then ``os.replace``).
-
-This module loads and validates. Writing and describing (:func:`to_dict`, :func:`to_yaml`, :func:`write_resolved`,
-:func:`format_value`, :func:`describe`, :func:`field_docs`, :func:`missing_docs`) live in :mod:`advgo.config_io`
-and are re-exported here, so ``from advgo.config import ...`` reaches every public name of both.
-"""
+"""Loading configs: YAML and dotted overrides into frozen dataclasses, every value checked (:mod:`advgo.config`)."""
 
 from __future__ import annotations
 
@@ -56,31 +14,7 @@ from typing import Any, Literal, TypeVar, Union
 
 import yaml
 
-from .config_io import (
-    _NONE,
-    CONFIG_FILENAME,
-    REQUIRED,
-    FieldRow,
-    Key,
-    _fields,
-    _fmt_key,
-    _optional_inner,
-    _origin,
-    _plain,
-    _type_name,
-    describe,
-    field_docs,
-    format_value,
-    missing_docs,
-    to_dict,
-    to_yaml,
-    write_resolved,
-)
-
-__all__ = [
-    "CONFIG_FILENAME", "REQUIRED", "ConfigError", "FieldRow", "config_from_dict", "describe", "field_docs",
-    "format_value", "load_config", "missing_docs", "to_dict", "to_yaml", "write_resolved",
-]
+from ._types import NONE_TYPE, Key, format_key, init_fields, optional_inner, plain_data, type_name, type_origin
 
 log = logging.getLogger(__name__)
 
@@ -99,12 +33,12 @@ class ConfigError(ValueError):
 # --------------------------------------------------------------------------------------------------- messages
 def _expected(tp: Any) -> str:
     words = {bool: "a boolean (true or false)", int: "an integer", float: "a number", str: "a string",
-             Path: "a path (a string)", _NONE: "null"}
+             Path: "a path (a string)", NONE_TYPE: "null"}
     if tp in words:
         return words[tp]
     if dataclasses.is_dataclass(tp):
         return f"a mapping of {tp.__name__} fields"
-    return {list: "a list", tuple: "a list", dict: "a mapping"}.get(_origin(tp), _type_name(tp))
+    return {list: "a list", tuple: "a list", dict: "a mapping"}.get(type_origin(tp), type_name(tp))
 
 
 def _show(value: Any) -> str:
@@ -126,12 +60,12 @@ class _Origin:
     def error(self, key: Key, problem: str) -> ConfigError:
         for n in range(len(key), 0, -1):
             if key[:n] in self.overrides:
-                return ConfigError(problem, _fmt_key(key), f"override {self.overrides[key[:n]]!r}")
+                return ConfigError(problem, format_key(key), f"override {self.overrides[key[:n]]!r}")
         below = [text for parts, text in self.overrides.items() if parts[: len(key)] == key]
         if below:  # a section's __post_init__ refused values that overrides set
             problem += f" (after override{'s' if len(below) > 1 else ''} {', '.join(map(repr, below))})"
         line = next((self.lines[key[:n]] for n in range(len(key), 0, -1) if key[:n] in self.lines), None)
-        return ConfigError(problem, _fmt_key(key), self.name + (f":{line}" if line and self.name else ""))
+        return ConfigError(problem, format_key(key), self.name + (f":{line}" if line and self.name else ""))
 
 
 def _unknown(name: Any, known: list[str]) -> str:
@@ -145,7 +79,7 @@ def _build(cls: type, data: Any, key: Key, org: _Origin) -> Any:
         data = {}
     if not isinstance(data, Mapping):
         raise org.error(key, f"expected {_expected(cls)}, got {_show(data)}")
-    fields = _fields(cls)
+    fields = init_fields(cls)
     names = [f.name for f, _ in fields]
     for name in data:
         if not isinstance(name, str):
@@ -154,7 +88,7 @@ def _build(cls: type, data: Any, key: Key, org: _Origin) -> Any:
         if name not in names:
             if org.strict:
                 raise org.error(key + (name,), _unknown(name, names))
-            log.warning("ignoring unknown config key %s", _fmt_key(key + (name,)))
+            log.warning("ignoring unknown config key %s", format_key(key + (name,)))
     kwargs = {}
     for f, tp in fields:
         if f.name in data:
@@ -171,15 +105,15 @@ def _build(cls: type, data: Any, key: Key, org: _Origin) -> Any:
 
 def _convert(value: Any, tp: Any, key: Key, org: _Origin) -> Any:
     """``value`` (plain YAML data) as annotation ``tp`` says; a ConfigError naming ``key`` if it cannot be."""
-    origin, args = _origin(tp), typing.get_args(tp)
+    origin, args = type_origin(tp), typing.get_args(tp)
     if tp is Any:
         return value
     if dataclasses.is_dataclass(tp):
         return _build(tp, value, key, org)
     if origin is Union:
-        if value is None and _NONE in args:
+        if value is None and NONE_TYPE in args:
             return None
-        options, errors = [a for a in args if a is not _NONE], []
+        options, errors = [a for a in args if a is not NONE_TYPE], []
         for option in options:
             try:
                 return _convert(value, option, key, org)
@@ -202,7 +136,7 @@ def _convert(value: Any, tp: Any, key: Key, org: _Origin) -> Any:
         return {_convert(k, k_tp, key, org): _convert(v, v_tp, key + (k,), org) for k, v in value.items()}
     if tp in (bool, int, float, str, Path):
         return _convert_scalar(value, tp, key, org)
-    raise TypeError(f"{_fmt_key(key)}: unsupported config field type {_type_name(tp)}")
+    raise TypeError(f"{format_key(key)}: unsupported config field type {type_name(tp)}")
 
 
 def _convert_sequence(value: Any, origin: type, args: tuple, key: Key, org: _Origin) -> Any:
@@ -267,9 +201,9 @@ def _parse_override(text: str) -> tuple[Key, Any]:
 
 def _raw_default(f: dataclasses.Field) -> Any:
     if f.default is not dataclasses.MISSING:
-        return _plain(f.default)
+        return plain_data(f.default)
     if f.default_factory is not dataclasses.MISSING:
-        return _plain(f.default_factory())
+        return plain_data(f.default_factory())
     return None
 
 
@@ -278,14 +212,14 @@ def _apply_override(raw: dict, cls: type, text: str, org: _Origin) -> None:
     parts, value = _parse_override(text)
 
     def fail(key: Key, problem: str) -> ConfigError:
-        return ConfigError(problem, _fmt_key(key), f"override {text!r}")
+        return ConfigError(problem, format_key(key), f"override {text!r}")
 
     node, tp = raw, cls
     for depth, part in enumerate(parts):
-        key, tp = parts[: depth + 1], _optional_inner(tp)
-        origin, args, default = _origin(tp), typing.get_args(tp), None
+        key, tp = parts[: depth + 1], optional_inner(tp)
+        origin, args, default = type_origin(tp), typing.get_args(tp), None
         if dataclasses.is_dataclass(tp):
-            fields = {f.name: (f, t) for f, t in _fields(tp)}
+            fields = {f.name: (f, t) for f, t in init_fields(tp)}
             if part not in fields:
                 raise fail(key, _unknown(part, list(fields)))
             field, child_tp = fields[part]
@@ -298,21 +232,21 @@ def _apply_override(raw: dict, cls: type, text: str, org: _Origin) -> None:
         elif origin is dict:
             child_tp = args[1] if args else Any
         else:
-            raise fail(parts[:depth], f"is {_type_name(tp)}, not a section: cannot set {_fmt_key(parts)}")
+            raise fail(parts[:depth], f"is {type_name(tp)}, not a section: cannot set {format_key(parts)}")
         if depth == len(parts) - 1:
             node[part] = value
             org.overrides[parts] = text
             return
         child = node[part] if (isinstance(node, list) or part in node) else default
-        inner = _optional_inner(child_tp)
-        if _origin(inner) in (list, tuple) and isinstance(child, (list, tuple)):
+        inner = optional_inner(child_tp)
+        if type_origin(inner) in (list, tuple) and isinstance(child, (list, tuple)):
             node[part] = node = list(child)
-        elif (dataclasses.is_dataclass(inner) or _origin(inner) is dict) and isinstance(child, (Mapping, _NONE)):
+        elif (dataclasses.is_dataclass(inner) or type_origin(inner) is dict) and isinstance(child, (Mapping, NONE_TYPE)):
             node[part] = node = dict(child or {})
-        elif dataclasses.is_dataclass(inner) or _origin(inner) in (list, tuple, dict):
+        elif dataclasses.is_dataclass(inner) or type_origin(inner) in (list, tuple, dict):
             raise fail(key, f"expected {_expected(inner)} (from the file or an earlier override), got {_show(child)}")
         else:
-            raise fail(key, f"is {_type_name(child_tp)}, not a section: cannot set {_fmt_key(parts)}")
+            raise fail(key, f"is {type_name(child_tp)}, not a section: cannot set {format_key(parts)}")
         tp = child_tp
 
 
@@ -324,7 +258,7 @@ def _line_map(node: yaml.Node, key: Key, out: dict, source: str) -> dict:
             sub = key + (k_node.value,)
             line = k_node.start_mark.line + 1
             if sub in out:
-                raise ConfigError(f"duplicate key (first on line {out[sub]})", _fmt_key(sub), f"{source}:{line}")
+                raise ConfigError(f"duplicate key (first on line {out[sub]})", format_key(sub), f"{source}:{line}")
             out[sub] = line
             _line_map(v_node, sub, out, source)
     elif isinstance(node, yaml.SequenceNode):
