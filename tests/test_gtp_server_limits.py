@@ -1,4 +1,5 @@
-"""``advgo gtp`` against hostile input (issue 17): what comes in is shown bounded, and komi stays in range.
+"""``advgo gtp`` against hostile input (issue 17): what comes in is shown bounded, and komi stays in range
+(``komi -1e9`` was accepted and ``final_score`` answered ``B+1e+09``).
 
 A fuzzer's 100,000-character command stalled the server for minutes: the warning carried the whole name and the
 rich log handler lays out one huge word in quadratic time. The tests check structure (how long each log record
@@ -13,6 +14,7 @@ import pytest
 
 from advgo.agents import RandomAgent
 from advgo.gtp import GTPServer
+from advgo.rules import MAX_KOMI, Rules
 
 LONG = 100_000
 SHORT_ENOUGH = 400
@@ -57,3 +59,39 @@ def test_the_unknown_command_warning_names_the_cut_and_its_length(caplog):
     length = len(message)
     assert length < SHORT_ENOUGH, f"a warning of {length} characters"
     assert message.startswith("xxx") and f"({LONG} characters)" in message, message
+
+
+# ------------------------------------------------------------------------------------------------------ komi
+def reply_to(server: GTPServer, line: str) -> str:
+    reply = server.handle(line + "\n")
+    assert reply is not None and reply.endswith("\n\n")
+    return reply.strip()
+
+
+@pytest.mark.parametrize("komi, message", [("-1e9", "unacceptable komi"), ("1e9", "unacceptable komi"),
+                                           ("150.5", "unacceptable komi"), ("-151", "unacceptable komi"),
+                                           ("1e308", "unacceptable komi"), ("nan", "syntax error"),
+                                           ("-inf", "syntax error"), ("1e999", "syntax error")])
+def test_komi_out_of_range_is_refused_and_the_old_komi_kept(komi, message):
+    server = GTPServer(RandomAgent(), size=9)
+    assert reply_to(server, "komi 0.5") == "="
+    assert reply_to(server, f"komi {komi}") == f"? {message}"
+    assert server.state.rules.komi == 0.5 and reply_to(server, "final_score") == "= W+0.5"
+
+
+def test_komi_at_the_bounds_is_accepted():
+    server = GTPServer(RandomAgent(), size=9)
+    for komi, score in (("150", "W+150"), ("-150", "B+150")):
+        assert reply_to(server, f"komi {komi}") == "="
+        assert reply_to(server, "final_score") == f"= {score}"
+
+
+def test_one_komi_rule_for_rules_configs_and_the_server():
+    assert Rules(komi=-MAX_KOMI).komi == -MAX_KOMI and Rules.chinese(MAX_KOMI).komi == MAX_KOMI
+    for komi in (MAX_KOMI + 0.5, -1e9, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="komi"):
+            Rules(komi=komi)
+        with pytest.raises(ValueError, match="komi"):
+            GTPServer(RandomAgent(), komi=komi)
+    with pytest.raises(ValueError, match="komi"):
+        Rules.from_name("tromp-taylor", 1e9)  # what a config's game.komi or --komi goes through

@@ -23,6 +23,7 @@ Errors (``GtpError``) carry one of the specification's standard messages, which 
 | ``syntax error`` | wrong number of arguments, a malformed number, colour or vertex, a vertex off the board |
 | ``illegal move`` | ``play`` of an occupied point, a suicide, a ko or superko repetition |
 | ``unacceptable size`` | ``boardsize`` outside 2..19, or not the size the agent's net plays |
+| ``unacceptable komi`` | ``komi`` beyond ``advgo.rules.MAX_KOMI`` either way (KataGo's bound and message) |
 | ``cannot undo`` | ``undo`` with no move to take back |
 | ``cannot load file`` | ``loadsgf`` of a missing, unreadable, malformed or unplayable file |
 
@@ -43,6 +44,7 @@ UNKNOWN_COMMAND = "unknown command"
 SYNTAX_ERROR = "syntax error"
 ILLEGAL_MOVE = "illegal move"
 UNACCEPTABLE_SIZE = "unacceptable size"
+UNACCEPTABLE_KOMI = "unacceptable komi"
 CANNOT_UNDO = "cannot undo"
 CANNOT_LOAD = "cannot load file"
 

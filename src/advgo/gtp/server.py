@@ -11,7 +11,7 @@ and writes nothing else to ``stdout``; logs go through ``logging`` (stderr in ``
 | ``known_command C`` / ``list_commands`` | ``true``/``false`` / one name a line | |
 | ``quit`` | empty | the agent's ``close()`` runs, ``serve`` returns |
 | ``boardsize N`` | empty | 2..19, and only the net's size for a net agent; clears the board |
-| ``clear_board`` / ``komi K`` | empty | komi and rules survive ``clear_board`` and ``boardsize`` |
+| ``clear_board`` / ``komi K`` | empty | komi and rules survive ``clear_board`` and ``boardsize``; K in -150..150 |
 | ``play C V`` | empty | ``V`` any case or ``pass``; out of turn: the side to move passes first |
 | ``genmove C`` / ``kgs-genmove_cleanup C`` | a vertex or ``pass`` | never ``resign``; the move is played |
 | ``undo`` | empty | ``cannot undo`` at the start |
@@ -57,6 +57,7 @@ from .protocol import (
     SHOWN,
     ILLEGAL_MOVE,
     SYNTAX_ERROR,
+    UNACCEPTABLE_KOMI,
     UNACCEPTABLE_SIZE,
     UNKNOWN_COMMAND,
     Colour,
@@ -226,7 +227,11 @@ class GTPServer:
         self.game = GtpGame(self.game.size, self.game.rules)
 
     def cmd_komi(self, komi: float) -> None:
-        self.game.set_rules(dataclasses.replace(self.game.rules, komi=komi))
+        try:
+            rules = dataclasses.replace(self.game.rules, komi=komi)  # Rules holds the one komi bound
+        except ValueError as exc:
+            raise GtpError(UNACCEPTABLE_KOMI, str(exc)) from None
+        self.game.set_rules(rules)
 
     def cmd_kgs_rules(self, name: str) -> None:
         key = RULESET_ALIASES.get(name.lower())
