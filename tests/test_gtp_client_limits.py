@@ -1,8 +1,10 @@
-"""The GTP client against engines that flood output (issue 17), with real processes.
+"""The GTP client against engines that flood output or leave children behind (issue 17), with real processes.
 
 ``gtp:yes`` overran a 30 s timeout to minutes: the deadline was only checked when no line was waiting, and the
-line queue had no bound. Bounds on time here are generous: they separate "stops within seconds" from "never
-stops"."""
+line queue had no bound. ``gtp:sh -c '...; sleep 1000'`` left its ``sleep`` running after a timeout: only the
+process we started was killed, not its children (KataGo runs behind a wrapper and an AppImage, so it can leak
+the same way). Bounds on time here are generous: they separate "stops within seconds" from "never stops".
+"""
 
 from __future__ import annotations
 
@@ -30,6 +32,21 @@ sys.stdout.write("= "); sys.stdout.flush()
 while True:
     sys.stdout.write(chunk); sys.stdout.flush()
 '''
+QUIET = r'''
+import sys, time
+for line in sys.stdin:
+    words = line.split()
+    if words == ["protocol_version"]:
+        sys.stdout.write("= 2\n\n"); sys.stdout.flush()
+    elif words == ["quit"]:
+        sys.stdout.write("=\n\n"); sys.stdout.flush(); break
+    elif words == ["die"]:
+        sys.exit(3)
+    else:
+        time.sleep(60)
+'''
+
+
 def script(tmp_path: Path, name: str, text: str) -> str:
     path = tmp_path / f"{name}.py"
     path.write_text(textwrap.dedent(text))
@@ -150,3 +167,55 @@ def test_an_endless_reply_is_a_flood_error_and_the_engine_is_stopped(tmp_path, s
     assert isinstance(error, EngineDied) and not isinstance(error, GTPTimeout), repr(error)
     assert "endless" in str(error) and "flood" in str(error), str(error)[:300]
     assert all_gone([proc.pid]) and not gtp.alive
+
+
+# ------------------------------------------------------------------------------------- process groups
+def with_a_child(tmp_path: Path, argv: list[str]) -> tuple[list[str], Path]:
+    """``argv`` behind a shell that first starts ``sleep 1000`` in the background and writes its pid (as a
+    wrapper script or an AppImage starts the real engine as a child)."""
+    pidfile = tmp_path / "child.pid"
+    wrapper = f'sleep 1000 & echo $! > "{pidfile}"; exec "$0" "$@"'
+    return ["sh", "-c", wrapper, *argv], pidfile
+
+
+def child_pid(pidfile: Path) -> int:
+    end = time.monotonic() + 10
+    while not (pidfile.exists() and pidfile.read_text().strip()) and time.monotonic() < end:
+        time.sleep(0.02)
+    return int(pidfile.read_text())
+
+
+@pytest.mark.parametrize("ending", ["timeout", "crash", "close"])
+def test_the_engines_children_go_with_it(tmp_path, ending):
+    argv, pidfile = with_a_child(tmp_path, [sys.executable, script(tmp_path, "quiet", QUIET)])
+    gtp = GTPEngine(argv, name="wrapped")
+    pids = [gtp.pid, child_pid(pidfile)]
+    try:
+        if ending == "timeout":
+            with pytest.raises(GTPTimeout):
+                gtp.send("genmove b", timeout=0.5)
+        elif ending == "crash":  # its child holds the pipe open: no EOF, yet no waiting for the timeout
+            with pytest.raises(EngineDied, match="exited") as err:
+                gtp.send("die", timeout=60)
+            assert not isinstance(err.value, GTPTimeout)
+        else:
+            gtp.close()
+        assert all_gone(pids), f"left running: {[p for p in pids if alive(p)]}"
+    finally:
+        kill_leftovers(pids)
+        gtp.close()
+
+
+def test_a_startup_timeout_stops_every_process_of_the_engine(tmp_path):
+    pidfile = tmp_path / "pids"
+    shell = f'sleep 1000 & echo $! >> "{pidfile}"; sleep 1000 & echo $! >> "{pidfile}"; wait'
+    pids: list[int] = []
+    start = time.monotonic()
+    try:
+        with pytest.raises(GTPTimeout, match="protocol_version"):
+            GTPEngine(["sh", "-c", shell], name="two-sleeps", startup_timeout=0.5)
+        assert time.monotonic() - start < 10
+        pids = [int(p) for p in pidfile.read_text().split()]
+        assert len(pids) == 2 and all_gone(pids), f"left running: {[p for p in pids if alive(p)]}"
+    finally:
+        kill_leftovers(pids)

@@ -8,7 +8,7 @@
 | ``GnuGoAgent`` | ``GTPAgent`` with ``engines/gnugo.yaml`` |
 
 Errors: ``GTPError`` (the engine answered ``?``; ``MoveRejected`` when it refused one of the game's moves),
-``EngineDied`` (EOF, broken pipe or a protocol violation; the process is killed) and its subclasses
+``EngineDied`` (EOF, broken pipe or a protocol violation; the process group is killed) and its subclasses
 ``GTPTimeout`` (no reply in time) and ``EngineFlooded`` (too much output for one reply). ``GTPAgent`` raises
 them with ``.game`` set to the game's index. They and ``GTPEngine`` live in :mod:`advgo.agents.gtp_client` and
 are re-exported here.

@@ -5,16 +5,18 @@
 command has a deadline, which holds however fast lines arrive. It knows nothing of boards or games:
 :mod:`advgo.agents.gtp` builds the engine specs and the ``GTPAgent`` on top of it.
 
-What one command may read is bounded (``max_reply_lines``, ``max_reply_chars``, lines of
+The engine runs in a process group of its own (:mod:`advgo.agents.processes`): a kill stops the whole group
+(SIGTERM, then SIGKILL), so a wrapper's children (KataGo's AppImage, ``sh -c`` specs) go with it on a timeout,
+a crash and ``close``. What one command may read is bounded (``max_reply_lines``, ``max_reply_chars``, lines of
 at most ``MAX_LINE_BYTES``, a queue of ``MAX_QUEUED_LINES``): ``gtp:yes`` once overran a 30 s timeout by minutes.
 
 | error | raised when | the process |
 |---|---|---|
 | ``GTPError`` | the engine answered ``?`` (``.command``, ``.message``) | keeps running |
 | ``MoveRejected`` (a ``GTPError``) | the engine refused a move of the game (raised by ``GTPAgent``) | keeps running |
-| ``EngineDied`` | EOF, a broken pipe, a failed launch or a protocol violation | is killed |
-| ``GTPTimeout`` (an ``EngineDied``) | no complete reply within the timeout | is killed |
-| ``EngineFlooded`` (an ``EngineDied``) | more output for one command than the bounds allow | is killed |
+| ``EngineDied`` | EOF, its exit, a broken pipe, a failed launch or a protocol violation | is killed (its group) |
+| ``GTPTimeout`` (an ``EngineDied``) | no complete reply within the timeout | is killed (its group) |
+| ``EngineFlooded`` (an ``EngineDied``) | more output for one command than the bounds allow | is killed (its group) |
 
 ``.game`` is the game's index when a ``GTPAgent`` raised the error, else None.
 """
@@ -31,6 +33,8 @@ import time
 import weakref
 from pathlib import Path
 
+from . import processes
+
 log = logging.getLogger(__name__)
 
 _REPLY = re.compile(r"([=?])(\d*)(?:\s+(.*))?$")
@@ -43,6 +47,11 @@ MAX_LINE_BYTES = 1 << 20
 """The longest line the reader takes; a longer one is a flood."""
 MAX_QUEUED_LINES = 64
 """Lines read ahead of the client: a flooding engine then waits on its pipe instead of filling our memory."""
+EXIT_GRACE = 1.0
+"""Seconds without output after the engine's process exited before the reply counts as lost: its children
+(a wrapper's) may hold the pipe open, so no EOF need come."""
+_POLL = 0.25
+"""Seconds between checks that the engine's process still runs while waiting for a line."""
 _OVERLONG = object()
 """Queued instead of a line longer than ``MAX_LINE_BYTES`` (the reader stops there)."""
 
@@ -109,12 +118,7 @@ def _put(lines: queue.Queue, item, stop: threading.Event) -> bool:
 
 def _kill(proc: subprocess.Popen, reader: threading.Thread, stop: threading.Event) -> None:
     stop.set()  # a reader waiting on the full queue lets go
-    if proc.poll() is None:
-        proc.kill()
-    try:
-        proc.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        log.warning("engine process %d did not exit after SIGKILL", proc.pid)
+    processes.stop(proc)  # the whole process group: a wrapper's children too
     reader.join(timeout=1)  # it ends at EOF; closing stdout under a blocked read could hang
     for pipe in (proc.stdin, proc.stdout) if not reader.is_alive() else (proc.stdin,):
         try:
@@ -127,7 +131,7 @@ class GTPEngine:
     """A GTP engine in a subprocess. Launches at construction and checks it answers ``protocol_version``.
 
     ``send`` is thread-safe (one command at a time). Replies are read by a thread into a queue, so every
-    command has a deadline; on timeout, EOF, a broken pipe or a flood the process is killed and
+    command has a deadline; on timeout, EOF, a broken pipe or a flood the process group is stopped and
     ``EngineDied`` (``GTPTimeout``, ``EngineFlooded``) raised. ``restart()`` launches a fresh process.
     ``max_reply_lines`` and ``max_reply_chars`` bound what one command may read (defaults: the module's).
     """
@@ -148,7 +152,7 @@ class GTPEngine:
     def start(self) -> None:
         err = subprocess.DEVNULL if self.stderr_path is None else open(self.stderr_path, "ab")
         try:
-            self._proc = subprocess.Popen(self.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err)
+            self._proc = processes.launch(self.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err)
         except OSError as exc:
             raise EngineDied(f"{self.name}: cannot launch {self.argv[0]!r}: {exc}") from exc
         finally:
@@ -197,14 +201,20 @@ class GTPEngine:
     def _read_reply(self, command: str, deadline: float, timeout: float) -> tuple[bool, str, str]:
         first, rest = None, []
         lines = chars = 0
+        exited = None  # when the engine's process was first seen gone
         while True:
             now = time.monotonic()  # before every line: a waiting line must not skip the deadline
-            try:
-                if now >= deadline:
-                    raise queue.Empty
-                line = self._lines.get(timeout=deadline - now)
-            except queue.Empty:
+            if now >= deadline:
                 self._die(GTPTimeout, f"no reply to {command!r} within {timeout:g} s")
+            try:
+                line = self._lines.get(timeout=min(deadline - now, _POLL))
+            except queue.Empty:
+                if self._proc.poll() is not None:
+                    exited = exited or now
+                    if now - exited >= EXIT_GRACE:
+                        self._die(EngineDied, f"the engine exited (exit code {self._proc.returncode}) while "
+                                              f"answering {command!r}")
+                continue
             if line is None:
                 self._die(EngineDied, f"the engine closed its output (exit code {self._proc.poll()}) "
                                       f"while answering {command!r}")
