@@ -5,7 +5,8 @@
 | ``Rules.tromp_taylor()`` (default) | positional superko | legal | the paper, KataGo's ``tromp-taylor`` |
 | ``Rules.chinese()`` | positional superko | illegal | GNU Go ``--chinese-rules --positional-superko`` |
 
-Single-stone suicide is never legal.
+Single-stone suicide is never legal. Komi is a finite number in ``-MAX_KOMI..MAX_KOMI`` (:func:`check_komi`):
+every ``Rules`` checks it, so configs, the CLI, SGF files and GTP's ``komi`` share the one bound.
 """
 
 import math
@@ -14,6 +15,18 @@ from dataclasses import dataclass
 from .engine import KO_RULES, RuleCodes, rule_codes
 
 RULESET_NAMES = ("tromp-taylor", "chinese", "custom")
+MAX_KOMI = 150.0
+"""The largest komi either way: KataGo's (``Rules::MAX_USER_KOMI``), so any komi we accept can be sent to a
+KataGo victim; it is far past any board's margin that matters (a fuzzer's ``komi -1e9`` scored ``B+1e+09``)."""
+
+
+def check_komi(komi) -> float:
+    """``komi`` as a float; ``ValueError`` unless it is a finite number in ``-MAX_KOMI..MAX_KOMI``."""
+    if isinstance(komi, bool) or not isinstance(komi, (int, float)) or not math.isfinite(komi):
+        raise ValueError(f"komi must be a finite number, got {komi!r}")
+    if abs(komi) > MAX_KOMI:
+        raise ValueError(f"komi must be in {-MAX_KOMI:g}..{MAX_KOMI:g}, got {komi:g}")
+    return float(komi)
 
 
 @dataclass(frozen=True)
@@ -30,11 +43,10 @@ class Rules:
     def __post_init__(self):
         if self.ko not in KO_RULES:
             raise ValueError(f"unknown ko rule {self.ko!r}: expected one of {sorted(KO_RULES)}")
-        if isinstance(self.komi, bool) or not isinstance(self.komi, (int, float)) or not math.isfinite(self.komi):
-            raise ValueError(f"komi must be a finite number, got {self.komi!r}")
+        komi = check_komi(self.komi)
         if self.name not in RULESET_NAMES:
             raise ValueError(f"unknown ruleset name {self.name!r}: expected one of {RULESET_NAMES}")
-        object.__setattr__(self, "komi", float(self.komi))
+        object.__setattr__(self, "komi", komi)
 
     @classmethod
     def tromp_taylor(cls, komi: float = 7.5) -> "Rules":

@@ -18,9 +18,10 @@ user's spec of the same name replaces a bundled one:
 | 4 | the specs shipped in the package (``advgo/agents/engine_specs/``: ``gnugo``, ``katago``) |
 
 Errors: ``GTPError`` (the engine answered ``?``; ``MoveRejected`` when it refused one of the game's moves),
-``EngineDied`` (EOF, broken pipe or a protocol violation; the process is killed) and its subclass
-``GTPTimeout`` (no reply in time). ``GTPAgent`` raises them with ``.game`` set to the game's index. They and
-``GTPEngine`` live in :mod:`advgo.agents.gtp_client` and are re-exported here.
+``EngineDied`` (EOF, broken pipe or a protocol violation; the process group is killed) and its subclasses
+``GTPTimeout`` (no reply in time) and ``EngineFlooded`` (too much output for one reply). ``GTPAgent`` raises
+them with ``.game`` set to the game's index. They and ``GTPEngine`` live in :mod:`advgo.agents.gtp_client` and
+are re-exported here.
 
 Rules: GNU Go plays Chinese (area) rules with positional superko and forbids multi-stone suicide. It never
 plays a suicide itself, but under Tromp-Taylor our side may; GNU Go rejects that move and ``GTPAgent`` raises
@@ -45,11 +46,11 @@ from ..coords import action_to_gtp, gtp_to_action
 from ..engine import BLACK, Boards
 from ..paths import data_home, find_program
 from ..rules import RULESET_NAMES, Rules
-from .gtp_client import EngineDied, GTPEngine, GTPError, GTPTimeout, MoveRejected
+from .gtp_client import EngineDied, EngineFlooded, GTPEngine, GTPError, GTPTimeout, MoveRejected
 
 __all__ = [
-    "BUNDLED_ENGINES_DIR", "EngineDied", "EngineSpec", "EngineTimeouts", "GTPAgent", "GTPEngine", "GTPError", "GTPTimeout",
-    "GnuGoAgent", "MoveRejected", "engine_dirs", "engine_names", "load_engine_spec",
+    "BUNDLED_ENGINES_DIR", "EngineDied", "EngineFlooded", "EngineSpec", "EngineTimeouts", "GTPAgent", "GTPEngine",
+    "GTPError", "GTPTimeout", "GnuGoAgent", "MoveRejected", "engine_dirs", "engine_names", "load_engine_spec",
 ]
 
 log = logging.getLogger(__name__)

@@ -23,10 +23,13 @@ Errors (``GtpError``) carry one of the specification's standard messages, which 
 | ``syntax error`` | wrong number of arguments, a malformed number, colour or vertex, a vertex off the board |
 | ``illegal move`` | ``play`` of an occupied point, a suicide, a ko or superko repetition |
 | ``unacceptable size`` | ``boardsize`` outside 2..19, or not the size the agent's net plays |
+| ``unacceptable komi`` | ``komi`` beyond ``advgo.rules.MAX_KOMI`` either way (KataGo's bound and message) |
 | ``cannot undo`` | ``undo`` with no move to take back |
 | ``cannot load file`` | ``loadsgf`` of a missing, unreadable, malformed or unplayable file |
 
-The detail (which vertex, why) goes to the log (stderr), not into the reply.
+The detail (which vertex, why) goes to the log (stderr), not into the reply. Input shown in a log record or a
+reply is cut by :func:`clip` (a 100,000-character word stalled the server: rich lays out one word in quadratic
+time); the parsing itself is linear in the line's length.
 """
 
 from __future__ import annotations
@@ -41,12 +44,17 @@ UNKNOWN_COMMAND = "unknown command"
 SYNTAX_ERROR = "syntax error"
 ILLEGAL_MOVE = "illegal move"
 UNACCEPTABLE_SIZE = "unacceptable size"
+UNACCEPTABLE_KOMI = "unacceptable komi"
 CANNOT_UNDO = "cannot undo"
 CANNOT_LOAD = "cannot load file"
 
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # every control character but HT (\x09)
 _ID = re.compile(r"[0-9]+")
 _COLOURS = {"b": BLACK, "black": BLACK, "w": WHITE, "white": WHITE}
+SHOWN = 64
+"""The most characters of one input word (a name, an argument) that a log record or a reply shows."""
+DETAIL_SHOWN = 240
+"""The most characters of a whole line or error detail that a log record shows."""
 
 
 class GtpError(Exception):
@@ -68,6 +76,17 @@ class Command:
     """The command name, ``""`` when the line holds only an id."""
     args: tuple[str, ...]
     """The arguments, split on whitespace."""
+
+
+def clip(text: str, limit: int = SHOWN) -> str:
+    """``text``, or its first ``limit`` characters, ``...`` and its length: what a log or reply shows of input.
+
+    Everything from the controller that reaches a log record or a reply goes through here, because its length is
+    the controller's to choose (a fuzzer sent 100,000 characters) and a log handler's cost need not be linear.
+    """
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text)} characters)"
 
 
 def clean_line(raw: str) -> str:
@@ -99,16 +118,16 @@ def parse_int(text: str) -> int:
     try:
         return int(text)
     except ValueError:
-        raise GtpError(SYNTAX_ERROR, f"expected an integer, got {text!r}") from None
+        raise GtpError(SYNTAX_ERROR, f"expected an integer, got {clip(text)!r}") from None
 
 
 def parse_float(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise GtpError(SYNTAX_ERROR, f"expected a number, got {text!r}") from None
+        raise GtpError(SYNTAX_ERROR, f"expected a number, got {clip(text)!r}") from None
     if not math.isfinite(value):
-        raise GtpError(SYNTAX_ERROR, f"expected a finite number, got {text!r}")
+        raise GtpError(SYNTAX_ERROR, f"expected a finite number, got {clip(text)!r}")
     return value
 
 
@@ -116,7 +135,7 @@ def parse_colour(text: str) -> int:
     """``b``/``black``/``w``/``white`` in any case -> ``BLACK`` (1) or ``WHITE`` (-1)."""
     colour = _COLOURS.get(text.lower())
     if colour is None:
-        raise GtpError(SYNTAX_ERROR, f"expected a colour (b, black, w, white), got {text!r}")
+        raise GtpError(SYNTAX_ERROR, f"expected a colour (b, black, w, white), got {clip(text)!r}")
     return colour
 
 

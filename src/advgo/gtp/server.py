@@ -11,7 +11,7 @@ and writes nothing else to ``stdout``; logs go through ``logging`` (stderr in ``
 | ``known_command C`` / ``list_commands`` | ``true``/``false`` / one name a line | |
 | ``quit`` | empty | the agent's ``close()`` runs, ``serve`` returns |
 | ``boardsize N`` | empty | 2..19, and only the net's size for a net agent; clears the board |
-| ``clear_board`` / ``komi K`` | empty | komi and rules survive ``clear_board`` and ``boardsize`` |
+| ``clear_board`` / ``komi K`` | empty | komi and rules survive ``clear_board`` and ``boardsize``; K in -150..150 |
 | ``play C V`` | empty | ``V`` any case or ``pass``; out of turn: the side to move passes first |
 | ``genmove C`` / ``kgs-genmove_cleanup C`` | a vertex or ``pass`` | never ``resign``; the move is played |
 | ``undo`` | empty | ``cannot undo`` at the start |
@@ -53,13 +53,17 @@ from .protocol import (
     CANNOT_LOAD,
     CANNOT_UNDO,
     CONVERTERS,
+    DETAIL_SHOWN,
     ILLEGAL_MOVE,
+    SHOWN,
     SYNTAX_ERROR,
+    UNACCEPTABLE_KOMI,
     UNACCEPTABLE_SIZE,
     UNKNOWN_COMMAND,
     Colour,
     Command,
     GtpError,
+    clip,
     colour_name,
     format_reply,
     parse_command,
@@ -153,16 +157,17 @@ class GTPServer:
         command = parse_command(line)
         if command is None:
             return None
-        log.debug("<< %s", line.rstrip("\r\n"))
+        log.debug("<< %s", clip(line.rstrip("\r\n"), DETAIL_SHOWN))
+        name = clip(command.name)  # only a known name is short: anything shown of input goes through clip
         try:
             return format_reply(True, command.id, self._run(command))
         except GtpError as exc:
-            if exc.detail:
-                log.warning("%s: %s: %s", command.name or "(no command)", exc.message, exc.detail)
+            detail = f": {clip(exc.detail, DETAIL_SHOWN)}" if exc.detail else ""
+            log.warning("%s: %s%s", name or "(no command)", exc.message, detail)
             return format_reply(False, command.id, exc.message)
         except Exception as exc:  # an agent's failure or a bug must not end the session
-            log.exception("%s failed", command.name)
-            return format_reply(False, command.id, f"{command.name} failed: {type(exc).__name__}")
+            log.exception("%s failed", name)
+            return format_reply(False, command.id, f"{name} failed: {type(exc).__name__}")
 
     def serve(self, stdin, stdout) -> None:
         """Answer the commands read from ``stdin`` (text) on ``stdout`` until ``quit`` or end of input."""
@@ -189,7 +194,7 @@ class GTPServer:
     def _run(self, command: Command) -> str:
         method = self._commands.get(command.name)
         if method is None:
-            raise GtpError(UNKNOWN_COMMAND, repr(command.name))
+            raise GtpError(UNKNOWN_COMMAND)  # the warning names it
         args = self._signatures[command.name].convert(command.name, command.args)
         return method(*args) or ""
 
@@ -222,12 +227,16 @@ class GTPServer:
         self.game = GtpGame(self.game.size, self.game.rules)
 
     def cmd_komi(self, komi: float) -> None:
-        self.game.set_rules(dataclasses.replace(self.game.rules, komi=komi))
+        try:
+            rules = dataclasses.replace(self.game.rules, komi=komi)  # Rules holds the one komi bound
+        except ValueError as exc:
+            raise GtpError(UNACCEPTABLE_KOMI, str(exc)) from None
+        self.game.set_rules(rules)
 
     def cmd_kgs_rules(self, name: str) -> None:
         key = RULESET_ALIASES.get(name.lower())
         if key is None:
-            raise GtpError("unsupported rules", f"{name!r}: expected one of {', '.join(RULESET_ALIASES)}")
+            raise GtpError("unsupported rules", f"{clip(name)!r}: expected one of {', '.join(RULESET_ALIASES)}")
         rules = Rules.from_name(key, self.game.rules.komi)
         try:
             self.game.set_rules(rules)
@@ -250,7 +259,7 @@ class GTPServer:
         try:
             game = self._load(Path(filename), move_number)
         except Exception as exc:  # missing, unreadable, malformed, unplayable: all the same to GTP
-            raise GtpError(CANNOT_LOAD, f"{filename}: {exc}") from None
+            raise GtpError(CANNOT_LOAD, f"{clip(filename)}: {exc}") from None  # exc may hold it whole: cut in handle
         self.game = game
 
     # --------------------------------------------------------------------------------------------- play
@@ -288,7 +297,7 @@ class GTPServer:
     def cmd_final_status_list(self, status: str) -> str:
         status = status.lower()
         if status not in ("alive", "dead", "seki"):
-            raise GtpError(SYNTAX_ERROR, f"status must be alive, dead or seki, got {status!r}")
+            raise GtpError(SYNTAX_ERROR, f"status must be alive, dead or seki, got {clip(status)!r}")
         if status != "alive":
             return ""
         size = self.state.size
@@ -309,8 +318,9 @@ class GTPServer:
     def _action(self, vertex: str) -> int:
         try:
             return gtp_to_action(vertex, self.game.size)
-        except ValueError as exc:
-            raise GtpError(SYNTAX_ERROR, str(exc)) from None
+        except ValueError as exc:  # its message holds the vertex whole
+            detail = str(exc) if len(vertex) <= SHOWN else f"not a vertex: {clip(vertex)!r}"
+            raise GtpError(SYNTAX_ERROR, detail) from None
 
     def _load(self, path: Path, move_number: int | None) -> GtpGame:
         record = read_sgf(path.read_bytes())
@@ -322,7 +332,7 @@ class GTPServer:
         for action in record.moves[: None if move_number is None else move_number - 1]:
             game.play(colour, action)
             colour = -colour
-        log.info("loaded %s: %d moves of %d", path, game.state.move_number, len(record.moves))
+        log.info("loaded %s: %d moves of %d", clip(str(path), DETAIL_SHOWN), game.state.move_number, len(record.moves))
         return game
 
     def _warn_rules(self, rules: Rules) -> None:
