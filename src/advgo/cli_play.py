@@ -78,6 +78,7 @@ def match(
 ) -> None:
     """Play two agents against each other: games in parallel, every game as SGF, a table and JSON."""
     from advgo.agents.gtp_client import EngineDied
+    from advgo.eval.counting import NoScoredGames, require_scored
     from advgo.eval.match import MatchConfig, match_json, run_match, summarize
     from advgo.runlog import make_run_dir, progress
 
@@ -105,6 +106,11 @@ def match(
         json_path.parent.mkdir(parents=True, exist_ok=True)
         json_path.write_text(json.dumps(match_json(run), indent=2))
         console.print(f"wrote {json_path}")
+    try:
+        require_scored(run.result, f"{black} vs {white}")
+    except NoScoredGames as err:  # every game voided: the table's 0% would be no result at all
+        console.print(f"[red]error:[/red] {err}", soft_wrap=True)
+        raise typer.Exit(1) from None
 
 
 def table(
