@@ -27,8 +27,10 @@ import typer
 from rich.console import Console
 from rich.logging import RichHandler
 
-app = typer.Typer(help="advgo: adversarial policies in Go.", no_args_is_help=True, add_completion=False)
-bench_app = typer.Typer(help="Benchmarks.", no_args_is_help=True)
+from advgo.cli_app import App
+
+app = App(help="advgo: adversarial policies in Go.", no_args_is_help=True, add_completion=False)
+bench_app = App(help="Benchmarks.", no_args_is_help=True)
 app.add_typer(bench_app, name="bench")
 
 console = Console()

@@ -25,7 +25,9 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-engines_app = typer.Typer(help="External Go engines (GNU Go, KataGo): list them, install one.", no_args_is_help=True)
+from advgo.cli_app import App
+
+engines_app = App(help="External Go engines (GNU Go, KataGo): list them, install one.", no_args_is_help=True)
 console = Console()
 
 GNUGO_BINARY = Path("/usr/games/gnugo")
@@ -185,7 +187,7 @@ def _install_katago(folder: Path | None, apt: bool, smoke: bool, autotune: bool 
 
 @engines_app.command("install")
 def engines_install(
-    engine: str = typer.Argument(..., help="katago (fetched from PyPI) or gnugo (from Debian)."),
+    engine: str = typer.Argument(..., metavar="ENGINE", help="katago (fetched from PyPI) or gnugo (from Debian)."),
     folder: Path = typer.Option(None, "--dir", help="KataGo's install folder (default: ~/.cache/advgo/katago)."),
     apt: bool = typer.Option(False, "--apt", help="Run the apt-get install of missing Debian packages (as root)."),
     smoke: bool = typer.Option(True, "--smoke/--no-smoke", help="End with a GTP smoke test (genmove on 9x9)."),

@@ -25,7 +25,7 @@ def _fail(message: str) -> typer.Exit:
 
 
 def gtp(
-    agent: str = typer.Argument(..., help="The agent to serve: " + ", ".join(AGENT_FORMS[:-1]) + "."),
+    agent: str = typer.Argument(..., metavar="AGENT", help="The agent to serve: " + ", ".join(AGENT_FORMS[:-1]) + "."),
     rules: str = typer.Option("tromp-taylor", "--rules", help="tromp-taylor or chinese (GNU Go's, no suicide)."),
     komi: float = typer.Option(7.5, "--komi", help="Komi until the controller sends `komi`."),
     seed: int = typer.Option(0, "--seed", help="Seed of the agent's random choices."),

@@ -59,8 +59,8 @@ def _remove_if_no_games(folder: Path) -> None:
 
 
 def match(
-    black: str = typer.Argument(..., help=f"Agent A (black in even-numbered games). {AGENT_HELP}"),
-    white: str = typer.Argument(..., help="Agent B (white in even-numbered games)."),
+    black: str = typer.Argument(..., metavar="BLACK", help=f"Agent A (black in even-numbered games). {AGENT_HELP}"),
+    white: str = typer.Argument(..., metavar="WHITE", help="Agent B (white in even-numbered games)."),
     board: int = typer.Option(9, "--board", min=2, max=19, help="Board size N."),
     games: int = typer.Option(10, "--games", min=1, help="Games to play."),
     alternate: bool = typer.Option(True, "--alternate/--no-alternate", help="Swap colours every game."),
@@ -145,7 +145,7 @@ def table(
 
 
 def eval_run(
-    run: Path = typer.Argument(..., help="An adversary run folder (runs/<name>)."),
+    run: Path = typer.Argument(..., metavar="RUN", help="An adversary run folder (runs/<name>)."),
     games: int = typer.Option(32, "--games", min=1, help="Games per checkpoint and victim."),
     extra: list[str] = typer.Option([], "--extra", help="A further victim spec (repeatable): zoo:cp4, "
                                                         "gnugo:level=0, katago, net:PATH …"),
@@ -232,7 +232,7 @@ def play(
 
 
 def show(
-    sgf_file: Path = typer.Argument(..., help="An SGF file (a match, training or play game)."),
+    sgf_file: Path = typer.Argument(..., metavar="SGF_FILE", help="An SGF file (a match, training or play game)."),
 ) -> None:
     """Step through a game: next, back, jump to move N, first, last; shows each move's comment."""
     from advgo.sgf import SgfError, read_sgf

@@ -8,7 +8,9 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-train_app = typer.Typer(help="Training runs.", no_args_is_help=True)
+from advgo.cli_app import App
+
+train_app = App(help="Training runs.", no_args_is_help=True)
 console = Console()
 
 

@@ -10,7 +10,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-zoo_app = typer.Typer(help="The bundled victim ladder.", no_args_is_help=True)
+from advgo.cli_app import App
+
+zoo_app = App(help="The bundled victim ladder.", no_args_is_help=True)
 console = Console()
 
 
