@@ -202,6 +202,18 @@ def test_bad_runs_fail_before_any_game(victims, tmp_path, override, message):
     assert not (tmp_path / "run").exists()
 
 
+@pytest.mark.parametrize("override", ["victimplay.fast_visits=100", "victimplay.games=0",
+                                      "victimplay.full_search_prob=2", "victimplay.temperature_late=-1"])
+def test_victimplay_errors_name_the_victimplay_section(override):
+    """The adversary's game settings share self-play's checks; their errors name the section the user wrote."""
+    from advgo.config import ConfigError
+
+    with pytest.raises(ConfigError) as err:
+        load_config(AdversaryRunConfig, TINY, [override])
+    message = str(err.value)  # "<file>:<line>: victimplay: <problem>", the problem naming victimplay too
+    assert "selfplay" not in message and message.count("victimplay") >= 2, message
+
+
 def test_empty_curriculum_is_an_error():
     from advgo.config import ConfigError
 
