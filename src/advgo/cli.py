@@ -133,10 +133,9 @@ def bench_net(
     ),
 ) -> None:
     """Positions/s of random-init policy-value nets by batch size: eager vs the evaluator's path, fp32 (bf16 on CUDA)."""
-    import torch
-
     from advgo.bench import net as bench
     from advgo.bench.report import write_json
+    from advgo.nets.threads import set_torch_threads
 
     try:
         nets = bench.pair_nets(_int_list(blocks, "--blocks"), _int_list(channels, "--channels"))
@@ -146,7 +145,7 @@ def bench_net(
     except ValueError as e:
         raise typer.BadParameter(str(e)) from None
     if threads is not None:
-        torch.set_num_threads(threads)
+        set_torch_threads(threads)
     with console.status("measuring ...") as status:
         def progress(label: str, batch: int, rate: float) -> None:
             status.update(f"{label}, batch {batch}: {rate:,.0f} positions/s")
@@ -174,11 +173,10 @@ def bench_katanet(
                                           "(default: runs/bench/katanet-NxN.json)."),
 ) -> None:
     """KataGo's net in process (KataGoNet) beside KataGo over GTP (KataGoPolicy): positions/s on the same positions."""
-    import torch
-
     from advgo.bench import katanet as bench
     from advgo.bench.net import available_devices
     from advgo.bench.report import write_json
+    from advgo.nets.threads import set_torch_threads
 
     try:
         batch_list = _int_list(batches, "--batches")
@@ -190,7 +188,7 @@ def bench_katanet(
     except ValueError as e:
         raise typer.BadParameter(str(e)) from None
     if threads is not None:
-        torch.set_num_threads(threads)
+        set_torch_threads(threads)
     with console.status("measuring ...") as status:
         def progress(label: str, rate: float) -> None:
             status.update(f"{label}: {rate:,.1f} positions/s")

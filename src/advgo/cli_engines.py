@@ -257,7 +257,8 @@ def engines_check_katanet(
     seed: int = typer.Option(0, "--seed", help="Seeds the corpus: games, rules, sampling."),
     model: Path = typer.Option(None, "--model", help="A KataGo model file (default: the installed b10c384 net)."),
     json_path: Path = typer.Option(None, "--json", help="Write the full report (every worst position) here."),
-    threads: int = typer.Option(None, "--threads", help="Torch CPU threads for our net."),
+    threads: int = typer.Option(1, "--threads", min=0, help="Torch CPU threads for our net (0: torch's default, "
+                                                             "every core; see advgo.nets.threads)."),
     dtype: str = typer.Option("fp32", "--dtype", help="Our net's precision: fp32 (exact) or bf16 (faster)."),
     moves: int = typer.Option(0, "--moves", min=0, help="Also play katanet@1 against KataGo's 1-visit genmove on "
                                                         "this many of the positions."),

@@ -32,10 +32,13 @@ def gtp(
     device: str = typer.Option("cpu", "--device", help="Torch device of a net agent: cpu, cuda, cuda:1, ..."),
     size: int | None = typer.Option(None, "--size", help="Board size before the first `boardsize` "
                                                          "(default: the net's size, else 19)."),
+    threads: int = typer.Option(1, "--threads", min=0, help="Torch CPU threads of a net agent (0: torch's default, "
+                                                             "every core; see advgo.nets.threads)."),
 ) -> None:
     """Serve AGENT as a GTP engine (for Sabaki, GoGui, twogtp); it never resigns."""
     from advgo.agentspec import parse_agent_spec
     from advgo.gtp import GTPServer
+    from advgo.nets.threads import set_torch_threads
     from advgo.registry import make_agent
     from advgo.rules import Rules
 
@@ -44,6 +47,7 @@ def gtp(
         if parse_agent_spec(agent).kind == "human":
             raise ValueError("a human agent reads the terminal, which is the GTP channel here: "
                              "use the controller's own human player instead")
+        set_torch_threads(threads)
         player = make_agent(agent, seed=seed, device=device, rules=ruleset)
     except (ValueError, FileNotFoundError) as exc:
         raise _fail(str(exc)) from None

@@ -88,15 +88,19 @@ def zoo_measure(
     temperature: float = typer.Option(0.3, "--temperature", help="Move temperature in the round robin (games must differ)."),
     only: str = typer.Option("", "--only", help="Comma-separated victims to measure (default: all); the round "
                              "robin still takes every victim of their board size."),
+    threads: int = typer.Option(1, "--threads", min=0, help="Torch CPU threads (0: torch's default, every core; see "
+                                                             "advgo.nets.threads)."),
 ) -> None:
     """Measure every victim: round robin with random (Elo) among the victims of each board size, vs random, vs
     GNU Go; update the registry."""
     from dataclasses import replace
 
     from advgo.eval.zoo_strength import round_robin, vs_gnugo, vs_random
+    from advgo.nets.threads import set_torch_threads
     from advgo.zoo import entries, save_entries
 
     logging.getLogger("advgo").setLevel(logging.INFO)
+    set_torch_threads(threads)
     rows = entries()
     if not rows:
         console.print("[red]error:[/red] the zoo is empty (advgo zoo build first)")

@@ -14,10 +14,10 @@ import time
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from advgo.config import load_config
 from advgo.nets import PolicyValueNet, TorchEvaluator
+from advgo.nets.threads import set_torch_threads
 from advgo.rules import Rules
 from advgo.training.selfplay import SelfPlay
 from advgo.training.victim import TimedEvaluator, hardware, resolve_device
@@ -27,8 +27,7 @@ from advgo.training.victim_config import VictimRunConfig
 def run(config: Path, seconds: float = 30.0, overrides=()) -> dict:
     cfg = load_config(VictimRunConfig, config, overrides)
     device = resolve_device(cfg.device)
-    if cfg.threads:
-        torch.set_num_threads(cfg.threads)
+    set_torch_threads(cfg.threads)
     n = cfg.game.board_size
     net = PolicyValueNet(cfg.net_config()).to(device).eval()
     rules = Rules.from_name(cfg.game.rules, cfg.game.komi)

@@ -29,6 +29,7 @@ from ..config import to_dict, write_resolved
 from ..features import FEATURES
 from ..nets import PolicyValueNet
 from ..nets.checkpoint import Checkpoint, checkpoint_path, latest_checkpoint, load_checkpoint, prune_checkpoints, save_checkpoint
+from ..nets.threads import set_torch_threads
 from ..rules import Rules
 from ..runlog import RunLogger, progress
 from .learner import Learner
@@ -104,8 +105,7 @@ class Trainer:
         self.run_dir = Path(run_dir)
         self.max_minutes = max_minutes
         self.device = resolve_device(cfg.device)
-        if cfg.threads:
-            torch.set_num_threads(cfg.threads)
+        set_torch_threads(cfg.threads)  # 0: torch's default
         self.rules = Rules.from_name(cfg.game.rules, cfg.game.komi)
         self.rng = np.random.default_rng(cfg.seed)
         torch.manual_seed(cfg.seed)
