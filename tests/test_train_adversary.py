@@ -176,6 +176,25 @@ def test_resume_continues_at_the_same_stage(victims, tmp_path):
     assert stages == sorted(stages)
 
 
+def test_resume_after_a_kill_keeps_every_sgf_and_numbers_on(victims, tmp_path):
+    """A run killed after its last checkpoint has written SGFs of games the checkpoint does not know; the resumed run
+    keeps them as they are and numbers its own games after them: nothing is replaced."""
+    run = tmp_path / "run"
+    AdversaryTrainer(tiny(victims), run).run()  # checkpoints at steps 20 and 40
+    latest_checkpoint(run / CHECKPOINTS).unlink()  # as if killed between step 20 and the checkpoint at 40
+    before = {p.name: p.read_bytes() for p in (run / "sgf").glob("*.sgf")}
+    known = load_checkpoint(latest_checkpoint(run / CHECKPOINTS)).extra["counters"]["games"]
+    assert len(before) > known  # the killed run's SGFs past the checkpoint
+    again = AdversaryTrainer(tiny(victims), run, resume=True)
+    again.run()
+    after = {p.name: p.read_bytes() for p in (run / "sgf").glob("*.sgf")}
+    assert all(after[name] == data for name, data in before.items())  # nothing replaced
+    numbers = sorted(int(name[5:12]) for name in after)
+    assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) > len(before)  # one numbering, no gaps
+    first_new = read_sgf(after[f"game-{len(before) + 1:07d}.sgf"])
+    assert f"game {len(before) + 1}:" in first_new.comments[0]
+
+
 def test_warm_start_loads_the_weights(victims, tmp_path):
     run = tmp_path / "run"
     AdversaryTrainer(tiny(victims, "schedule.total_steps=20"), run).run()

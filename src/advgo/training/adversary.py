@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 import time
 from pathlib import Path
 
@@ -97,7 +98,7 @@ class AdversaryTrainer(Trainer):
         # with actors (scale.workers >= 2) the games are played there, each actor with its own victim engines
         self.play = None if cfg.scale.workers >= 2 else VictimPlay(
             self.evaluator, self.current_victim, cfg.game.board_size, self.rules, cfg.search, cfg.victimplay, self.rng)
-        self.games_written = self.counters.games
+        self.games_written = self._last_sgf_number()
         self._started_at = time.monotonic()
 
     @property
@@ -257,6 +258,18 @@ class AdversaryTrainer(Trainer):
             else:
                 self.pool.set_stage(self.curriculum.stage)
         return advanced
+
+    def _last_sgf_number(self) -> int:
+        """The number of the newest game written so far: the checkpoint's game count, or beyond it when a run killed
+        after its checkpoint left SGFs of later games; those are kept, and new games are numbered after them."""
+        numbers = [int(m.group(1)) for p in (self.run_dir / SGF_DIR).glob("game-*.sgf")
+                   if (m := re.fullmatch(r"game-(\d+)\.sgf", p.name))]
+        last = max(numbers, default=0)
+        if last > self.counters.games:
+            log.info("resume: %s holds games %d to %d of the run that was stopped after its checkpoint; they are kept "
+                     "and the new games are numbered from %d", self.run_dir / SGF_DIR, self.counters.games + 1, last,
+                     last + 1)
+        return max(last, self.counters.games)
 
     def _save_game(self, game: VictimGame) -> None:
         """Number the finished game and write its SGF (when ``sgf`` is on)."""

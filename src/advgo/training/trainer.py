@@ -7,7 +7,8 @@ replay buffer beside it, and evaluates every ``eval_every`` steps (``_evaluate``
 ``milestone_every`` steps the checkpoint is also copied to ``milestones/`` and never pruned.
 
 Resume restores the newest checkpoint, the optimizer, the RNG states and the replay buffer exactly; games
-in flight when the checkpoint was taken are not stored and start afresh. Ctrl-C finishes the current
+in flight when the checkpoint was taken are not stored and start afresh. A newest checkpoint that cannot be read
+(truncated, corrupt) is skipped with a warning for the newest one that can; only when none can is it an error. Ctrl-C finishes the current
 step, saves a checkpoint and exits.
 """
 
@@ -28,7 +29,8 @@ import torch
 from ..config import to_dict, write_resolved
 from ..features import FEATURES
 from ..nets import PolicyValueNet
-from ..nets.checkpoint import Checkpoint, checkpoint_path, latest_checkpoint, load_checkpoint, prune_checkpoints, save_checkpoint
+from ..nets.checkpoint import (Checkpoint, CheckpointUnreadable, checkpoint_path, list_checkpoints, load_checkpoint,
+                               prune_checkpoints, save_checkpoint)
 from ..nets.threads import set_torch_threads
 from ..rules import Rules
 from ..runlog import RunLogger, progress
@@ -141,11 +143,27 @@ class Trainer:
         """Restore what ``_extra_state`` saved."""
 
     # ------------------------------------------------------------------ checkpoints
-    def _restore(self) -> None:
-        path = latest_checkpoint(self.run_dir / CHECKPOINTS)
-        if path is None:
+    def _newest_good_checkpoint(self) -> Checkpoint:
+        """The newest checkpoint that can be read; unreadable newer ones are skipped with a warning."""
+        paths = list_checkpoints(self.run_dir / CHECKPOINTS)
+        if not paths:
             raise FileNotFoundError(f"nothing to resume: no checkpoint in {self.run_dir}")
-        ckpt = load_checkpoint(path, device=self.device, expect_board_size=self.cfg.game.board_size)
+        bad: list[CheckpointUnreadable] = []
+        for path in reversed(paths):
+            try:
+                ckpt = load_checkpoint(path, device=self.device, expect_board_size=self.cfg.game.board_size)
+            except CheckpointUnreadable as err:
+                bad.append(err)
+                continue
+            if bad:
+                log.warning("%s; resuming from the newest checkpoint that reads, %s (step %d): the steps after it "
+                            "are trained again", "; ".join(str(e) for e in bad), path.name, ckpt.step)
+            return ckpt
+        raise CheckpointUnreadable(f"{bad[0]}; no older checkpoint in {self.run_dir / CHECKPOINTS} reads either")
+
+    def _restore(self) -> None:
+        ckpt = self._newest_good_checkpoint()
+        path = ckpt.path
         self.net.load_state_dict(ckpt.net.state_dict())
         self.learner.load_state_dict(ckpt.optimizer_state)
         self.step = ckpt.step
