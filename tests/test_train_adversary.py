@@ -301,6 +301,41 @@ def test_time_budget_ends_with_a_final_evaluation(victims, tmp_path):
     assert load_checkpoint(latest_checkpoint(run / CHECKPOINTS)).step == trainer.step
 
 
+def test_the_time_budget_covers_play_training_and_the_closing_evaluation(victims, tmp_path, caplog):
+    """A run whose play phase alone would take minutes (20,000 games) ends within its budget: the play phase is cut,
+    with a log line saying so."""
+    import time
+
+    budget_s = 6.0
+    start = time.monotonic()
+    with caplog.at_level("INFO", logger="advgo"):
+        trainer = AdversaryTrainer(tiny(victims, "schedule.total_steps=100000", "schedule.games_per_iteration=20000", "schedule.checkpoint_every=100000",
+                                        "schedule.milestone_every=0", "schedule.eval_every=100000"),
+                                   tmp_path / "run", max_minutes=budget_s / 60)
+        trainer.run()
+    elapsed = time.monotonic() - start
+    assert elapsed < budget_s + 30, elapsed  # a generous slack: the cuts come within a move of the deadline
+    lines = [r.getMessage() for r in caplog.records]
+    assert any(line.startswith("time budget: play phase cut") for line in lines), lines
+    assert latest_checkpoint(tmp_path / "run" / CHECKPOINTS) is not None
+
+
+def test_a_closing_evaluation_that_would_overrun_the_budget_is_cut(victims, tmp_path, caplog):
+    """5000 evaluation games against each victim would take minutes: training keeps half the budget for them, and
+    the closing evaluation is cut where the budget ends, with a log line saying so."""
+    import time
+
+    budget_s = 9.0
+    start = time.monotonic()
+    with caplog.at_level("INFO", logger="advgo"):
+        AdversaryTrainer(tiny(victims, "schedule.total_steps=100000", "evaluation.games=5000",
+                              "schedule.checkpoint_every=100000", "schedule.milestone_every=0",
+                              "schedule.eval_every=100000"), tmp_path / "run", max_minutes=budget_s / 60).run()
+    assert time.monotonic() - start < budget_s + 30
+    lines = [r.getMessage() for r in caplog.records]
+    assert any(line.startswith("time budget: evaluation") and " cut at " in line for line in lines), lines
+
+
 @pytest.mark.parametrize("name", ["attack-katago-pass-9x9.yaml", "attack-katago-hardened-9x9.yaml"])
 def test_shipped_katago_attack_configs_load_and_name_katanet(name):
     """They parse and validate without KataGo; with KataGo installed their victims load too."""

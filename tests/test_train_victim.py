@@ -64,6 +64,18 @@ def test_time_budget_stops_and_saves(tmp_path):
     assert latest_checkpoint(run / CHECKPOINTS) is not None
 
 
+def test_the_time_budget_cuts_a_long_play_phase(tmp_path, caplog):
+    """20,000 self-play games a phase would take minutes; a 5-second budget ends the run within a generous slack."""
+    import time
+
+    start = time.monotonic()
+    with caplog.at_level("INFO", logger="advgo"):
+        VictimTrainer(tiny("schedule.total_steps=100000", "schedule.games_per_iteration=20000"), tmp_path / "run",
+                      max_minutes=5 / 60).run()
+    assert time.monotonic() - start < 5 + 30
+    assert any("play phase cut" in r.getMessage() for r in caplog.records)
+
+
 def test_bad_config_is_a_clear_error_before_anything_is_written(tmp_path):
     with pytest.raises(ConfigError, match="selfplay.gamez"):
         tiny("selfplay.gamez=3")
