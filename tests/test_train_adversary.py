@@ -248,8 +248,11 @@ def test_cli_run_resume_and_bad_input(victims, tmp_path):
     for i, v in enumerate(victims):
         sets += ["--set", f"curriculum.entries[{i}].victim={v}"]
     out = advgo("train", "adversary", "--config", str(TINY), *sets, "--runs", str(tmp_path), "--name", "adv",
-                "--seed", "5", "--set", "schedule.total_steps=20")
+                "--seed", "5", "--set", "schedule.total_steps=20", "--max-minutes", "5")
     assert out.returncode == 0, out.stderr[-2000:]
+    # piped, every log line is one line, however long: here the budget's, which names the whole run
+    assert any("time budget 5:00 for the whole run, closing evaluation included (set-up took" in line
+               for line in out.stderr.splitlines()), out.stderr
     run = tmp_path / "adv"
     assert "seed: 5" in (run / "config.yaml").read_text()
     acc = EventAccumulator(str(run), size_guidance={"scalars": 0})

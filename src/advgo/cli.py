@@ -24,25 +24,19 @@ from importlib import metadata
 from pathlib import Path
 
 import typer
-from rich.console import Console
-from rich.logging import RichHandler
 
-from advgo.cli_app import App
+from advgo.cli_app import App, make_console, setup_logging
 
 app = App(help="advgo: adversarial policies in Go.", no_args_is_help=True, add_completion=False)
 bench_app = App(help="Benchmarks.", no_args_is_help=True)
 app.add_typer(bench_app, name="bench")
 
-console = Console()
+console = make_console()
 
 
 @app.callback()
 def main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progress at INFO level.")) -> None:
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(name)s: %(message)s",
-        handlers=[RichHandler(console=Console(stderr=True), show_path=False)],
-    )
+    setup_logging(logging.INFO if verbose else logging.WARNING)
 
 
 @app.command()

@@ -22,13 +22,12 @@ from pathlib import Path
 
 import typer
 from rich import box
-from rich.console import Console
 from rich.table import Table
 
-from advgo.cli_app import App
+from advgo.cli_app import App, make_console
 
 engines_app = App(help="External Go engines (GNU Go, KataGo): list them, install one.", no_args_is_help=True)
-console = Console()
+console = make_console()
 
 GNUGO_BINARY = Path("/usr/games/gnugo")
 

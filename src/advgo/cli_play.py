@@ -7,10 +7,11 @@ import json
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-console = Console()
+from advgo.cli_app import make_console
+
+console = make_console()
 AGENT_HELP = ("An agent spec: random, zoo:NAME[:visits=N], net:PATH[:visits=N][:amcts=MODE][:victim=SPEC], "
               "katanet[:visits=N], baseline:pass|edge|random|spiral|mirror, gnugo[:level=N], katago[:visits=N], "
               "'gtp:COMMAND LINE', engine:NAME, human.")

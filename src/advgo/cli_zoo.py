@@ -7,13 +7,12 @@ import logging
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from advgo.cli_app import App
+from advgo.cli_app import App, make_console
 
 zoo_app = App(help="The bundled victim ladder.", no_args_is_help=True)
-console = Console()
+console = make_console()
 
 
 def _pct(record: dict | None) -> str:

@@ -353,4 +353,4 @@ class AdversaryTrainer(Trainer):
                      self.step, label, 100 * tally.win_rate, 100 * low, 100 * high, tally.games, tally.capped,
                      self._move_cap)
         self._eval_seconds = time.monotonic() - started
-        log.info("evaluation at step %d took %s", self.step, clock_text(self._eval_seconds))
+        log.debug("evaluation at step %d took %s", self.step, clock_text(self._eval_seconds))

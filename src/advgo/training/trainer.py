@@ -229,6 +229,7 @@ class Trainer:
                 if self.final_eval and self.step % cfg.eval_every != 0 and self.step > 0 and not self._stop:
                     self._show("closing evaluation")
                     self._evaluate(logger)  # stopped by the budget between evaluations: evaluate the final net
+                self._show(f"stopped at step {self.step}")
         finally:
             signal.signal(signal.SIGINT, old_handler)
             logger.close()
