@@ -1,12 +1,12 @@
 """What every ``advgo`` command shares: the typer app and command classes, the consoles and the log handler.
 
-| piece | what it fixes |
-|---|---|
-| ``App`` / ``Command`` | help pages as people read them: a flag shows no ``<bool>`` (``--help`` included), and the usage line
-  names positional arguments by their metavar (``advgo match [OPTIONS] BLACK WHITE``, not ``{black} {white}``) |
-| ``make_console`` | output piped to a file or another program is not wrapped at 80 columns: text lines are printed whole
-  (``soft_wrap``); tables still fit the width (``COLUMNS``, else 80) |
-| ``setup_logging`` | log lines: rich's handler on a terminal; one plain, unwrapped line per record elsewhere |
+- ``App`` / ``Command`` / ``Group``: help pages as people read them. A flag shows no ``<bool>`` (``--help``
+  included), and the usage line names positional arguments by their metavar (``advgo match [OPTIONS] BLACK
+  WHITE``, not ``{black} {white}``).
+- ``make_console``: output piped to a file or another program is not wrapped at 80 columns. Text lines are
+  printed whole (``soft_wrap``); tables still fit the width (``COLUMNS``, else 80).
+- ``setup_logging``: rich's log handler on a terminal; elsewhere one plain, unwrapped line per record, with its
+  time and level.
 """
 
 from __future__ import annotations

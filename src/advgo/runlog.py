@@ -261,7 +261,7 @@ class _RateColumn(ProgressColumn):
 
 
 class _BudgetColumn(ProgressColumn):
-    """``elapsed 2:30 of 10:00  ETA 7:30``: a run under a time budget, live (from the task's ``limit_s``, ``started``)."""
+    """``elapsed 2:30 of 10:00  ETA 7:30``: a run under a time budget, live (the task's ``limit_s``, ``started``)."""
 
     def render(self, task: Any) -> Text:
         limit, started = task.fields["limit_s"], task.fields["started"]

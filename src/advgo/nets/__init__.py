@@ -26,7 +26,8 @@ from .inference import PATHS, InferenceNet, resolve_device
 from .model import NetConfig, PolicyValueNet
 
 __all__ = [
-    "Checkpoint", "CheckpointError", "CheckpointUnreadable", "InferenceNet", "NetConfig", "PATHS", "PolicyValueNet", "SYMMETRY_MODES",
+    "Checkpoint", "CheckpointError", "CheckpointUnreadable", "InferenceNet", "NetConfig", "PATHS", "PolicyValueNet",
+    "SYMMETRY_MODES",
     "TorchEvaluator", "checkpoint_path", "latest_checkpoint", "list_checkpoints", "load_checkpoint",
     "prune_checkpoints", "resolve_device", "save_checkpoint",
 ]

@@ -13,8 +13,9 @@ budget, and its description says what the run is doing inside long phases.
 
 Resume restores the newest checkpoint, the optimizer, the RNG states and the replay buffer exactly; games
 in flight when the checkpoint was taken are not stored and start afresh. A newest checkpoint that cannot be read
-(truncated, corrupt) is skipped with a warning for the newest one that can; only when none can is it an error. Ctrl-C finishes the current
-step, saves a checkpoint and exits.
+(truncated, corrupt) is skipped with a warning for the newest one that can (the replay buffer is then the one
+saved beside the unreadable checkpoint); only when none can is it an error. Ctrl-C finishes the current step,
+saves a checkpoint and exits.
 """
 
 from __future__ import annotations
