@@ -313,9 +313,10 @@ class AdversaryTrainer(Trainer):
 
     # ------------------------------------------------------------------ evaluation
     def _closing_reserve(self) -> float:
-        """The closing evaluation's expected wall time: the last evaluation's, else estimated from victim-play."""
+        """The closing evaluation's expected wall time: the last evaluation's, else estimated from victim-play; none
+        before the first learner step (an untrained run has no closing evaluation)."""
         n = self.cfg.evaluation.games
-        if not self.budget.limited or n == 0:
+        if not self.budget.limited or n == 0 or self.step == 0:
             return 0.0
         if self._eval_seconds is not None:
             return self.budget.reserve(1.2 * self._eval_seconds)
