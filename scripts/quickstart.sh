@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Set up, then run the main job on its built-in default.
 #   bash scripts/quickstart.sh            an adversary trained by victim-play against the bundled 9x9 victim ladder
-#                                         for 12 minutes (configs/quickstart.yaml), into runs/adversary-<timestamp>/
+#                                         in 12 minutes, its closing evaluation included (configs/quickstart.yaml),
+#                                         into runs/adversary-<timestamp>/
 #   bash scripts/quickstart.sh --katago   the pass attack on KataGo: installs KataGo (katrain wheel), trains an
-#                                         adversary from scratch against KataGo's net at 1 visit for 10 minutes
+#                                         adversary from scratch against KataGo's net at 1 visit in 10 minutes
 #                                         (configs/attack-katago-pass-9x9.yaml), then plays it 200 games against
 #                                         katanet@1, 50 against the real engine (katago:visits=1 over GTP) and a
 #                                         few weaker players, and prints the table (configs/table-katago-quick.yaml)

@@ -13,14 +13,27 @@ TORCH_VERSION=2.13.0
 
 say() { printf 'setup: %s\n' "$*"; }
 
-# Run a command with its output in $LOG; on failure show the end of the log and stop.
+# Run a command with its output in $LOG, saying every 15 s that it is still at work and how long it took; on
+# failure show the end of the log and stop.
 logged() {
-  if ! "$@" >>"$LOG" 2>&1; then
+  local start=$SECONDS next=15 status=0
+  "$@" >>"$LOG" 2>&1 &
+  local pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 1
+    if [ $((SECONDS - start)) -ge "$next" ]; then
+      say "  ... still at it ($((SECONDS - start)) s)"
+      next=$((next + 15))
+    fi
+  done
+  wait "$pid" || status=$?
+  if [ "$status" != 0 ]; then
     say "FAILED: $*"
     tail -n 40 "$LOG" | sed 's/^/  /'
     say "full log: $ROOT/$LOG"
     exit 1
   fi
+  say "  done in $((SECONDS - start)) s"
 }
 
 if [ ! -x "$VENV/bin/python" ]; then
@@ -33,7 +46,7 @@ if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ] && [ -x "$VENV/bin/advgo" 
   say "$VENV up to date (pyproject.toml unchanged)"
 else
   : >"$LOG"
-  say "installing torch==$TORCH_VERSION into $VENV (log: $LOG)"
+  say "installing torch==$TORCH_VERSION into $VENV (a download of some hundred MB on a fresh clone; log: $LOG)"
   logged "$VENV/bin/python" -m pip install --disable-pip-version-check -q "torch==$TORCH_VERSION"
   say "installing advgo (editable) with the dev extra"
   logged "$VENV/bin/python" -m pip install --disable-pip-version-check -q -e '.[dev]'

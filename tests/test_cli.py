@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -103,3 +104,33 @@ def test_bench_engine_rejects_bad_options(tmp_path, bad):
 def test_bench_startup():
     out = advgo("bench", "startup", "--board", "5", timeout=900).stdout
     assert "cold" in out and "warm" in out
+
+
+def _command_paths(command, prefix=()):
+    yield list(prefix)
+    for name, sub in sorted(getattr(command, "commands", {}).items()):
+        yield from _command_paths(sub, (*prefix, name))
+
+
+def test_every_help_page_has_readable_placeholders():
+    """No ``<bool>`` after a flag (``--help`` included); positional arguments by their metavar (``BLACK WHITE``),
+    not ``{black} {white}``."""
+    import typer.main
+    from typer.testing import CliRunner
+
+    from advgo.cli import app
+
+    runner = CliRunner()
+    pages = {}
+    for path in _command_paths(typer.main.get_command(app)):
+        result = runner.invoke(app, [*path, "--help"], prog_name="advgo", env={"COLUMNS": "200"})
+        assert result.exit_code == 0, (path, result.output)
+        assert "<bool>" not in result.output, " ".join(path)
+        usage = re.search(r"Usage: .*", result.output).group(0)
+        assert "{" not in usage, usage
+        pages[" ".join(path)] = result.output
+    assert len(pages) > 25
+    assert "Usage: advgo match [OPTIONS] BLACK WHITE" in pages["match"]
+    assert "Usage: advgo eval [OPTIONS] RUN" in pages["eval"]
+    assert "Usage: advgo gtp [OPTIONS] AGENT" in pages["gtp"]
+    assert "Usage: advgo show [OPTIONS] SGF_FILE" in pages["show"]

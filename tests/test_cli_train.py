@@ -60,3 +60,13 @@ def test_zoo_list_runs():
     out = advgo("zoo", "list", "--json")
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().startswith("[")
+
+
+def test_piped_output_is_not_wrapped(tmp_path):
+    """Piped (not a terminal), a long line stays one line: the error here, log lines and tables' text alike."""
+    out = advgo("train", "adversary", "--config", str(ROOT / "configs" / "adversary-tiny.yaml"), "--runs",
+                str(tmp_path), "--set", "victimplay.fast_visits=100")
+    assert out.returncode == 2
+    [line] = [line for line in out.stdout.splitlines() if "error" in line]
+    assert len(line) > 80 and "fast_visits" in line and line.endswith("(after override 'victimplay.fast_visits=100')")
+

@@ -132,3 +132,15 @@ def test_victim_play_and_its_evaluation_default_to_the_same_cap():
                               np.random.default_rng(0), training=training, continuous=training)
             assert play.max_moves == cap == move_cap(9, cfg.max_moves)
             play.close()
+
+
+def test_a_tally_with_no_scored_game_has_no_win_rate():
+    from advgo.eval.counting import NoScoredGames, require_scored
+
+    tally = Tally()
+    tally.count(0.0, void=True)
+    tally.count(0.0, void=True)
+    with pytest.raises(NoScoredGames, match="no game was scored: 2 of 2 games were voided"):
+        require_scored(tally)
+    tally.count(-3.5, capped=True)  # a capped game is scored (a non-win), so there is a win rate: 0 of 1
+    assert require_scored(tally) is tally and tally.win_rate == 0.0

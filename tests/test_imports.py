@@ -12,7 +12,7 @@ Layers, lowest first (a name is the first component under ``advgo``; ``__init__`
 | 5 | ``agents``, ``zoo``, ``victims`` |
 | 6 | ``training``, ``eval``, ``curriculum``, ``registry`` |
 | 7 | ``env``, ``ui``, ``gtp`` |
-| 8 | ``bench``, ``cli``, ``cli_*``, ``__main__`` |
+| 8 | ``bench``, ``cli``, ``cli_*`` (``cli_app`` among them), ``__main__`` |
 
 The scan is static (``ast``), so imports inside functions and ``TYPE_CHECKING`` blocks count too.
 """
@@ -36,7 +36,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("agents", "zoo", "victims"),
     ("training", "eval", "curriculum", "registry"),
     ("env", "ui", "gtp"),
-    ("bench", "cli", "cli_train", "cli_zoo", "cli_engines", "cli_gtp", "cli_play", "__main__"),
+    ("bench", "cli", "cli_app", "cli_train", "cli_zoo", "cli_engines", "cli_gtp", "cli_play", "__main__"),
 ]
 LAYER_OF = {name: i for i, names in enumerate(LAYERS) for name in names}
 

@@ -169,3 +169,25 @@ def test_bench_match_smoke(tmp_path, gnugo_installed):
     victim = [r for r in records if r["part"] == "victim"]
     assert victim[0]["victim"] == "gnugo:level=0" and victim[0]["seconds_per_move"] > 0 and victim[0]["moves"] > 0
     assert [r["workers"] for r in records if r["part"] == "throughput"] == [1, 2]
+
+
+def test_a_match_where_every_game_is_voided_fails(tmp_path):
+    """No scored game, no win rate: ``advgo match`` says so and exits non-zero (the SGFs stay for a look)."""
+    script = tmp_path / "dies.py"
+    script.write_text(textwrap.dedent('''
+        import sys
+        for line in sys.stdin:
+            words = line.split()
+            if words and words[0] == "genmove":
+                sys.exit(1)  # every process dies in its first genmove
+            if words and words[0] == "quit":
+                print("=\\n", flush=True); break
+            if words:
+                print("= 2\\n" if words[0] == "protocol_version" else "=\\n", flush=True)
+    '''))
+    out = subprocess.run(CLI + ["match", "random", f"gtp:{sys.executable} {script}", "--games", "2", "--board", "5",
+                                "--rules", "chinese", "--out", str(tmp_path / "m")],
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode != 0, out.stdout
+    assert "no game was scored" in out.stdout and "2 of 2 games were voided" in out.stdout
+    assert len(list((tmp_path / "m" / "games").glob("*-void.sgf"))) == 2

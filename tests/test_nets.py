@@ -6,7 +6,6 @@ import os
 import pickle
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pytest
@@ -154,7 +153,6 @@ def test_overfits_a_tiny_dataset():
         return F.cross_entropy(logits, target_policy) + F.mse_loss(value, target_value)
 
     first = loss_fn().item()
-    start = time.perf_counter()
     for _ in range(250):
         optimizer.zero_grad()
         loss = loss_fn()
@@ -164,7 +162,6 @@ def test_overfits_a_tiny_dataset():
     with torch.no_grad():
         final = loss_fn().item()
     assert final < 0.15 * first, (first, final)
-    assert time.perf_counter() - start < 20
 
 
 # ---------------------------------------------------------------------------------------------- evaluator

@@ -191,3 +191,26 @@ def test_progress_on_a_terminal_draws_rich_columns():
         bar.update(description="self-play done")
     out = console.file.getvalue()
     assert "self-play done" in out and "10/10" in out and "games/s" in out and "ETA" in out
+
+
+def test_progress_under_a_time_budget_counts_against_the_budget(caplog):
+    """A run stopped by a time budget long before its step total shows elapsed / limit and the time left to the
+    budget, not ``0/100000 step (0%) ... ETA 165:23:12``."""
+    console = Console(file=io.StringIO(), force_terminal=False)
+    with caplog.at_level(logging.INFO, logger="advgo.runlog"):
+        with progress(100000, "training", "step", console=console, log_every_s=0, time_limit_s=600,
+                      started=time.monotonic() - 150) as bar:
+            bar.advance(30)
+    line = caplog.records[0].getMessage()
+    assert re.fullmatch(r"training: 30 step, [\d.]+ step/s, elapsed 0:02:3\d of 0:10:00 \(25%\), "
+                        r"ETA 0:07:[23]\d \(time budget\)", line), line
+    assert "100000" not in line
+
+
+def test_progress_under_a_time_budget_on_a_terminal():
+    console = Console(file=io.StringIO(), force_terminal=True, width=150)
+    with progress(100000, "training", "step", console=console, time_limit_s=600,
+                  started=time.monotonic() - 150) as bar:
+        bar.advance(30)
+    out = console.file.getvalue()
+    assert "of 0:10:00" in out and "ETA 0:07:" in out and "100000" not in out and "step/s" in out

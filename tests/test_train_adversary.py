@@ -177,6 +177,25 @@ def test_resume_continues_at_the_same_stage(victims, tmp_path):
     assert stages == sorted(stages)
 
 
+def test_resume_after_a_kill_keeps_every_sgf_and_numbers_on(victims, tmp_path):
+    """A run killed after its last checkpoint has written SGFs of games the checkpoint does not know; the resumed run
+    keeps them as they are and numbers its own games after them: nothing is replaced."""
+    run = tmp_path / "run"
+    AdversaryTrainer(tiny(victims), run).run()  # checkpoints at steps 20 and 40
+    latest_checkpoint(run / CHECKPOINTS).unlink()  # as if killed between step 20 and the checkpoint at 40
+    before = {p.name: p.read_bytes() for p in (run / "sgf").glob("*.sgf")}
+    known = load_checkpoint(latest_checkpoint(run / CHECKPOINTS)).extra["counters"]["games"]
+    assert len(before) > known  # the killed run's SGFs past the checkpoint
+    again = AdversaryTrainer(tiny(victims), run, resume=True)
+    again.run()
+    after = {p.name: p.read_bytes() for p in (run / "sgf").glob("*.sgf")}
+    assert all(after[name] == data for name, data in before.items())  # nothing replaced
+    numbers = sorted(int(name[5:12]) for name in after)
+    assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) > len(before)  # one numbering, no gaps
+    first_new = read_sgf(after[f"game-{len(before) + 1:07d}.sgf"])
+    assert f"game {len(before) + 1}:" in first_new.comments[0]
+
+
 def test_warm_start_loads_the_weights(victims, tmp_path):
     run = tmp_path / "run"
     AdversaryTrainer(tiny(victims, "schedule.total_steps=20"), run).run()
@@ -203,6 +222,18 @@ def test_bad_runs_fail_before_any_game(victims, tmp_path, override, message):
     assert not (tmp_path / "run").exists()
 
 
+@pytest.mark.parametrize("override", ["victimplay.fast_visits=100", "victimplay.games=0",
+                                      "victimplay.full_search_prob=2", "victimplay.temperature_late=-1"])
+def test_victimplay_errors_name_the_victimplay_section(override):
+    """The adversary's game settings share self-play's checks; their errors name the section the user wrote."""
+    from advgo.config import ConfigError
+
+    with pytest.raises(ConfigError) as err:
+        load_config(AdversaryRunConfig, TINY, [override])
+    message = str(err.value)  # "<file>:<line>: victimplay: <problem>", the problem naming victimplay too
+    assert "selfplay" not in message and message.count("victimplay") >= 2, message
+
+
 def test_empty_curriculum_is_an_error():
     from advgo.config import ConfigError
 
@@ -218,8 +249,11 @@ def test_cli_run_resume_and_bad_input(victims, tmp_path):
     for i, v in enumerate(victims):
         sets += ["--set", f"curriculum.entries[{i}].victim={v}"]
     out = advgo("train", "adversary", "--config", str(TINY), *sets, "--runs", str(tmp_path), "--name", "adv",
-                "--seed", "5", "--set", "schedule.total_steps=20")
+                "--seed", "5", "--set", "schedule.total_steps=20", "--max-minutes", "5")
     assert out.returncode == 0, out.stderr[-2000:]
+    # piped, every log line is one line, however long: here the budget's, which names the whole run
+    assert any("time budget 5:00 for the whole run, closing evaluation included (set-up took" in line
+               for line in out.stderr.splitlines()), out.stderr
     run = tmp_path / "adv"
     assert "seed: 5" in (run / "config.yaml").read_text()
     acc = EventAccumulator(str(run), size_guidance={"scalars": 0})
@@ -269,6 +303,42 @@ def test_time_budget_ends_with_a_final_evaluation(victims, tmp_path):
     evals = [r for r in read_scalars(run / "scalars.jsonl") if r["tag"] == "eval/ckpt-000000020@1/win_rate"]
     assert [r["step"] for r in evals] == [trainer.step] and trainer.step > 0
     assert load_checkpoint(latest_checkpoint(run / CHECKPOINTS)).step == trainer.step
+
+
+def test_the_time_budget_cuts_a_long_play_phase(victims, tmp_path, caplog):
+    """A run whose play phase alone would take minutes (20,000 games) ends within its budget: the play phase is cut,
+    with a log line saying so."""
+    import time
+
+    budget_s = 6.0
+    start = time.monotonic()
+    with caplog.at_level("INFO", logger="advgo"):
+        trainer = AdversaryTrainer(tiny(victims, "schedule.total_steps=100000", "schedule.games_per_iteration=20000",
+                                        "schedule.checkpoint_every=100000", "schedule.milestone_every=0",
+                                        "schedule.eval_every=100000"),
+                                   tmp_path / "run", max_minutes=budget_s / 60)
+        trainer.run()
+    elapsed = time.monotonic() - start
+    assert elapsed < budget_s + 30, elapsed  # a generous slack: the cuts come within a move of the deadline
+    lines = [r.getMessage() for r in caplog.records]
+    assert any(line.startswith("time budget: play phase cut") for line in lines), lines
+    assert latest_checkpoint(tmp_path / "run" / CHECKPOINTS) is not None
+
+
+def test_a_closing_evaluation_that_would_overrun_the_budget_is_cut(victims, tmp_path, caplog):
+    """5000 evaluation games against each victim would take minutes: training keeps half the budget for them, and
+    the closing evaluation is cut where the budget ends, with a log line saying so."""
+    import time
+
+    budget_s = 9.0
+    start = time.monotonic()
+    with caplog.at_level("INFO", logger="advgo"):
+        AdversaryTrainer(tiny(victims, "schedule.total_steps=100000", "evaluation.games=5000",
+                              "schedule.checkpoint_every=100000", "schedule.milestone_every=0",
+                              "schedule.eval_every=100000"), tmp_path / "run", max_minutes=budget_s / 60).run()
+    assert time.monotonic() - start < budget_s + 30
+    lines = [r.getMessage() for r in caplog.records]
+    assert any(line.startswith("time budget: evaluation") and " cut at " in line for line in lines), lines
 
 
 @pytest.mark.parametrize("name", ["attack-katago-pass-9x9.yaml", "attack-katago-hardened-9x9.yaml"])

@@ -64,6 +64,18 @@ def test_time_budget_stops_and_saves(tmp_path):
     assert latest_checkpoint(run / CHECKPOINTS) is not None
 
 
+def test_the_time_budget_cuts_a_long_play_phase(tmp_path, caplog):
+    """20,000 self-play games a phase would take minutes; a 5-second budget ends the run within a generous slack."""
+    import time
+
+    start = time.monotonic()
+    with caplog.at_level("INFO", logger="advgo"):
+        VictimTrainer(tiny("schedule.total_steps=100000", "schedule.games_per_iteration=20000"), tmp_path / "run",
+                      max_minutes=5 / 60).run()
+    assert time.monotonic() - start < 5 + 30
+    assert any("play phase cut" in r.getMessage() for r in caplog.records)
+
+
 def test_bad_config_is_a_clear_error_before_anything_is_written(tmp_path):
     with pytest.raises(ConfigError, match="selfplay.gamez"):
         tiny("selfplay.gamez=3")
@@ -90,3 +102,18 @@ def test_corrupt_checkpoint_is_a_clear_error(tmp_path):
     path.write_bytes(path.read_bytes()[:100])
     with pytest.raises(CheckpointError):
         VictimTrainer(tiny(), run, resume=True)
+
+
+def test_a_corrupt_newest_checkpoint_falls_back_to_the_newest_good_one(tmp_path, caplog):
+    run = tmp_path / "run"
+    VictimTrainer(tiny(), run).run()  # checkpoints at steps 20 and 40
+    newest = latest_checkpoint(run / CHECKPOINTS)
+    assert newest.name == "ckpt-000000040.pt"
+    newest.write_bytes(newest.read_bytes()[:100])
+    with caplog.at_level("WARNING", logger="advgo"):
+        trainer = VictimTrainer(tiny("schedule.total_steps=60"), run, resume=True)
+    assert trainer.step == 20
+    warning = " ".join(r.getMessage() for r in caplog.records if r.levelname == "WARNING")
+    assert "ckpt-000000040.pt" in warning and "ckpt-000000020.pt" in warning
+    trainer.run()
+    assert load_checkpoint(latest_checkpoint(run / CHECKPOINTS)).step == 60  # the bad file was replaced on the way

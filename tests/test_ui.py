@@ -101,6 +101,17 @@ def test_illegal_moves_and_hints_change_nothing():
     assert session.state.is_legal(hint) and session.state.moves == moves
 
 
+def test_the_illegal_move_message_names_the_point_not_the_action_id():
+    from advgo.ui.play import _why_illegal
+
+    session = _session()
+    session.play(12)
+    session.opponent_move()
+    with pytest.raises(IllegalMoveError) as err:
+        session.play(12)
+    assert _why_illegal(err.value) == "illegal move C3: the point is occupied"
+
+
 def test_resign_save_and_read_back(tmp_path):
     session = _session(human=-1)
     session.opponent_move()
@@ -161,7 +172,7 @@ def test_play_a_game_through_a_terminal(tmp_path):
     child.sendline("q17")
     assert "cannot read 'q17'" in _board(child)
     child.sendline("C3")
-    assert "illegal move C3" in _board(child) and "occupied" in child.before
+    assert "illegal move C3" in _board(child) and "occupied" in child.before and "action" not in child.before
     child.sendline("help")
     assert "take back your last move" in _board(child)
     child.sendline("hint")

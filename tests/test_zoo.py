@@ -123,3 +123,27 @@ def test_user_zoo_over_the_bundled_one(tmp_path, monkeypatch, user_data):
     assert registry.entries() == [a, b]
     registry.save_entries([measured, b])
     assert registry.entries(registry.REGISTRY_PATH) == [measured, b]
+
+
+def test_zoo_list_is_readable_piped_at_80_columns_and_loads_no_net():
+    """``advgo zoo list | cat`` at 80 columns: one line per victim, names whole, the table within 80 columns (the
+    notes under it are text, printed whole); and it reads only the registry (no torch import, no net loaded), so
+    it answers at once."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom advgo.cli import app\n"
+            "try:\n    app(['zoo', 'list'], prog_name='advgo')\nexcept SystemExit:\n    pass\n"
+            "print('TORCH' if 'torch' in sys.modules else 'NO TORCH')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "COLUMNS": "80"})
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[-1] == "NO TORCH"
+    names = [row.name for row in registry.entries()]
+    table = [line for line in lines if line.split()[:1] and line.split()[0] in ["name", *names]]
+    assert len(table) == len(names) + 1 and all(len(line) <= 80 for line in table), "\n".join(lines)
+    for row in registry.entries():
+        assert sum(line.split()[:1] == [row.name] for line in lines) == 1, (row.name, "\n".join(lines))
+    assert "…" not in out.stdout

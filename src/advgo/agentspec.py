@@ -58,6 +58,10 @@ SPEC_PARAM = "victim"
 takes the rest of the string, colons included."""
 
 
+NET_KINDS = ("zoo", "net", "katanet")
+"""Kinds whose agents run a torch net in this process (their torch threads follow :mod:`advgo.nets.threads`)."""
+
+
 class AgentSpecError(ValueError):
     """A spec string that names no player; the message lists the accepted forms."""
 
@@ -74,6 +78,11 @@ class AgentSpec:
 
     def get(self, key: str, default=None):
         return dict(self.params).get(key, default)
+
+    @property
+    def runs_a_net(self) -> bool:
+        """Whether the agent runs a torch net in this process (``zoo``, ``net``, ``katanet``)."""
+        return self.kind in NET_KINDS
 
     @property
     def text(self) -> str:

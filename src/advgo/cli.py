@@ -24,23 +24,19 @@ from importlib import metadata
 from pathlib import Path
 
 import typer
-from rich.console import Console
-from rich.logging import RichHandler
 
-app = typer.Typer(help="advgo: adversarial policies in Go.", no_args_is_help=True, add_completion=False)
-bench_app = typer.Typer(help="Benchmarks.", no_args_is_help=True)
+from advgo.cli_app import App, make_console, setup_logging
+
+app = App(help="advgo: adversarial policies in Go.", no_args_is_help=True, add_completion=False)
+bench_app = App(help="Benchmarks.", no_args_is_help=True)
 app.add_typer(bench_app, name="bench")
 
-console = Console()
+console = make_console()
 
 
 @app.callback()
 def main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progress at INFO level.")) -> None:
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(name)s: %(message)s",
-        handlers=[RichHandler(console=Console(stderr=True), show_path=False)],
-    )
+    setup_logging(logging.INFO if verbose else logging.WARNING)
 
 
 @app.command()
@@ -131,10 +127,9 @@ def bench_net(
     ),
 ) -> None:
     """Positions/s of random-init policy-value nets by batch size: eager vs the evaluator's path, fp32 (bf16 on CUDA)."""
-    import torch
-
     from advgo.bench import net as bench
     from advgo.bench.report import write_json
+    from advgo.nets.threads import set_torch_threads
 
     try:
         nets = bench.pair_nets(_int_list(blocks, "--blocks"), _int_list(channels, "--channels"))
@@ -144,7 +139,7 @@ def bench_net(
     except ValueError as e:
         raise typer.BadParameter(str(e)) from None
     if threads is not None:
-        torch.set_num_threads(threads)
+        set_torch_threads(threads)
     with console.status("measuring ...") as status:
         def progress(label: str, batch: int, rate: float) -> None:
             status.update(f"{label}, batch {batch}: {rate:,.0f} positions/s")
@@ -172,11 +167,10 @@ def bench_katanet(
                                           "(default: runs/bench/katanet-NxN.json)."),
 ) -> None:
     """KataGo's net in process (KataGoNet) beside KataGo over GTP (KataGoPolicy): positions/s on the same positions."""
-    import torch
-
     from advgo.bench import katanet as bench
     from advgo.bench.net import available_devices
     from advgo.bench.report import write_json
+    from advgo.nets.threads import set_torch_threads
 
     try:
         batch_list = _int_list(batches, "--batches")
@@ -188,7 +182,7 @@ def bench_katanet(
     except ValueError as e:
         raise typer.BadParameter(str(e)) from None
     if threads is not None:
-        torch.set_num_threads(threads)
+        set_torch_threads(threads)
     with console.status("measuring ...") as status:
         def progress(label: str, rate: float) -> None:
             status.update(f"{label}: {rate:,.1f} positions/s")

@@ -22,11 +22,12 @@ from pathlib import Path
 
 import typer
 from rich import box
-from rich.console import Console
 from rich.table import Table
 
-engines_app = typer.Typer(help="External Go engines (GNU Go, KataGo): list them, install one.", no_args_is_help=True)
-console = Console()
+from advgo.cli_app import App, make_console
+
+engines_app = App(help="External Go engines (GNU Go, KataGo): list them, install one.", no_args_is_help=True)
+console = make_console()
 
 # ------------------------------------------------------------------------------------------------ list
 @dataclasses.dataclass
@@ -185,7 +186,7 @@ def _install_katago(folder: Path | None, apt: bool, smoke: bool, autotune: bool 
 
 @engines_app.command("install")
 def engines_install(
-    engine: str = typer.Argument(..., help="katago (fetched from PyPI) or gnugo (from Debian)."),
+    engine: str = typer.Argument(..., metavar="ENGINE", help="katago (fetched from PyPI) or gnugo (from Debian)."),
     folder: Path = typer.Option(None, "--dir", help="KataGo's install folder (default: ~/.cache/advgo/katago)."),
     apt: bool = typer.Option(False, "--apt", help="Run the apt-get install of missing Debian packages (as root)."),
     smoke: bool = typer.Option(True, "--smoke/--no-smoke", help="End with a GTP smoke test (genmove on 9x9)."),
@@ -255,7 +256,8 @@ def engines_check_katanet(
     seed: int = typer.Option(0, "--seed", help="Seeds the corpus: games, rules, sampling."),
     model: Path = typer.Option(None, "--model", help="A KataGo model file (default: the installed b10c384 net)."),
     json_path: Path = typer.Option(None, "--json", help="Write the full report (every worst position) here."),
-    threads: int = typer.Option(None, "--threads", help="Torch CPU threads for our net."),
+    threads: int = typer.Option(1, "--threads", min=0, help="Torch CPU threads for our net (0: torch's default, "
+                                                             "every core; see advgo.nets.threads)."),
     dtype: str = typer.Option("fp32", "--dtype", help="Our net's precision: fp32 (exact) or bf16 (faster)."),
     moves: int = typer.Option(0, "--moves", min=0, help="Also play katanet@1 against KataGo's 1-visit genmove on "
                                                         "this many of the positions."),

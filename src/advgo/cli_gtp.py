@@ -25,17 +25,20 @@ def _fail(message: str) -> typer.Exit:
 
 
 def gtp(
-    agent: str = typer.Argument(..., help="The agent to serve: " + ", ".join(AGENT_FORMS[:-1]) + "."),
+    agent: str = typer.Argument(..., metavar="AGENT", help="The agent to serve: " + ", ".join(AGENT_FORMS[:-1]) + "."),
     rules: str = typer.Option("tromp-taylor", "--rules", help="tromp-taylor or chinese (GNU Go's, no suicide)."),
     komi: float = typer.Option(7.5, "--komi", help="Komi until the controller sends `komi`."),
     seed: int = typer.Option(0, "--seed", help="Seed of the agent's random choices."),
     device: str = typer.Option("cpu", "--device", help="Torch device of a net agent: cpu, cuda, cuda:1, ..."),
     size: int | None = typer.Option(None, "--size", help="Board size before the first `boardsize` "
                                                          "(default: the net's size, else 19)."),
+    threads: int = typer.Option(1, "--threads", min=0, help="Torch CPU threads of a net agent (0: torch's default, "
+                                                             "every core; see advgo.nets.threads)."),
 ) -> None:
     """Serve AGENT as a GTP engine (for Sabaki, GoGui, twogtp); it never resigns."""
     from advgo.agentspec import parse_agent_spec
     from advgo.gtp import GTPServer
+    from advgo.nets.threads import set_torch_threads
     from advgo.registry import make_agent
     from advgo.rules import Rules
 
@@ -44,6 +47,7 @@ def gtp(
         if parse_agent_spec(agent).kind == "human":
             raise ValueError("a human agent reads the terminal, which is the GTP channel here: "
                              "use the controller's own human player instead")
+        set_torch_threads(threads)
         player = make_agent(agent, seed=seed, device=device, rules=ruleset)
     except (ValueError, FileNotFoundError) as exc:
         raise _fail(str(exc)) from None

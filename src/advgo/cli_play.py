@@ -7,13 +7,15 @@ import json
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-console = Console()
+from advgo.cli_app import make_console
+
+console = make_console()
 AGENT_HELP = ("An agent spec: random, zoo:NAME[:visits=N], net:PATH[:visits=N][:amcts=MODE][:victim=SPEC], "
               "katanet[:visits=N], baseline:pass|edge|random|spiral|mirror, gnugo[:level=N], katago[:visits=N], "
               "'gtp:COMMAND LINE', engine:NAME, human.")
+THREADS_HELP = "Torch CPU threads (0: torch's default, every core; see advgo.nets.threads)."
 
 
 def _pct(x: float | None) -> str:
@@ -59,8 +61,8 @@ def _remove_if_no_games(folder: Path) -> None:
 
 
 def match(
-    black: str = typer.Argument(..., help=f"Agent A (black in even-numbered games). {AGENT_HELP}"),
-    white: str = typer.Argument(..., help="Agent B (white in even-numbered games)."),
+    black: str = typer.Argument(..., metavar="BLACK", help=f"Agent A (black in even-numbered games). {AGENT_HELP}"),
+    white: str = typer.Argument(..., metavar="WHITE", help="Agent B (white in even-numbered games)."),
     board: int = typer.Option(9, "--board", min=2, max=19, help="Board size N."),
     games: int = typer.Option(10, "--games", min=1, help="Games to play."),
     alternate: bool = typer.Option(True, "--alternate/--no-alternate", help="Swap colours every game."),
@@ -73,17 +75,21 @@ def match(
     slots: int = typer.Option(0, "--slots", min=0, help="Games in flight per worker (0: automatic)."),
     seed: int = typer.Option(0, "--seed", help="Seed of both agents."),
     device: str = typer.Option("cpu", "--device", help="Torch device of net agents (cpu, cuda)."),
+    threads: int = typer.Option(1, "--threads", min=0, help="Torch CPU threads per worker (0: torch's default, every "
+                                                             "core; see advgo.nets.threads)."),
     out: Path | None = typer.Option(None, "--out", help="Match folder (default: runs/match-<time>)."),
     json_path: Path | None = typer.Option(None, "--json", help="Also write the match JSON here."),
 ) -> None:
     """Play two agents against each other: games in parallel, every game as SGF, a table and JSON."""
     from advgo.agents.gtp_client import EngineDied
+    from advgo.eval.counting import NoScoredGames, require_scored
     from advgo.eval.match import MatchConfig, match_json, run_match, summarize
     from advgo.runlog import make_run_dir, progress
 
     try:
         cfg = MatchConfig(black, white, board_size=board, games=games, alternate=alternate, rules=rules, komi=komi,
-                          max_moves=max_moves, workers=workers, slots=slots, seed=seed, device=device)
+                          max_moves=max_moves, workers=workers, slots=slots, seed=seed, device=device,
+                          threads=threads)
         out_dir = make_run_dir("runs", kind="match") if out is None else out
         with progress(games, f"{black} vs {white}", "games", console=console) as bar:
             run = run_match(cfg, out_dir, on_game=lambda record: bar.advance(1))
@@ -105,6 +111,11 @@ def match(
         json_path.parent.mkdir(parents=True, exist_ok=True)
         json_path.write_text(json.dumps(match_json(run), indent=2))
         console.print(f"wrote {json_path}")
+    try:
+        require_scored(run.result, f"{black} vs {white}")
+    except NoScoredGames as err:  # every game voided: the table's 0% would be no result at all
+        console.print(f"[red]error:[/red] {err}", soft_wrap=True)
+        raise typer.Exit(1) from None
 
 
 def table(
@@ -112,6 +123,8 @@ def table(
     overrides: list[str] = typer.Option([], "--set", help="Dotted override, e.g. --set games=50 (repeatable)."),
     out: Path | None = typer.Option(None, "--out", help="Table folder; an existing one resumes (default: "
                                                         "runs/table-<time>)."),
+    threads: int | None = typer.Option(None, "--threads", min=0, help="Torch CPU threads per match worker "
+                                       "(shorthand for --set threads=N; default 1; 0: torch's default)."),
 ) -> None:
     """A cross table: every row player against every column, one match per cell, win rates with 95% intervals."""
     from advgo.config import load_config
@@ -119,7 +132,7 @@ def table(
     from advgo.runlog import make_run_dir, progress
 
     try:
-        cfg = load_config(TableConfig, config, overrides)
+        cfg = load_config(TableConfig, config, [*overrides, *([f"threads={threads}"] if threads is not None else [])])
         total = sum((col.games or cfg.games) for col in cfg.columns) * len(cfg.rows)
         out_dir = make_run_dir("runs", kind="table") if out is None else out
         with progress(total, f"table {config.stem}", "games", console=console) as bar:
@@ -139,13 +152,14 @@ def table(
 
 
 def eval_run(
-    run: Path = typer.Argument(..., help="An adversary run folder (runs/<name>)."),
+    run: Path = typer.Argument(..., metavar="RUN", help="An adversary run folder (runs/<name>)."),
     games: int = typer.Option(32, "--games", min=1, help="Games per checkpoint and victim."),
     extra: list[str] = typer.Option([], "--extra", help="A further victim spec (repeatable): zoo:cp4, "
                                                         "gnugo:level=0, katago, net:PATH …"),
     steps: str = typer.Option("", "--steps", help="Only these checkpoint steps (comma-separated)."),
     seed: int = typer.Option(0, "--seed", help="Seed of the evaluation games."),
     device: str = typer.Option("cpu", "--device", help="Torch device."),
+    threads: int = typer.Option(1, "--threads", min=0, help=THREADS_HELP),
 ) -> None:
     """Every saved adversary checkpoint of RUN against every victim of its curriculum: table, PNG, TensorBoard."""
     from advgo.eval.counting import RULE
@@ -163,7 +177,7 @@ def eval_run(
 
         n_victims = len(load_run_config(run).curriculum.entries) + len(extra)
         with progress(n_ckpts * n_victims * games, f"evaluating {run.name}", "games", console=console) as bar:
-            cells = evaluate_run(run, games, tuple(extra), wanted, device=device, seed=seed,
+            cells = evaluate_run(run, games, tuple(extra), wanted, device=device, seed=seed, threads=threads,
                                  on_cell=lambda cell: bar.advance(cell.games))
     except (ValueError, FileNotFoundError) as err:
         console.print(f"[red]error:[/red] {err}", soft_wrap=True)
@@ -195,12 +209,14 @@ def play(
     max_moves: int = typer.Option(0, "--max-moves", min=0, help="Move cap, scored as it stands (0: none)."),
     seed: int = typer.Option(0, "--seed", help="Seed of the opponent's random choices."),
     device: str = typer.Option("cpu", "--device", help="Torch device of a net opponent."),
+    threads: int = typer.Option(1, "--threads", min=0, help=THREADS_HELP),
     out: Path | None = typer.Option(None, "--out", help="SGF of the game (default: runs/play/play-<time>.sgf)."),
 ) -> None:
     """Play Go against any agent on the terminal board (moves like D4; help lists the commands)."""
     import time
 
     from advgo.eval.match import MatchConfig, agree_rules, engine_rules
+    from advgo.nets.threads import set_torch_threads
     from advgo.registry import make_agent
     from advgo.rules import Rules
     from advgo.ui import PlaySession, run_play
@@ -214,6 +230,7 @@ def play(
         agreed = agree_rules(MatchConfig("human", opponent, board_size=board, rules=rules),
                              [None, engine_rules(opponent)])
         the_rules = Rules.from_name(agreed, komi)
+        set_torch_threads(threads)
         agent = make_agent(opponent, seed=seed, device=device, rules=the_rules)
         session = PlaySession(agent, board, the_rules, 1 if color == "black" else -1, max_moves or None)
         run_play(session, console, lambda prompt: console.input(prompt), path)
@@ -226,7 +243,7 @@ def play(
 
 
 def show(
-    sgf_file: Path = typer.Argument(..., help="An SGF file (a match, training or play game)."),
+    sgf_file: Path = typer.Argument(..., metavar="SGF_FILE", help="An SGF file (a match, training or play game)."),
 ) -> None:
     """Step through a game: next, back, jump to move N, first, last; shows each move's comment."""
     from advgo.sgf import SgfError, read_sgf

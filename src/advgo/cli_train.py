@@ -6,10 +6,11 @@ import logging
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
-train_app = typer.Typer(help="Training runs.", no_args_is_help=True)
-console = Console()
+from advgo.cli_app import App, make_console
+
+train_app = App(help="Training runs.", no_args_is_help=True)
+console = make_console()
 
 
 def _overrides(sets: list[str], seed: int | None, device: str | None, workers: int | None = None,

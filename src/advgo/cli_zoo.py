@@ -10,17 +10,55 @@ import logging
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-zoo_app = typer.Typer(help="The victim ladder: the bundled one and your own (the user zoo).", no_args_is_help=True)
-console = Console()
+from advgo.cli_app import App, make_console
+
+zoo_app = App(help="The victim ladder: the bundled one and your own (the user zoo).", no_args_is_help=True)
+console = make_console()
 
 
 def _pct(record: dict | None) -> str:
     if not record:
         return "-"
     return f"{100 * record['win_rate']:.0f}% [{100 * record['low']:.0f}-{100 * record['high']:.0f}] n={record['games']}"
+
+
+def _rate(record: dict | None) -> str:
+    return "-" if not record else f"{100 * record['win_rate']:.0f}"
+
+
+def zoo_table(rows) -> tuple[Table, list[str]]:
+    """The zoo as a table that fits 80 columns (one line per victim, names whole) and its footnotes: win rates
+    without their intervals (``--json`` has them), GNU Go as one column per visits with the levels side by side,
+    the hardware of each training run as a note."""
+    from rich import box
+
+    vs_gnugo = [r.strength.get("vs_gnugo", {}) for r in rows]
+    levels = sorted({int(k.split("@")[0]) for g in vs_gnugo for k in g})
+    visits = sorted({int(k.split("@")[1]) for g in vs_gnugo for k in g})
+    hardware = list(dict.fromkeys(str(r.training.get("hardware", "?")) for r in rows))
+    table = Table(title="advgo zoo, weakest first (win rates in %)", box=box.SIMPLE_HEAD, pad_edge=False,
+                  padding=(0, 0), show_edge=False)
+    for col in ("name", "board", "net", "steps", "games", "hours", "Elo", "rand@1"):
+        table.add_column(col, no_wrap=True, justify="left" if col in ("name", "board", "net") else "right")
+    for v in visits:
+        table.add_column(f"GNU Go @{v}", no_wrap=True, justify="right")
+    for r, gnugo in zip(rows, vs_gnugo):
+        t, s = r.training, r.strength
+        hours = t.get("wall_hours")
+        cells = ["/".join(_rate(gnugo.get(f"{level}@{v}")) for level in levels) for v in visits]
+        table.add_row(r.name, f"{r.board_size}x{r.board_size}", r.net_size, str(t.get("step", "?")),
+                      str(t.get("games", "?")), "?" if hours is None else f"{hours:.2f}",
+                      "-" if s.get("elo") is None else f"{s['elo']:.0f}", _rate(s.get("vs_random")), *cells)
+    notes = []
+    if levels:
+        notes.append(f"GNU Go columns: levels {'/'.join(map(str, levels))} at the victim's visits; intervals and game "
+                     f"counts: advgo zoo list --json")
+    for hw in hardware:
+        names = ", ".join(r.name for r in rows if str(r.training.get("hardware", "?")) == hw)
+        notes.append(f"trained on {hw}: {names}")
+    return table, notes
 
 
 @zoo_app.command("list")
@@ -34,16 +72,10 @@ def zoo_list(as_json: bool = typer.Option(False, "--json", help="Print the regis
     if as_json:
         print(json.dumps([asdict(r) for r in rows], indent=2))
         return
-    table = Table(title="advgo zoo (weakest first)")
-    for col in ("name", "board", "net", "games", "steps", "compute", "Elo", "vs random @1", "vs GNU Go"):
-        table.add_column(col)
-    for r in rows:
-        t, s = r.training, r.strength
-        compute = f"{t.get('wall_hours', '?')} h, {t.get('hardware', '?')}"
-        gnugo = "\n".join(f"L{k.split('@')[0]} @{k.split('@')[1]}: {_pct(v)}" for k, v in s.get("vs_gnugo", {}).items())
-        table.add_row(r.name, f"{r.board_size}x{r.board_size}", r.net_size, str(t.get("games", "?")),
-                      str(t.get("step", "?")), compute, str(s.get("elo", "-")), _pct(s.get("vs_random")), gnugo or "-")
+    table, notes = zoo_table(rows)
     console.print(table)
+    for note in notes:
+        console.print(note, highlight=False)
 
 
 @zoo_app.command("build")
@@ -90,15 +122,19 @@ def zoo_measure(
     temperature: float = typer.Option(0.3, "--temperature", help="Move temperature in the round robin (games must differ)."),
     only: str = typer.Option("", "--only", help="Comma-separated victims to measure (default: all); the round "
                              "robin still takes every victim of their board size."),
+    threads: int = typer.Option(1, "--threads", min=0, help="Torch CPU threads (0: torch's default, every core; see "
+                                                             "advgo.nets.threads)."),
 ) -> None:
     """Measure every victim: round robin with random (Elo) among the victims of each board size, vs random, vs
     GNU Go; update the registry."""
     from dataclasses import replace
 
     from advgo.eval.zoo_strength import round_robin, vs_gnugo, vs_random
+    from advgo.nets.threads import set_torch_threads
     from advgo.zoo import entries, save_entries
 
     logging.getLogger("advgo").setLevel(logging.INFO)
+    set_torch_threads(threads)
     rows = entries()
     if not rows:
         console.print("[red]error:[/red] the zoo is empty (advgo zoo build first)")

@@ -89,7 +89,9 @@ class GameState:
         child = self._fork()
         status = play_action(child._b, 0, a, self._codes)
         if status != OK:
-            raise IllegalMoveError(a, STATUS_NAMES[status], self._illegal_message(a, status))
+            message, explanation = self._illegal_message(a, status)
+            raise IllegalMoveError(a, STATUS_NAMES[status], message, vertex=action_to_gtp(a, self.size),
+                                   explanation=explanation)
         child._written[0] = child.move_number + 1
         return child
 
@@ -257,7 +259,8 @@ class GameState:
         )
         return GameState(boards, self._rules, self._max_moves, written, self._initial, self._codes)
 
-    def _illegal_message(self, action: int, status: int) -> str:
+    def _illegal_message(self, action: int, status: int) -> tuple[str, str]:
+        """The error's message and, apart, why the move is illegal in words."""
         if status == HISTORY_FULL:  # cannot happen: _fork grows the history first
             raise RuntimeError("engine history is full")
         where = action_to_gtp(action, self.size)
@@ -270,7 +273,7 @@ class GameState:
             "superko": f"it repeats an earlier position ({self._rules.ko} superko)",
             "game_over": f"the game is over ({self.end_reason})",
         }[reason]
-        return f"illegal move {where} (action {action}) for {who}: {explain}"
+        return f"illegal move {where} (action {action}) for {who}: {explain}", explain
 
 
 def _setup_action(action, size: int) -> int:

@@ -246,15 +246,56 @@ class _RateColumn(ProgressColumn):
         return Text(_rate(task.finished_speed or task.speed, self.unit), style="progress.data.speed")
 
 
+class _BudgetColumn(ProgressColumn):
+    """``elapsed 2:30 of 10:00  ETA 7:30``: a run under a time budget, live (the task's ``limit_s``, ``started``)."""
+
+    def render(self, task: Any) -> Text:
+        limit, started = task.fields["limit_s"], task.fields["started"]
+        elapsed = time.monotonic() - started
+        return Text(f"elapsed {_duration(elapsed)} of {_duration(limit)}  ETA {_duration(max(0.0, limit - elapsed))}",
+                    style="progress.remaining")
+
+
+class _BudgetBarColumn(BarColumn):
+    """The bar of a run under a time budget: the share of the budget used, not of the step total."""
+
+    def render(self, task: Any):
+        from rich.progress_bar import ProgressBar as Bar
+
+        limit, started = task.fields["limit_s"], task.fields["started"]
+        return Bar(total=limit, completed=min(limit, time.monotonic() - started), width=self.bar_width,
+                   pulse=False, animation_time=task.get_time(), style=self.style, complete_style=self.complete_style,
+                   finished_style=self.finished_style, pulse_style=self.pulse_style)
+
+
+class _CountColumn(ProgressColumn):
+    def __init__(self, unit: str):
+        super().__init__()
+        self.unit = unit
+
+    def render(self, task: Any) -> Text:
+        return Text(f"{task.completed:g} {self.unit}", style="progress.download")
+
+
 class ProgressBar:
     """What :func:`progress` yields: call :meth:`advance` as work completes."""
 
     def __init__(self, total: float | None, description: str, unit: str, bar: Progress | None,
-                 log_every_s: float, logger: logging.Logger):
+                 log_every_s: float, logger: logging.Logger, time_limit_s: float | None = None,
+                 started: float | None = None):
         self.total, self.description, self.unit, self.completed = total, description, unit, 0.0
         self._bar, self._every, self._log = bar, log_every_s, logger
-        self._task = bar.add_task(description, total=total) if bar is not None else None
-        self._start = self._last = time.monotonic()
+        self._start = time.monotonic() if started is None else started
+        self._last = time.monotonic()
+        self.time_limit_s = time_limit_s
+        fields = {} if time_limit_s is None else {"limit_s": time_limit_s, "started": self._start}
+        self._task = bar.add_task(description, total=total, **fields) if bar is not None else None
+        self._initial = 0.0  # units done before this bar started (a resumed run's steps): not in its rate
+
+    def resume_at(self, completed: float) -> None:
+        """Start from ``completed`` units done earlier (a resumed run), which do not count in the rate."""
+        self._initial = completed
+        self.update(completed=completed)
 
     def advance(self, n: float = 1) -> None:
         """Record ``n`` more units done."""
@@ -275,7 +316,14 @@ class ProgressBar:
         """Log the state as one line (what a non-terminal gets every ``log_every_s`` seconds)."""
         now = time.monotonic()
         self._last, elapsed = now, now - self._start
-        speed = self.completed / elapsed if elapsed > 0 else None
+        speed = (self.completed - self._initial) / elapsed if elapsed > 0 else None
+        if self.time_limit_s is not None:
+            limit = self.time_limit_s
+            eta = "" if final else f", ETA {_duration(max(0.0, limit - elapsed))} (time budget)"
+            self._log.info("%s: %g %s, %s, elapsed %s of %s (%.0f%%)%s%s", self.description, self.completed,
+                           self.unit, _rate(speed, self.unit), _duration(elapsed), _duration(limit),
+                           100 * min(elapsed / limit, 1.0) if limit > 0 else 100, eta, " (done)" if final else "")
+            return
         done = f"{self.completed:g}" + (f"/{self.total:g}" if self.total else "")
         pct = f" ({self.completed / self.total:.0%})" if self.total else ""
         eta = ""
@@ -288,9 +336,12 @@ class ProgressBar:
 @contextlib.contextmanager
 def progress(total: float | None, description: str = "working", unit: str = "it", *,
              console: Console | None = None, log_every_s: float = 30.0,
-             logger: logging.Logger | None = None) -> Iterator[ProgressBar]:
+             logger: logging.Logger | None = None, time_limit_s: float | None = None,
+             started: float | None = None) -> Iterator[ProgressBar]:
     """A progress bar with count, rate and ETA on a terminal (rich); elsewhere (CI, ``nohup``, pipes) a log
-    line every ``log_every_s`` seconds and one at the end. ``total=None``: unknown, so no ETA::
+    line every ``log_every_s`` seconds and one at the end. ``total=None``: unknown, so no ETA. ``time_limit_s``:
+    the work stops at a time budget of that many seconds from ``started`` (a ``time.monotonic()``; default now),
+    so the bar and the ETA count against the budget, and the count is shown without its (unreached) total::
 
         with progress(n_games, "self-play", "games") as bar:
             ...
@@ -299,14 +350,18 @@ def progress(total: float | None, description: str = "working", unit: str = "it"
     console = console or Console()
     logger = logger or log
     if not (console.is_terminal or console.is_jupyter):
-        bar = ProgressBar(total, description, unit, None, log_every_s, logger)
+        bar = ProgressBar(total, description, unit, None, log_every_s, logger, time_limit_s, started)
         try:
             yield bar
         finally:
             bar.log_line(final=True)
         return
-    columns = (TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TaskProgressColumn(), _RateColumn(unit), TimeElapsedColumn(), TextColumn("ETA"),
-               TimeRemainingColumn())
+    if time_limit_s is None:
+        columns = (TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                   TaskProgressColumn(), _RateColumn(unit), TimeElapsedColumn(), TextColumn("ETA"),
+                   TimeRemainingColumn())
+    else:
+        columns = (TextColumn("[progress.description]{task.description}"), _BudgetBarColumn(), _CountColumn(unit),
+                   _RateColumn(unit), _BudgetColumn())
     with Progress(*columns, console=console) as rich_progress:
-        yield ProgressBar(total, description, unit, rich_progress, log_every_s, logger)
+        yield ProgressBar(total, description, unit, rich_progress, log_every_s, logger, time_limit_s, started)

@@ -30,6 +30,7 @@ import torch
 from advgo.config import load_config
 from advgo.features import FEATURES
 from advgo.nets import InferenceNet, PolicyValueNet, TorchEvaluator
+from advgo.nets.threads import set_torch_threads
 from advgo.rules import Rules
 from advgo.training.selfplay import SelfPlay
 from advgo.training.victim import TimedEvaluator, hardware, resolve_device
@@ -63,8 +64,7 @@ def run(config: Path, seconds: float = 30.0, overrides=(), threads=(None,), grou
         rounds: int = 3, path: str = "auto") -> list[dict]:
     cfg = load_config(VictimRunConfig, config, overrides)
     device = resolve_device(cfg.device)
-    if cfg.threads:
-        torch.set_num_threads(cfg.threads)
+    set_torch_threads(cfg.threads)
     n = cfg.game.board_size
     torch.manual_seed(cfg.seed)
     net = PolicyValueNet(cfg.net_config()).to(device).eval()

@@ -20,6 +20,7 @@ import torch
 
 from advgo.config import load_config
 from advgo.nets import PolicyValueNet, TorchEvaluator
+from advgo.nets.threads import set_torch_threads
 from advgo.rules import Rules
 from advgo.training.adversary_config import AdversaryRunConfig
 from advgo.training.selfplay import SelfPlay, SelfPlayConfig
@@ -52,8 +53,7 @@ def run(config: Path, seconds: float = 20.0, modes=("S", "S++", "R", "plain"), v
         victim_visits: int = 1, overrides=()) -> list[dict]:
     cfg = load_config(AdversaryRunConfig, config, overrides)
     device = resolve_device(cfg.device)
-    if cfg.threads:
-        torch.set_num_threads(cfg.threads)
+    set_torch_threads(cfg.threads)
     n = cfg.game.board_size
     torch.manual_seed(cfg.seed)
     net_config = cfg.net_config()

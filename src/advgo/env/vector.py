@@ -19,7 +19,8 @@ ended ignores that sub-env's action and returns the first observation of its nex
 
 Infos hold ``action_mask`` (int8 [B, N*N + 1]) and, for the sub-envs whose episode ended this step, ``score``,
 ``moves`` and ``illegal_move`` (bool) with their ``_``-prefixed masks. ``action_masks()`` gives bool [B, N*N + 1].
-An illegal action under ``illegal_move="raise"`` raises before any game changes.
+An illegal action under ``illegal_move="raise"`` raises before any game changes. ``threads``: torch CPU threads when
+the env makes a net opponent from a spec (1 by default, :mod:`advgo.nets.threads`; None leaves torch's setting).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from ..engine import NO_ACTION
 from ..engine.constants import BLACK, END_MOVE_CAP, END_TWO_PASSES, OK, WHITE
 from ..engine.moves import check_action
 from ..errors import IllegalMoveError
+from ..nets.threads import DEFAULT_THREADS
 from .games import EnvGames, parse_rules, status_name
 from .go_v0 import check_illegal_mode
 from .observation import NUM_OBS_PLANES, observation_space
@@ -48,7 +50,7 @@ class GoVectorEnv(VectorEnv):
     def __init__(self, num_envs: int, opponent="random", board_size: int = 9, komi: float = 7.5,
                  rules="tromp-taylor", max_moves: int | None = None, learner_color: str = "alternate",
                  illegal_move: str = "lose", autoreset_mode: str = "next_step", render_mode: str | None = None,
-                 device="cpu", seed: int = 0, copy: bool = True):
+                 device="cpu", seed: int = 0, copy: bool = True, threads: int | None = DEFAULT_THREADS):
         if isinstance(num_envs, bool) or not isinstance(num_envs, (int, np.integer)) or num_envs < 1:
             raise ValueError(f"num_envs must be a positive integer, got {num_envs!r}")
         if autoreset_mode not in AUTORESET_MODES:
@@ -69,7 +71,8 @@ class GoVectorEnv(VectorEnv):
         self.single_action_space = gymnasium.spaces.Discrete(self._games.num_actions)
         self.observation_space = batch_space(self.single_observation_space, self.num_envs)
         self.action_space = batch_space(self.single_action_space, self.num_envs)
-        self.opponent, self._owns_opponent = make_opponent(opponent, self.board_size, self.rules, seed, device)
+        self.opponent, self._owns_opponent = make_opponent(opponent, self.board_size, self.rules, seed, device,
+                                                           threads)
         self.opponent.start(self.board_size, self.rules, self.num_envs)
         b, n, a = self.num_envs, self.board_size, self._games.num_actions
         self._colour = np.full(b, BLACK, np.int8)  # [B] the learner's colour in each sub-env

@@ -18,6 +18,7 @@ its first move inside ``reset`` when the learner is white). Observation, actions
 | ``learner_color`` | ``"black"``, ``"white"``, ``"alternate"`` (black in the first episode after a seeded reset, then white, …) or ``"random"`` |
 | ``illegal_move`` | ``"lose"`` (the episode ends, reward −1, ``info["illegal_move"]``) or ``"raise"`` (``IllegalMoveError``, nothing changes) |
 | ``device`` | where a net opponent runs ("cpu", "cuda") |
+| ``threads`` | torch CPU threads when the env makes a net opponent from a spec (:mod:`advgo.nets.threads`: 1 by default; None leaves torch's setting) |
 
 Action masking: ``info["action_mask"]`` (int8, for ``Discrete.sample(mask=)``) and ``env.action_masks()`` (bool, for
 sb3-contrib's ``MaskablePPO``). ``info["opponent_action"]`` is the opponent's last move (None before it has moved).
@@ -31,8 +32,10 @@ import gymnasium
 import numpy as np
 
 from ..agents import reseed
+from ..agentspec import parse_agent_spec
 from ..engine.constants import BLACK, END_MOVE_CAP, END_REASONS, OK, WHITE
 from ..errors import IllegalMoveError
+from ..nets.threads import DEFAULT_THREADS, set_torch_threads
 from ..registry import make_agent, misfit
 from .games import EnvGames, parse_rules, status_name
 from .go_v0 import check_illegal_mode, check_render_mode, illegal_message
@@ -52,9 +55,13 @@ def check_learner_color(learner_color: str) -> str:
     return learner_color
 
 
-def make_opponent(opponent, board_size: int, rules, seed: int, device) -> tuple[object, bool]:
-    """``(agent, owned)``: the agent a spec names (owned: we close it) or the object given; checks size and rules."""
+def make_opponent(opponent, board_size: int, rules, seed: int, device,
+                  threads: int | None = DEFAULT_THREADS) -> tuple[object, bool]:
+    """``(agent, owned)``: the agent a spec names (owned: we close it) or the object given; checks size and rules.
+    A net opponent made from a spec gets torch's CPU threads by the rule (``threads``; None: left as they are)."""
     if isinstance(opponent, str):
+        if threads is not None and parse_agent_spec(opponent).runs_a_net:
+            set_torch_threads(threads)
         agent, owned = make_agent(opponent, seed=seed, device=device, rules=rules), True
     elif callable(getattr(opponent, "select", None)) and callable(getattr(opponent, "start", None)):
         agent, owned = opponent, False
@@ -85,7 +92,8 @@ class GoVsAgentEnv(gymnasium.Env):
 
     def __init__(self, opponent="random", board_size: int = 9, komi: float = 7.5, rules="tromp-taylor",
                  max_moves: int | None = None, learner_color: str = "alternate", illegal_move: str = "lose",
-                 render_mode: str | None = None, device="cpu", seed: int = 0):
+                 render_mode: str | None = None, device="cpu", seed: int = 0,
+                 threads: int | None = DEFAULT_THREADS):
         self.render_mode = check_render_mode(render_mode)
         self.illegal_move = check_illegal_mode(illegal_move)
         self.learner_color = check_learner_color(learner_color)
@@ -94,7 +102,8 @@ class GoVsAgentEnv(gymnasium.Env):
         self.rules = self._games.rules
         self.observation_space = observation_space(self.board_size, self.rules.komi)
         self.action_space = gymnasium.spaces.Discrete(self._games.num_actions)
-        self.opponent, self._owns_opponent = make_opponent(opponent, self.board_size, self.rules, seed, device)
+        self.opponent, self._owns_opponent = make_opponent(opponent, self.board_size, self.rules, seed, device,
+                                                           threads)
         self.opponent.start(self.board_size, self.rules, 1)
         self._one = np.zeros(1, np.int64)  # the games list of the opponent's select()
         self._learner = BLACK

@@ -7,6 +7,9 @@
 | stopped at the move cap | ``capped``: a non-win for both sides, whoever leads on the board; never a win or a loss | yes |
 | voided (an engine died, timed out or refused a move; an illegal move) | not counted | no |
 
+A report over no scored game (every game voided) has no win rate: :func:`require_scored` raises
+``NoScoredGames`` there, and ``advgo match`` exits non-zero with that message instead of showing 0%.
+
 A win rate is wins over scored games (wins + losses + draws + capped), its 95% Wilson interval over the same;
 one side's losses are the other side's wins. ``advgo match`` (:class:`advgo.eval.arena.MatchResult`),
 ``advgo eval`` and the training evaluation (:func:`advgo.training.adversary.evaluate_adversary`), the
@@ -106,3 +109,15 @@ class Tally:
     @property
     def loss_interval(self) -> tuple[float, float]:
         return wilson_interval(self.losses, self.games)
+
+
+class NoScoredGames(ValueError):
+    """Every game was voided: nothing was counted, so there is no win rate to report."""
+
+
+def require_scored(tally: Tally, what: str = "the match") -> Tally:
+    """``tally`` when it holds a scored game; else ``NoScoredGames`` saying how many games were voided."""
+    if tally.games == 0:
+        raise NoScoredGames(f"{what}: no game was scored: {tally.voided} of {tally.voided} games were voided, so "
+                            f"there is no win rate")
+    return tally

@@ -7,7 +7,9 @@
 | ``match.json`` | the config, the summary (``summarize``) and one row per game |
 
 Workers are processes (``spawn``): each builds both agents from their specs and plays the games
-``g % workers == w`` with ``slots`` games in flight (one engine process per slot for an external engine).
+``g % workers == w`` with ``slots`` games in flight (one engine process per slot for an external engine). Every
+worker, and the main process when there is one worker, runs torch on ``threads`` CPU threads (1 unless told:
+:mod:`advgo.nets.threads`).
 Rules are agreed before the first move: without ``rules`` the match plays Tromp-Taylor when both agents
 can, else a ruleset both play (GNU Go: Chinese with positional superko); an explicit ruleset an engine does
 not play is an error.
@@ -24,7 +26,6 @@ import dataclasses
 import json
 import logging
 import multiprocessing as mp
-import os
 import queue as queue_module
 import time
 import traceback
@@ -73,14 +74,16 @@ class MatchConfig:
     """Seed of both agents (B gets seed + 1, worker w adds 1000·w)."""
     device: str = "cpu"
     """Torch device of net agents."""
+    threads: int = 1
+    """Torch CPU threads of each worker (:mod:`advgo.nets.threads`; 0: torch's default, every core)."""
 
     def __post_init__(self):
         for spec in (self.a, self.b):
             parse_agent_spec(spec)
         if not 2 <= self.board_size <= 19:
             raise ValueError(f"board size must be in 2..19, got {self.board_size}")
-        if self.games < 1 or self.workers < 1 or self.slots < 0 or self.max_moves < 0:
-            raise ValueError("games and workers must be at least 1; slots and max_moves at least 0")
+        if self.games < 1 or self.workers < 1 or self.slots < 0 or self.max_moves < 0 or self.threads < 0:
+            raise ValueError("games and workers must be at least 1; slots, max_moves and threads at least 0")
         if self.rules is not None and self.rules not in RULESET_NAMES:
             raise ValueError(f"rules must be one of {', '.join(RULESET_NAMES)}, got {self.rules!r}")
         if self.workers > 1 and "human" in (parse_agent_spec(self.a).kind, parse_agent_spec(self.b).kind):
@@ -128,8 +131,10 @@ def _colours(cfg: MatchConfig, games: list[int]) -> list[bool]:
 
 def _play_share(cfg: MatchConfig, rules: Rules, worker: int, emit: Callable[[str, object], None]) -> None:
     """Worker ``worker``'s share of the games, each record passed to ``emit("game", record)``."""
+    from ..nets.threads import set_torch_threads
     from ..registry import make_agent  # registry sits beside eval; imported late to keep start-up light
 
+    set_torch_threads(cfg.threads)  # one worker or many: the one rule, before any net is made
     games = list(range(worker, cfg.games, cfg.workers))
     seed = cfg.seed + 1000 * worker
     agent_a = make_agent(cfg.a, seed=seed, device=cfg.device, rules=rules, opponent=cfg.b)
@@ -153,11 +158,6 @@ def _play_share(cfg: MatchConfig, rules: Rules, worker: int, emit: Callable[[str
 
 def _worker_main(cfg: MatchConfig, rules: Rules, worker: int, out: mp.Queue) -> None:
     try:
-        # Share the cores: with torch's default (all cores) in every worker, OpenMP threads spin against each
-        # other; measured on 2 cores, 2 workers of cp4@8 vs GNU Go took 875 s for 48 games against 77 s with 1.
-        import torch
-
-        torch.set_num_threads(max(1, (os.cpu_count() or 1) // cfg.workers))
         _play_share(cfg, rules, worker, lambda kind, item: out.put((kind, item)))
         out.put(("done", worker))
     except BaseException as exc:  # the parent reports it; a worker must not die silently

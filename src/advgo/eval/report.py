@@ -28,6 +28,7 @@ import numpy as np
 from ..config import CONFIG_FILENAME, load_config
 from ..fileio import atomic_write
 from ..nets import TorchEvaluator, list_checkpoints, load_checkpoint
+from ..nets.threads import DEFAULT_THREADS, set_torch_threads
 from ..rules import Rules
 from ..runlog import RunLogger
 from ..training.adversary import evaluate_adversary, load_victims, tally_games
@@ -75,9 +76,13 @@ def load_run_config(run_dir: Path) -> AdversaryRunConfig:
 
 
 def evaluate_run(run_dir: str | Path, games: int, extra: tuple[str, ...] = (), steps: tuple[int, ...] = (),
-                 device="cpu", seed: int = 0, on_cell: Callable[[Cell], None] | None = None) -> list[Cell]:
-    """The matrix of cells (checkpoints × victims); ``steps`` keeps only those checkpoints when given."""
+                 device="cpu", seed: int = 0, on_cell: Callable[[Cell], None] | None = None,
+                 threads: int | None = DEFAULT_THREADS) -> list[Cell]:
+    """The matrix of cells (checkpoints × victims); ``steps`` keeps only those checkpoints when given. Torch runs on
+    ``threads`` CPU threads (:mod:`advgo.nets.threads`; None: as it is)."""
     run_dir = Path(run_dir)
+    if threads is not None:
+        set_torch_threads(threads)
     cfg = load_run_config(run_dir)
     checkpoints = [p for p in run_checkpoints(run_dir) if not steps or int(p.stem.split("-")[-1]) in steps]
     if not checkpoints:

@@ -103,6 +103,8 @@ class TableConfig:
     """Seed of every cell's agents."""
     device: str = "cpu"
     """Torch device of net agents."""
+    threads: int = 1
+    """Torch CPU threads of each match worker (:mod:`advgo.nets.threads`; 0: torch's default)."""
 
     def __post_init__(self):
         if not self.rows or not self.columns:
@@ -113,7 +115,8 @@ class TableConfig:
     def cell(self, row: Player, column: Player) -> MatchConfig:
         return MatchConfig(row.resolve(), column.resolve(), board_size=self.board_size,
                            games=column.games or self.games, rules=self.rules, komi=self.komi,
-                           max_moves=self.max_moves, workers=self.workers, seed=self.seed, device=self.device)
+                           max_moves=self.max_moves, workers=self.workers, seed=self.seed, device=self.device,
+                           threads=self.threads)
 
 
 @dataclasses.dataclass
@@ -128,7 +131,8 @@ class Cell:
 
 
 def _finished(folder: Path, cfg: MatchConfig) -> dict | None:
-    """The saved ``match.json`` of a cell played with exactly ``cfg`` (rules aside), else None."""
+    """The saved ``match.json`` of a cell played with exactly ``cfg`` (rules and threads aside: they do not change
+    the games), else None."""
     path = folder / "match.json"
     if not path.is_file():
         return None
@@ -138,7 +142,8 @@ def _finished(folder: Path, cfg: MatchConfig) -> dict | None:
         return None
     want = dataclasses.asdict(cfg)
     got = {k: v for k, v in saved.get("config", {}).items() if k in want}
-    if {k: v for k, v in want.items() if k != "rules"} != {k: v for k, v in got.items() if k != "rules"}:
+    aside = ("rules", "threads")
+    if {k: v for k, v in want.items() if k not in aside} != {k: v for k, v in got.items() if k not in aside}:
         return None
     return saved
 

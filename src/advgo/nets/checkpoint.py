@@ -50,6 +50,11 @@ class CheckpointError(ValueError):
     """A checkpoint that cannot be used here; the message names the file and the problem."""
 
 
+class CheckpointUnreadable(CheckpointError):
+    """The file is not a readable checkpoint at all (missing, truncated, corrupt, not ours): damage, not a mismatch.
+    Resuming a run skips such a file for the newest readable one (:meth:`advgo.training.trainer.Trainer._restore`)."""
+
+
 @dataclass
 class Checkpoint:
     """What ``load_checkpoint`` returns: the net rebuilt (in eval mode, on the asked device) and the rest."""
@@ -117,24 +122,24 @@ def _first_line(err: BaseException) -> str:
 
 def _read(path: Path) -> dict:
     if not path.exists():
-        raise CheckpointError(f"checkpoint {path} does not exist")
+        raise CheckpointUnreadable(f"checkpoint {path} does not exist")
     if not path.is_file():
-        raise CheckpointError(f"checkpoint {path} is not a file")
+        raise CheckpointUnreadable(f"checkpoint {path} is not a file")
     with open(path, "rb") as f:
         magic = f.read(len(_ZIP_MAGIC))
     if len(magic) < len(_ZIP_MAGIC):
-        raise CheckpointError(f"checkpoint {path} is corrupt or truncated ({len(magic)} bytes)")
+        raise CheckpointUnreadable(f"checkpoint {path} is corrupt or truncated ({len(magic)} bytes)")
     if magic != _ZIP_MAGIC:
-        raise CheckpointError(f"{path} is not an advgo checkpoint (not a torch.save zip file)")
+        raise CheckpointUnreadable(f"{path} is not an advgo checkpoint (not a torch.save zip file)")
     try:
         data = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as err:
-        raise CheckpointError(f"{path} is not an advgo checkpoint (it holds objects that are not weights: "
-                              f"{_first_line(err)})") from None
+        raise CheckpointUnreadable(f"{path} is not an advgo checkpoint (it holds objects that are not weights: "
+                                   f"{_first_line(err)})") from None
     except (RuntimeError, EOFError, zipfile.BadZipFile, OSError, ValueError) as err:
-        raise CheckpointError(f"checkpoint {path} is corrupt or truncated ({_first_line(err)})") from None
+        raise CheckpointUnreadable(f"checkpoint {path} is corrupt or truncated ({_first_line(err)})") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise CheckpointError(f"{path} is not an advgo checkpoint (no '{FORMAT}' format marker)")
+        raise CheckpointUnreadable(f"{path} is not an advgo checkpoint (no '{FORMAT}' format marker)")
     if data.get("format_version") != FORMAT_VERSION:
         raise CheckpointError(f"checkpoint {path} has format version {data.get('format_version')!r}; "
                               f"this advgo reads version {FORMAT_VERSION}")

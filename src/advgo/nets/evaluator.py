@@ -46,6 +46,7 @@ from advgo.features import FEATURES, NUM_SYMMETRIES, board_permutations, default
 
 from .inference import InferenceNet
 from .model import PolicyValueNet
+from .threads import set_torch_threads
 
 SYMMETRY_MODES = ("none", "random", "average")
 
@@ -71,7 +72,7 @@ class TorchEvaluator:
         if max_batch < 1:
             raise ValueError(f"max_batch must be at least 1, got {max_batch}")
         if threads is not None:
-            torch.set_num_threads(int(threads))
+            set_torch_threads(threads)
         self.runner = InferenceNet(net, device, path=path, bf16=bf16)
         self.device = self.runner.device
         self.size = net.config.board_size

@@ -62,13 +62,13 @@ class GameActor:
                  device: str = "cpu"):
         """``servers``: inference servers by Ray node id; the actor uses its own machine's and evaluates locally
         (on ``device``) when its machine has none."""
-        import torch
 
         from ..config import config_from_dict
         from ..nets import PolicyValueNet, TorchEvaluator
+        from ..nets.threads import set_torch_threads
         from ..rules import Rules
 
-        torch.set_num_threads(threads)
+        set_torch_threads(threads)
         self.role, self.actor = role, actor
         if role == "victim":
             from .victim_config import VictimRunConfig as config_cls

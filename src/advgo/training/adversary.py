@@ -6,7 +6,10 @@ the run to the next victim: every game in flight is then restarted against the n
 SGF; then ``steps_per_iteration`` learner steps. Checkpoints carry the curriculum state, so ``--resume``
 continues at the same stage with the same window of recent results. Every ``eval_every`` steps the
 adversary plays ``evaluation.games`` games against every curriculum entry (no hardening, no noise), and once
-more at the end when the time budget stops the run between two evaluations.
+more at the end when the time budget stops the run between two evaluations (:mod:`.adversary_eval`). Under a
+time budget the run stops training early enough for that closing evaluation (its measured or estimated length),
+and cuts it, with a log line, if it would still overrun. Logs and the progress bar number the curriculum's stages
+from 1 (``stage 2 of 5``); the TensorBoard scalar ``curriculum/stage`` is the entry's index (0 = first).
 
 TensorBoard tags (JSONL mirror in ``scalars.jsonl``):
 
@@ -32,6 +35,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 import time
 from pathlib import Path
 
@@ -39,17 +43,20 @@ import numpy as np
 
 from .. import zoo
 from ..curriculum import Curriculum
-from ..eval.counting import RULE, Tally, move_cap
+from ..eval.counting import RULE, move_cap
 from ..game import GameState
 from ..nets import TorchEvaluator, load_checkpoint
 from ..nets.checkpoint import Checkpoint
-from ..rules import Rules
 from ..runlog import RunLogger
 from ..sgf import save_sgf
 from ..victims import Victim, resolve_victim
 from .adversary_config import AdversaryRunConfig
+from .adversary_eval import PlaySpeed, evaluate_adversary, evaluation_visits, tally_games
+from .budget import clock_text
 from .trainer import TimedEvaluator, Trainer
 from .victimplay import VictimGame, VictimPlay
+
+__all__ = ["AdversaryTrainer", "evaluate_adversary", "load_victims", "tally_games"]  # the last two: re-exported
 
 log = logging.getLogger(__name__)
 SGF_DIR = "sgf"
@@ -87,6 +94,8 @@ class AdversaryTrainer(Trainer):
             cfg = dataclasses.replace(cfg, init=str(init))
         self.curriculum = Curriculum(cfg.curriculum)
         super().__init__(cfg, run_dir, resume, max_minutes)
+        log.info("loading %d victim(s): %s", len(cfg.curriculum.entries),
+                 ", ".join(e.label for e in cfg.curriculum.entries))
         self.victims = load_victims(cfg, self.device)
         if cfg.init and not resume:
             self._warm_start(cfg.init)
@@ -97,8 +106,9 @@ class AdversaryTrainer(Trainer):
         # with actors (scale.workers >= 2) the games are played there, each actor with its own victim engines
         self.play = None if cfg.scale.workers >= 2 else VictimPlay(
             self.evaluator, self.current_victim, cfg.game.board_size, self.rules, cfg.search, cfg.victimplay, self.rng)
-        self.games_written = self.counters.games
-        self._started_at = time.monotonic()
+        self.games_written = self._last_sgf_number()
+        self.speed = PlaySpeed()  # victim-play's cost so far: the closing evaluation's estimate
+        self._eval_seconds: float | None = None  # the last complete evaluation's wall time
 
     @property
     def current_victim(self) -> Victim:
@@ -136,7 +146,7 @@ class AdversaryTrainer(Trainer):
         logger.scalar("curriculum/stage", self.curriculum.stage, self.step)
         logger.text("curriculum/victim", self._victim_note("starts against"), self.step)
         logger.text("eval/counting", f"{RULE}; move cap {self._move_cap} moves", self.step)
-        log.info("curriculum stage %d: %s", self.curriculum.stage, self.curriculum.entry.label)
+        log.info("curriculum %s", self._stage_text())
 
     def _on_stop(self) -> None:
         if self.play is not None:
@@ -145,6 +155,11 @@ class AdversaryTrainer(Trainer):
     @property
     def _move_cap(self) -> int:
         return move_cap(self.cfg.game.board_size, self.cfg.victimplay.max_moves)
+
+    def _stage_text(self) -> str:
+        """``stage 2 of 5: cp3@1`` (stages count from 1 in every log line and in the progress bar)."""
+        return (f"stage {self.curriculum.stage + 1} of {len(self.cfg.curriculum.entries)}: "
+                f"{self.curriculum.entry.label}")
 
     def _victim_note(self, verb: str) -> str:
         entry = self.curriculum.entry
@@ -192,9 +207,8 @@ class AdversaryTrainer(Trainer):
             scalars[f"victim/{entry.label}/win_rate"] = self.curriculum.win_rate
             scalars[f"victim/{entry.label}/games"] = self.curriculum.games_at_stage
         logger.scalars(scalars, self.step)
-        self.bar.update(description=f"adversary: stage {self.curriculum.stage + 1}/{len(self.cfg.curriculum.entries)}"
-                        f" vs {entry.label}, win {self.curriculum.win_rate:.0%} of {len(self.curriculum.recent)},"
-                        f" {len(games) / wall:.2f} games/s{self._budget_left()}")
+        self._show(f"{self._stage_text()}, win {self.curriculum.win_rate:.0%} of {len(self.curriculum.recent)}, "
+                   f"{len(games) / wall:.2f} games/s")
 
     def _play_here(self, goal: int, logger: RunLogger) -> tuple[list, dict]:
         games: list[VictimGame] = []
@@ -203,10 +217,18 @@ class AdversaryTrainer(Trainer):
         self.evaluator.seconds = 0.0
         overrides0 = getattr(play.victim_agent, "overrides", 0)
         while len(games) < goal and not self._stop:
+            if self._time_up("play phase", f"{len(games)} of {goal} games"):
+                break
+            t0, counts = time.perf_counter(), (play.moves_played, play.evaluations, play.victim_evaluations)
+            done = []
             for game in play.step():
-                games.append(game)
+                done.append(game)
                 if self._record(game, logger):
                     break  # the victim changed: the games in flight were restarted
+            games += done
+            self.speed.add(time.perf_counter() - t0, play.evaluations - counts[1], play.victim_evaluations - counts[2],
+                           play.moves_played - counts[0], self.curriculum.entry.visits, done, steps=1)
+            self._show(f"{self._stage_text()}, playing {len(games)}/{goal} games")
         stats = {"moves": play.moves_played - moves0, "evaluations": play.evaluations - evals0,
                  "victim_evaluations": play.victim_evaluations - vevals0, "net_seconds": self.evaluator.seconds}
         if self.cfg.victimplay.hardening:
@@ -220,7 +242,11 @@ class AdversaryTrainer(Trainer):
         games: list[VictimGame] = []
         stats = {"moves": 0, "evaluations": 0, "victim_evaluations": 0, "stale": 0}
         while len(games) < goal and not self._stop:
-            for chunk in self.pool.collect():
+            if self._time_up("play phase", f"{len(games)} of {goal} games"):
+                break
+            for chunk in self.pool.collect():  # an actor's own seconds: what the same play costs one process
+                self.speed.add(chunk.seconds, chunk.evaluations, chunk.victim_evaluations, chunk.moves,
+                               self.curriculum.entry.visits, chunk.games)
                 for key in ("moves", "evaluations", "victim_evaluations"):
                     stats[key] += getattr(chunk, key)
                 for game in chunk.games:
@@ -230,13 +256,8 @@ class AdversaryTrainer(Trainer):
                         self._save_game(game)
                         continue
                     self._record(game, logger)
+            self._show(f"{self._stage_text()}, playing {len(games)}/{goal} games")
         return games, stats
-
-    def _budget_left(self) -> str:
-        if self.max_minutes is None:
-            return ""
-        left = max(0.0, 60 * self.max_minutes - (time.monotonic() - self._started_at))
-        return f", budget left {int(left // 60)}:{int(left % 60):02d}"
 
     def _record(self, game: VictimGame, logger: RunLogger) -> bool:
         """Log one finished game, write its SGF and count it in the curriculum; True if the victim changed."""
@@ -249,14 +270,25 @@ class AdversaryTrainer(Trainer):
             logger.scalars({f"{tag}/win_rate": done["win_rate"], f"{tag}/games": done["games"]}, self.step)
             logger.scalar("curriculum/stage", self.curriculum.stage, self.step)
             logger.text("curriculum/victim", self._victim_note("moves on to"), self.step)
-            log.info("curriculum: %s beaten (%.0f%% over the last %d games) -> stage %d: %s", entry.label,
-                     100 * done["win_rate"], min(done["games"], self.cfg.curriculum.window), self.curriculum.stage,
-                     self.curriculum.entry.label)
+            log.info("curriculum: %s beaten (%.0f%% over the last %d games) -> %s", entry.label,
+                     100 * done["win_rate"], min(done["games"], self.cfg.curriculum.window), self._stage_text())
             if self.play is not None:
                 self.play.set_victim(self.current_victim)
             else:
                 self.pool.set_stage(self.curriculum.stage)
         return advanced
+
+    def _last_sgf_number(self) -> int:
+        """The number of the newest game written so far: the checkpoint's game count, or beyond it when a run killed
+        after its checkpoint left SGFs of later games; those are kept, and new games are numbered after them."""
+        numbers = [int(m.group(1)) for p in (self.run_dir / SGF_DIR).glob("game-*.sgf")
+                   if (m := re.fullmatch(r"game-(\d+)\.sgf", p.name))]
+        last = max(numbers, default=0)
+        if last > self.counters.games:
+            log.info("resume: %s holds games %d to %d of the run that was stopped after its checkpoint; they are kept "
+                     "and the new games are numbered from %d", self.run_dir / SGF_DIR, self.counters.games + 1, last,
+                     last + 1)
+        return max(last, self.counters.games)
 
     def _save_game(self, game: VictimGame) -> None:
         """Number the finished game and write its SGF (when ``sgf`` is on)."""
@@ -280,14 +312,40 @@ class AdversaryTrainer(Trainer):
         save_sgf(path, state, black=black, white=white, comments=comments)
 
     # ------------------------------------------------------------------ evaluation
+    def _closing_reserve(self) -> float:
+        """The closing evaluation's expected wall time: the last evaluation's, else estimated from victim-play; none
+        before the first learner step (an untrained run has no closing evaluation)."""
+        n = self.cfg.evaluation.games
+        if not self.budget.limited or n == 0 or self.step == 0:
+            return 0.0
+        if self._eval_seconds is not None:
+            return self.budget.reserve(1.2 * self._eval_seconds)
+        visits = [e.visits for e in self.cfg.curriculum.entries]
+        return self.budget.reserve(self.speed.evaluation_seconds(n, evaluation_visits(self.cfg), visits))
+
     def _evaluate(self, logger: RunLogger) -> None:
+        """``evaluation.games`` games against every curriculum entry; stopped where the time budget ends."""
         n = self.cfg.evaluation.games
         if n == 0:
             return
-        for label, victim in self.victims.items():
-            result = evaluate_adversary(self.torch_evaluator, victim, self.cfg, n,
-                                        np.random.default_rng([self.cfg.seed, self.step]))
-            tally = tally_games(result)
+        started = time.monotonic()
+        labels = list(self.victims)
+        for i, (label, victim) in enumerate(self.victims.items()):
+            if self.budget.cut("evaluation", f"{i} of {len(labels)} victims ({', '.join(labels[i:])} not played)"):
+                return
+
+            def show(finished: int, i=i, label=label) -> None:
+                self._show(f"evaluating step {self.step} vs {label} ({i + 1} of {len(labels)}): {finished}/{n} games")
+
+            show(0)
+            games = evaluate_adversary(self.torch_evaluator, victim, self.cfg, n,
+                                       np.random.default_rng([self.cfg.seed, self.step]),
+                                       should_stop=self.budget.spent, on_step=show)
+            tally = tally_games(games)
+            if len(games) < n:
+                log.info("time budget: evaluation vs %s cut at %d of %d games (%s used); its win rate over them, "
+                         "%.0f%%, is not logged", label, len(games), n, self.budget.status(), 100 * tally.win_rate)
+                return
             low, high = tally.interval
             logger.scalars({f"eval/{label}/win_rate": tally.win_rate, f"eval/{label}/win_rate_low": low,
                             f"eval/{label}/win_rate_high": high,
@@ -295,34 +353,5 @@ class AdversaryTrainer(Trainer):
             log.info("step %d eval vs %s: %.1f%% [%.1f, %.1f] over %d games (%d capped at %d moves: non-wins)",
                      self.step, label, 100 * tally.win_rate, 100 * low, 100 * high, tally.games, tally.capped,
                      self._move_cap)
-
-
-def tally_games(games: list[VictimGame]) -> Tally:
-    """The adversary's results over ``games`` by the one counting rule (:mod:`advgo.eval.counting`)."""
-    tally = Tally()
-    for game in games:
-        tally.count(game.margin, game.capped)
-    return tally
-
-
-def evaluate_adversary(evaluator, victim: Victim, cfg: AdversaryRunConfig, games: int,
-                       rng: np.random.Generator) -> list[VictimGame]:
-    """``games`` games of the adversary against ``victim``, colours alternating, no noise or hardening.
-
-    The adversary plays its most visited move; its net sees each position under a random symmetry (as in
-    training), so games against a deterministic victim still differ.
-    """
-    vp = cfg.victimplay
-    visits = cfg.evaluation.visits or vp.full_visits
-    config = dataclasses.replace(vp, games=games, full_visits=visits, fast_visits=min(vp.fast_visits, visits),
-                                 adversary_color="alternate", hardening=False)
-    rules = Rules.from_name(cfg.game.rules, cfg.game.komi)
-    play = VictimPlay(evaluator, victim, cfg.game.board_size, rules, cfg.search, config, rng, training=False,
-                      continuous=False)
-    finished: list[VictimGame] = []
-    try:
-        while not play.all_done:
-            finished += play.step()
-    finally:
-        play.close()
-    return finished
+        self._eval_seconds = time.monotonic() - started
+        log.debug("evaluation at step %d took %s", self.step, clock_text(self._eval_seconds))

@@ -129,8 +129,9 @@ class InferenceServer:
         import torch
 
         from ..nets import NetConfig, PolicyValueNet, TorchEvaluator
+        from ..nets.threads import set_torch_threads
 
-        torch.set_num_threads(threads)
+        set_torch_threads(threads)
         if device == "auto":
             device = "cuda" if torch.cuda.is_available() else "cpu"
         net = PolicyValueNet(NetConfig(**net_config)).eval()

@@ -37,18 +37,21 @@ class SelfPlayConfig:
     max_moves: int = 0
     """Move cap; 0 means 2·N² (the cap of OpenSpiel and pgx)."""
 
+    SECTION = "selfplay"  # the config section these settings are read from, for error messages
+
     def __post_init__(self):
+        s = self.SECTION
         if self.games < 1:
-            raise ValueError(f"selfplay.games must be at least 1, got {self.games}")
+            raise ValueError(f"{s}.games must be at least 1, got {self.games}")
         if not 1 <= self.fast_visits <= self.full_visits:
-            raise ValueError(f"selfplay needs 1 <= fast_visits <= full_visits, got {self.fast_visits}, "
+            raise ValueError(f"{s} needs 1 <= {s}.fast_visits <= {s}.full_visits, got {self.fast_visits}, "
                              f"{self.full_visits}")
         if not 0.0 < self.full_search_prob <= 1.0:
-            raise ValueError(f"selfplay.full_search_prob must be in (0, 1], got {self.full_search_prob}")
+            raise ValueError(f"{s}.full_search_prob must be in (0, 1], got {self.full_search_prob}")
         if self.temperature_early < 0 or self.temperature_late < 0:
-            raise ValueError("selfplay temperatures must be >= 0")
+            raise ValueError(f"{s} temperatures must be >= 0")
         if self.max_moves < 0:
-            raise ValueError(f"selfplay.max_moves must be >= 0, got {self.max_moves}")
+            raise ValueError(f"{s}.max_moves must be >= 0, got {self.max_moves}")
 
 
 class FinishedGame(NamedTuple):

@@ -6,9 +6,16 @@ steps (net, optimizer, config, step, RNG states, counters and the subclass's ``_
 replay buffer beside it, and evaluates every ``eval_every`` steps (``_evaluate``). Every
 ``milestone_every`` steps the checkpoint is also copied to ``milestones/`` and never pruned.
 
+``max_minutes`` is a budget for the whole run (:mod:`advgo.training.budget`): set-up, play, training and the
+closing evaluation. Phases stop where the budget ends (each cut is logged once); the loop ends early enough to
+leave the closing evaluation its estimated time (``_closing_reserve``). The progress bar counts against the
+budget, and its description says what the run is doing inside long phases.
+
 Resume restores the newest checkpoint, the optimizer, the RNG states and the replay buffer exactly; games
-in flight when the checkpoint was taken are not stored and start afresh. Ctrl-C finishes the current
-step, saves a checkpoint and exits.
+in flight when the checkpoint was taken are not stored and start afresh. A newest checkpoint that cannot be read
+(truncated, corrupt) is skipped with a warning for the newest one that can (the replay buffer is then the one
+saved beside the unreadable checkpoint); only when none can is it an error. Ctrl-C finishes the current step,
+saves a checkpoint and exits.
 """
 
 from __future__ import annotations
@@ -30,14 +37,17 @@ from ..features import FEATURES
 from ..nets import PolicyValueNet
 from ..nets.checkpoint import (
     Checkpoint,
+    CheckpointUnreadable,
     checkpoint_path,
-    latest_checkpoint,
+    list_checkpoints,
     load_checkpoint,
     prune_checkpoints,
     save_checkpoint,
 )
+from ..nets.threads import set_torch_threads
 from ..rules import Rules
 from ..runlog import RunLogger, progress
+from .budget import Budget, clock_text
 from .learner import Learner
 from .replay import ReplayBuffer
 
@@ -107,12 +117,14 @@ class Trainer:
     final_eval = False  # evaluate once more when the time budget stops the run between evaluations
 
     def __init__(self, cfg, run_dir: Path, resume: bool = False, max_minutes: float | None = None):
+        self.budget = Budget(max_minutes)  # the run's clock starts now: set-up counts
+        self._time_is_up = False
+        self.bar = None  # the run's ProgressBar while run() runs
         self.cfg = cfg
         self.run_dir = Path(run_dir)
         self.max_minutes = max_minutes
         self.device = resolve_device(cfg.device)
-        if cfg.threads:
-            torch.set_num_threads(cfg.threads)
+        set_torch_threads(cfg.threads)  # 0: torch's default
         self.rules = Rules.from_name(cfg.game.rules, cfg.game.komi)
         self.rng = np.random.default_rng(cfg.seed)
         torch.manual_seed(cfg.seed)
@@ -137,6 +149,10 @@ class Trainer:
     def _evaluate(self, logger: RunLogger) -> None:
         raise NotImplementedError
 
+    def _closing_reserve(self) -> float:
+        """Seconds to keep for the closing evaluation when the budget nears its end (0: none is run)."""
+        return 0.0
+
     def _after_training(self) -> None:
         """The net's weights changed: refresh whatever plays with a frozen copy of them."""
 
@@ -148,11 +164,27 @@ class Trainer:
         """Restore what ``_extra_state`` saved."""
 
     # ------------------------------------------------------------------ checkpoints
-    def _restore(self) -> None:
-        path = latest_checkpoint(self.run_dir / CHECKPOINTS)
-        if path is None:
+    def _newest_good_checkpoint(self) -> Checkpoint:
+        """The newest checkpoint that can be read; unreadable newer ones are skipped with a warning."""
+        paths = list_checkpoints(self.run_dir / CHECKPOINTS)
+        if not paths:
             raise FileNotFoundError(f"nothing to resume: no checkpoint in {self.run_dir}")
-        ckpt = load_checkpoint(path, device=self.device, expect_board_size=self.cfg.game.board_size)
+        bad: list[CheckpointUnreadable] = []
+        for path in reversed(paths):
+            try:
+                ckpt = load_checkpoint(path, device=self.device, expect_board_size=self.cfg.game.board_size)
+            except CheckpointUnreadable as err:
+                bad.append(err)
+                continue
+            if bad:
+                log.warning("%s; resuming from the newest checkpoint that reads, %s (step %d): the steps after it "
+                            "are trained again", "; ".join(str(e) for e in bad), path.name, ckpt.step)
+            return ckpt
+        raise CheckpointUnreadable(f"{bad[0]}; no older checkpoint in {self.run_dir / CHECKPOINTS} reads either")
+
+    def _restore(self) -> None:
+        ckpt = self._newest_good_checkpoint()
+        path = ckpt.path
         self.net.load_state_dict(ckpt.net.state_dict())
         self.learner.load_state_dict(ckpt.optimizer_state)
         self.step = ckpt.step
@@ -186,40 +218,63 @@ class Trainer:
     def run(self) -> None:
         cfg = self.cfg.schedule
         write_resolved(self.cfg, self.run_dir)
-        deadline = None if self.max_minutes is None else time.monotonic() + 60 * self.max_minutes
         old_handler = signal.signal(signal.SIGINT, self._interrupt)
         logger = RunLogger(self.run_dir, purge_step=self.step or None)
         try:
             logger.hparams_table(self.cfg)
             self._on_start(logger)
             self._start_actors()
-            with progress(cfg.total_steps, self.description, "step") as bar:
+            if self.budget.limited:
+                log.info("time budget %s for the whole run, closing evaluation included (set-up took %s)",
+                         clock_text(self.budget.limit_s), clock_text(self.budget.elapsed()))
+            with progress(cfg.total_steps, self.description, "step", time_limit_s=self.budget.limit_s,
+                          started=self.budget.start) as bar:
                 self.bar = bar
-                bar.update(completed=self.step)
-                while self.step < cfg.total_steps and not self._stop:
-                    if deadline is not None and time.monotonic() > deadline:
-                        log.info("time budget of %.1f minutes reached", self.max_minutes)
-                        break
-                    started = time.monotonic()
-                    self._play_phase(logger)
-                    steps = self._train_phase(logger, bar)
-                    self.counters.wall_seconds += time.monotonic() - started
-                    if steps == 0:
-                        continue
-                    if self.step % cfg.checkpoint_every == 0:
-                        self.save()
-                    if self.step % cfg.eval_every == 0:
-                        self._evaluate(logger)
-            if self.step % cfg.checkpoint_every != 0 or self.step == 0:
-                self.save()  # stopped between checkpoints (budget, Ctrl-C) or before any training
-            if self.final_eval and self.step % cfg.eval_every != 0 and self.step > 0 and not self._stop:
-                self._evaluate(logger)  # stopped by the budget between evaluations: evaluate the final net
+                bar.resume_at(self.step)
+                self._loop(logger)
+                if self.step % cfg.checkpoint_every != 0 or self.step == 0:
+                    self.save()  # stopped between checkpoints (budget, Ctrl-C) or before any training
+                if self.final_eval and self.step % cfg.eval_every != 0 and self.step > 0 and not self._stop:
+                    self._show("closing evaluation")
+                    self._evaluate(logger)  # stopped by the budget between evaluations: evaluate the final net
+                self._show(f"stopped at step {self.step}")
         finally:
             signal.signal(signal.SIGINT, old_handler)
             logger.close()
             if self.pool is not None:
                 self.pool.close()
             self._on_stop()
+
+    def _loop(self, logger: RunLogger) -> None:
+        """Play and train until the step total, Ctrl-C or the budget (less the closing evaluation's reserve)."""
+        cfg = self.cfg.schedule
+        log.info("playing the first games (on a fresh clone Numba first compiles its kernels: a minute or two, "
+                 "cached afterwards)")
+        while self.step < cfg.total_steps and not self._stop:
+            if self._time_up("training", f"step {self.step}"):
+                break
+            started = time.monotonic()
+            self._play_phase(logger)
+            steps = self._train_phase(logger, self.bar)
+            self.counters.wall_seconds += time.monotonic() - started
+            if steps == 0:
+                continue
+            if self.step % cfg.checkpoint_every == 0:
+                self.save()
+            if self.step % cfg.eval_every == 0:
+                self._evaluate(logger)
+
+    def _time_up(self, what: str, done: str) -> bool:
+        """Whether training must stop for the budget (keeping the closing evaluation's reserve); the first time it
+        must, one log line says what was cut and how far it got."""
+        if not self._time_is_up and self.budget.cut(what, done, self._closing_reserve()):
+            self._time_is_up = True
+        return self._time_is_up
+
+    def _show(self, doing: str) -> None:
+        """Say in the progress bar what the run is doing now (a non-terminal gets it in its periodic log line)."""
+        if self.bar is not None:
+            self.bar.update(description=f"{self.description}: {doing}")
 
     def _play_seconds(self, start: float) -> float:
         """The seconds a play phase's games stand for (the ``perf/`` rates): the phase itself in the single-process
@@ -273,7 +328,7 @@ class Trainer:
         start = time.perf_counter()
         done = 0
         for _ in range(steps):
-            if self._stop:
+            if self._stop or self._time_up("training phase", f"{done} of {steps} learner steps"):
                 break
             losses = self.learner.step(self.buffer.sample(cfg.learner.batch_size, self.rng))
             for key, value in losses.items():

@@ -104,13 +104,18 @@ class VictimTrainer(Trainer):
         moves0, evals0 = self.selfplay.moves_played, self.selfplay.evaluations
         self.evaluator.seconds = 0.0
         while len(games) < goal and not self._stop:
+            if self._time_up("play phase", f"{len(games)} of {goal} games"):
+                break
             games += self.selfplay.step()
+            self._show(f"self-play {len(games)}/{goal} games")
         return (games, self.selfplay.moves_played - moves0, self.selfplay.evaluations - evals0,
                 self.evaluator.seconds)
 
     def _play_on_actors(self, goal: int) -> tuple[list, int, int, None]:
         games, moves, evals = [], 0, 0
         while len(games) < goal and not self._stop:
+            if self._time_up("play phase", f"{len(games)} of {goal} games"):
+                break
             for chunk in self.pool.collect():
                 games += chunk.games
                 moves += chunk.moves
@@ -118,6 +123,9 @@ class VictimTrainer(Trainer):
         return games, moves, evals, None
 
     def _evaluate(self, logger: RunLogger) -> None:
+        if self.budget.cut("evaluation", f"step {self.step}, before its first game"):
+            return
+        self._show(f"evaluating step {self.step}")
         cfg = self.cfg.schedule
         n = self.cfg.game.board_size
         temp = cfg.eval_temperature

@@ -38,6 +38,8 @@ log = logging.getLogger(__name__)
 class VictimPlayConfig(SelfPlayConfig):
     """Self-play's search settings (games, visits, playout cap, temperatures), a longer move cap, plus:"""
 
+    SECTION = "victimplay"  # self-play's checks name this section in their errors
+
     max_moves: int = 0
     """Move cap; 0 means 5·N², the default of :mod:`advgo.eval.counting` (the paper capped 19×19 games at 1600
     ≈ 4.4·N²). Capped games are never wins, and a losing victim has no reason to pass, so a short cap

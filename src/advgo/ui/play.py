@@ -111,6 +111,9 @@ def _handle(session: PlaySession, console: Console, line: str) -> bool:
 
 
 def _why_illegal(err: IllegalMoveError) -> str:
+    """The reason for a person: the point as they typed it (GTP), never the engine's action id."""
+    if err.vertex is not None and err.explanation is not None:
+        return f"illegal move {err.vertex}: {err.explanation}"
     text = str(err)
     return text if text.startswith("illegal") else f"illegal move: {text}"
 

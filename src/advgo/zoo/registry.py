@@ -7,6 +7,9 @@ victims in the user registry's order; a victim's net is looked up in the user ``
 (:func:`save_entries`, :func:`export_victim`) go to the user zoo, which keeps only what differs from the bundled
 zoo. To rebuild the bundled zoo in a checkout, point the user data folder at the package:
 ``ADVGO_HOME=src/advgo advgo zoo build …``.
+
+Reading the registry (``entries``, ``get``) needs only the YAML files: torch, the nets and the search are imported
+by the functions that load a net, so that ``advgo zoo list`` answers at once.
 """
 
 from __future__ import annotations
@@ -16,12 +19,9 @@ from pathlib import Path
 
 import yaml
 
-from ..agents import MCTSAgent, PolicyAgent
 from ..fileio import atomic_write
-from ..nets import TorchEvaluator, load_checkpoint, save_checkpoint
 from ..paths import data_home
 from ..rules import Rules
-from ..search import SearchConfig
 
 ZOO_DIR = Path(__file__).resolve().parent
 REGISTRY_PATH = ZOO_DIR / "registry.yaml"
@@ -120,6 +120,8 @@ def get(name: str) -> ZooEntry:
 
 
 def load_net(name: str, device="cpu"):
+    from ..nets import load_checkpoint  # torch: only when a net is loaded
+
     entry = get(name)
     return load_checkpoint(entry.path, device=device, expect_board_size=entry.board_size).net
 
@@ -127,6 +129,10 @@ def load_net(name: str, device="cpu"):
 def make_agent(name: str, visits: int = 1, device="cpu", temperature: float = 0.0, seed: int = 0,
                rules: Rules | None = None, symmetry: str = "none"):
     """The victim as an ``Agent``: its raw policy at 1 visit, ``MCTSAgent`` with ``visits`` above."""
+    from ..agents import MCTSAgent, PolicyAgent
+    from ..nets import TorchEvaluator
+    from ..search import SearchConfig
+
     if visits < 1:
         raise ValueError(f"visits must be at least 1, got {visits}")
     evaluator = TorchEvaluator(load_net(name, device), device=device, symmetry=symmetry, seed=seed, rules=rules)
@@ -139,6 +145,8 @@ def make_agent(name: str, visits: int = 1, device="cpu", temperature: float = 0.
 def export_victim(checkpoint, name: str, training: dict | None = None, nets_dir: Path | None = None) -> ZooEntry:
     """Copy a training checkpoint's net (weights and architecture only) into the user zoo (or ``nets_dir``) as
     ``<name>.pt``."""
+    from ..nets import load_checkpoint, save_checkpoint
+
     nets_dir = user_zoo_dir() / "nets" if nets_dir is None else nets_dir
     ckpt = load_checkpoint(checkpoint)
     nets_dir.mkdir(parents=True, exist_ok=True)

@@ -40,6 +40,7 @@ from advgo.features import NUM_SYMMETRIES, board_permutations
 from advgo.features.katago import SPATIAL
 
 from ..inference import resolve_device
+from ..threads import set_torch_threads
 from .encoder import KataGoEncoder, split_planes
 from .format import read_model
 from .model import KataGoModel
@@ -123,7 +124,7 @@ class KataGoNet:
         if self.dtype not in (torch.float32, torch.bfloat16, torch.float16):
             raise ValueError(f"dtype must be torch.float32, torch.bfloat16 or torch.float16, got {self.dtype}")
         if threads is not None:
-            torch.set_num_threads(int(threads))
+            set_torch_threads(threads)
         self.path = resolve_model_path(model)
         self.net = load_model(self.path, self.device, self.dtype)  # the KataGoModel: name, version, post
         self.model = load_model(self.path, self.device, self.dtype, compile=compile)  # what runs
