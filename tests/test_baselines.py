@@ -153,7 +153,7 @@ def test_spiral_walks_each_ring_by_falling_angle_then_the_next_ring_in(size):
 @pytest.mark.parametrize("size", [5, 8, 9])
 def test_spiral_against_a_passing_opponent_walks_the_edge(size):
     """Black plays spiral, white always passes; komi so high that passing never wins black the game."""
-    rules = Rules.tromp_taylor(1000.0)
+    rules = Rules.tromp_taylor(150.0)  # the bound; more than any 9x9 area
     spiral, passer = make_agent("baseline:spiral", rules=rules), make_agent("baseline:pass", rules=rules)
     outer = sorted((a for a in range(size * size) if ring(size, a) == size // 2), key=lambda a: -angle(size, a))
     state, played = GameState.new(size, rules), []
