@@ -79,13 +79,25 @@ def train_victim(
     runs: Path = typer.Option(Path("runs"), "--runs", help="Folder holding run folders."),
     workers: int = typer.Option(None, "--workers", min=1, help=WORKERS_HELP),
     ray_address: str = typer.Option(None, "--ray-address", help=RAY_HELP),
+    init: str = typer.Option(None, "--init", help="Continue this victim: net:PATH, zoo:NAME, a checkpoint or a zoo "
+                                                  "name (shorthand for --set defence.init=…)."),
+    adversarial: list[str] = typer.Option([], "--adversarial", help="An adversary run folder whose games the victim "
+                                          "lost give starting positions (repeatable; sets defence.adversarial)."),
 ) -> None:
-    """Self-play training of a victim net (AlphaZero-style), with TensorBoard logs under the run folder."""
-    from advgo.training.victim import VictimTrainer
+    """Self-play training of a victim net (AlphaZero-style), with TensorBoard logs under the run folder; with --init
+    and --adversarial, fine-tuning of a victim on positions it lost to adversaries (a defence)."""
+    import json
+
+    from advgo.training.defence import make_victim_trainer
     from advgo.training.victim_config import VictimRunConfig
 
-    _launch("victim", VictimTrainer, VictimRunConfig, config, sets, max_minutes, resume, seed, device, name, runs,
-            workers, ray_address)
+    sets = list(sets)
+    if init is not None:
+        sets.append(f"defence.init={json.dumps(init)}")
+    if adversarial:
+        sets.append(f"defence.adversarial={json.dumps(adversarial)}")
+    _launch("victim", make_victim_trainer, VictimRunConfig, config, sets, max_minutes, resume, seed, device, name,
+            runs, workers, ray_address)
 
 
 @train_app.command("adversary")
