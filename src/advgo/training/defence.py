@@ -82,9 +82,16 @@ class DefenceTrainer(VictimTrainer):
             raise ValueError("defence: games from adversarial positions are played in the main process only; "
                              "set scale.workers: 1")
         init = None
-        if d.init and not resume:  # a resumed run has its own weights, and its config.yaml has init's net already
-            init = load_checkpoint(resolve_init(d.init))
-            cfg = with_init_net(cfg, init)
+        if d.init:  # resumed, the run's own weights are restored, but in init's architecture all the same
+            try:
+                ckpt = load_checkpoint(resolve_init(d.init))
+            except ValueError as err:  # CheckpointError is one
+                if not resume:
+                    raise
+                log.warning("defence.init %s cannot be read (%s): resuming with the config's net section", d.init, err)
+            else:
+                cfg = with_init_net(cfg, ckpt)
+                init = None if resume else ckpt
         self.interrupted = False
         self._init_record = None  # set before the base class restores a resumed run's extra state
         self._from_positions = 0
