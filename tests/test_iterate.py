@@ -272,3 +272,10 @@ def test_cli_errors_write_nothing(tmp_path):
     out = advgo("train", "iterate", "--config", str(TINY), "--runs", str(tmp_path), "--set", "rounds=zero")
     assert out.returncode == 2 and "rounds" in out.stdout
     assert not any(tmp_path.iterdir())
+
+
+def test_every_config_field_is_documented():
+    from advgo.config import missing_docs
+    from advgo.training.victim_config import VictimRunConfig
+
+    assert missing_docs(IterateConfig) == [] and missing_docs(VictimRunConfig) == []
