@@ -279,3 +279,13 @@ def test_every_config_field_is_documented():
     from advgo.training.victim_config import VictimRunConfig
 
     assert missing_docs(IterateConfig) == [] and missing_docs(VictimRunConfig) == []
+
+
+def test_shipped_configs_load_and_name_bundled_victims(tmp_path):
+    from advgo.training.victim_config import VictimRunConfig
+
+    cfg = load_config(IterateConfig, ROOT / "configs" / "iterate-9x9.yaml")
+    run = IteratedTraining(cfg, tmp_path / "run")  # resolves the victim; runs nothing
+    assert run.victim(0) == "cp2" and [p.name for p in run.phases] == ALL and not (tmp_path / "run").exists()
+    defence = load_config(VictimRunConfig, ROOT / "configs" / "defence-9x9.yaml").defence
+    assert defence.active and defence.init == "cp2"
