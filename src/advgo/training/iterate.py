@@ -327,7 +327,7 @@ class IteratedTraining:
             scalars["iterate/defence_victim_win_rate"] = won[-1]
         logger.scalars(scalars, r)
         return {"checkpoint": str(ckpt.relative_to(self.run_dir)), "init": victim, "lost_games": report.lost,
-                "games_read": report.files, "steps": trainer.step}
+                "games_read": report.files, "fraction": d.fraction, "steps": trainer.step}
 
     def table_config(self) -> TableConfig:
         """Every finished adversary (rows) against every distinct victim (columns)."""
@@ -391,5 +391,6 @@ def _summary(result: dict) -> str:
     if "skipped" in result:
         return f"skipped: {result['skipped']}"
     if "lost_games" in result:
-        return f"{result['lost_games']} lost games trained on, {result['steps']} learner steps"
+        return (f"{result['lost_games']} lost games, {100 * result.get('fraction', 0):.0f}% of the self-play games "
+                f"started from their positions, {result['steps']} learner steps")
     return f"{len(result['rows'])} adversaries x {len(result['columns'])} victims"
