@@ -79,13 +79,25 @@ def train_victim(
     runs: Path = typer.Option(Path("runs"), "--runs", help="Folder holding run folders."),
     workers: int = typer.Option(None, "--workers", min=1, help=WORKERS_HELP),
     ray_address: str = typer.Option(None, "--ray-address", help=RAY_HELP),
+    init: str = typer.Option(None, "--init", help="Continue this victim: net:PATH, zoo:NAME, a checkpoint or a zoo "
+                                                  "name (shorthand for --set defence.init=…)."),
+    adversarial: list[str] = typer.Option([], "--adversarial", help="An adversary run folder whose games the victim "
+                                          "lost give starting positions (repeatable; sets defence.adversarial)."),
 ) -> None:
-    """Self-play training of a victim net (AlphaZero-style), with TensorBoard logs under the run folder."""
-    from advgo.training.victim import VictimTrainer
+    """Self-play training of a victim net (AlphaZero-style), with TensorBoard logs under the run folder; with --init
+    and --adversarial, fine-tuning of a victim on positions it lost to adversaries (a defence)."""
+    import json
+
+    from advgo.training.defence import make_victim_trainer
     from advgo.training.victim_config import VictimRunConfig
 
-    _launch("victim", VictimTrainer, VictimRunConfig, config, sets, max_minutes, resume, seed, device, name, runs,
-            workers, ray_address)
+    sets = list(sets)
+    if init is not None:
+        sets.append(f"defence.init={json.dumps(init)}")
+    if adversarial:
+        sets.append(f"defence.adversarial={json.dumps(adversarial)}")
+    _launch("victim", make_victim_trainer, VictimRunConfig, config, sets, max_minutes, resume, seed, device, name,
+            runs, workers, ray_address)
 
 
 @train_app.command("adversary")
@@ -108,3 +120,54 @@ def train_adversary(
 
     _launch("adversary", AdversaryTrainer, AdversaryRunConfig, config, sets, max_minutes, resume, seed, device, name,
             runs, workers, ray_address, init=str(init) if init else None)
+
+
+@train_app.command("iterate")
+def train_iterate(
+    config: Path = typer.Option(None, "--config", "-c", help="Run config (YAML); see configs/iterate-9x9.yaml."),
+    sets: list[str] = typer.Option([], "--set", help=CONFIG_HELP),
+    max_minutes: float = typer.Option(None, "--max-minutes", help="Time budget of the whole run, split over its "
+                                      "phases (the run stops before a phase when it is spent; --resume continues)."),
+    resume: Path = typer.Option(None, "--resume", help="Continue the iterated run in this folder (its finished "
+                                                       "phases are kept, the one in progress resumes)."),
+    seed: int = typer.Option(None, "--seed", help="Shorthand for --set seed=S."),
+    device: str = typer.Option(None, "--device", help="auto, cpu or cuda (shorthand for --set device=…)."),
+    name: str = typer.Option(None, "--name", help="Run folder name under --runs (default iterate-<timestamp>)."),
+    runs: Path = typer.Option(Path("runs"), "--runs", help="Folder holding run folders."),
+) -> None:
+    """Iterated adversarial training: rounds of attack (an adversary against the current victim) and defence (the
+    victim fine-tuned on the games it lost), a fresh adversary against the final victim, and the cross table."""
+    from advgo.config import ConfigError, load_config
+    from advgo.nets import CheckpointError
+    from advgo.runlog import make_run_dir
+    from advgo.training.iterate import IteratedTraining
+    from advgo.training.iterate_config import IterateConfig
+
+    logging.getLogger("advgo").setLevel(logging.INFO)
+    overrides = _overrides(sets, seed, device)
+    run_dir = None
+    try:
+        if resume is not None:
+            source = config or resume / "config.yaml"
+            if not Path(source).exists():
+                raise ConfigError(f"no config at {source}: is {resume} an iterated run's folder?")
+            cfg = load_config(IterateConfig, source, overrides)
+            run_dir = resume
+        else:
+            cfg = load_config(IterateConfig, config, overrides)
+            run_dir = make_run_dir(runs, name, kind="iterate")
+        run = IteratedTraining(cfg, run_dir, resume=resume is not None, max_minutes=max_minutes)
+    except (ConfigError, CheckpointError, FileNotFoundError, ValueError) as err:
+        if resume is None and run_dir is not None and run_dir.exists() and not any(run_dir.iterdir()):
+            run_dir.rmdir()
+        console.print(f"[red]error:[/red] {err}")
+        raise typer.Exit(2) from None
+    console.print(f"run folder: {run_dir}  (tensorboard --logdir {run_dir})")
+    outcome = run.run()
+    if outcome == "done":
+        table = run_dir / "table" / "table.md"
+        console.print(f"done: every phase finished; the cross table is in {table}" if table.exists() else
+                      "done: every phase finished")
+    else:
+        console.print(f"stopped ({'time budget spent' if outcome == 'budget' else outcome}); "
+                      f"advgo train iterate --resume {run_dir} continues")

@@ -122,9 +122,13 @@ class SelfPlay:
                 self.mcts.advance(b, int(moves[b]))
                 continue
             finished.append(self._finish(b, float(scores[b])))
-            engine.reset(self.roots, b)
-            self.mcts.reset(b)
+            self._new_game(b)
         return finished
+
+    def _new_game(self, b: int) -> None:
+        """Start the next game in slot ``b`` (here from the empty board; a subclass may start it elsewhere)."""
+        engine.reset(self.roots, b)
+        self.mcts.reset(b)
 
     def _finish(self, b: int, score: float) -> FinishedGame:
         winner = (score > 0) - (score < 0)

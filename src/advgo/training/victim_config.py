@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ..search import SearchConfig
+from .defence_config import DefenceSection
 from .learner import LearnerConfig
 from .selfplay import SelfPlayConfig
 
@@ -160,3 +161,6 @@ class RunConfig:
 class VictimRunConfig(RunConfig):
     selfplay: SelfPlayConfig = field(default_factory=SelfPlayConfig)
     """Self-play games, visits, temperatures."""
+    defence: DefenceSection = field(default_factory=DefenceSection)
+    """Continue a victim (``init``) and start a share of the games from positions the victim lost to adversaries
+    (``adversarial``); off by default (:mod:`advgo.training.defence`)."""

@@ -1,0 +1,157 @@
+"""``advgo train victim --init VICTIM --adversarial RUN…``: fine-tune a victim on the positions it lost.
+
+A victim run whose ``defence`` section (:mod:`advgo.training.defence_config`) is on. ``init`` loads the victim
+to continue (a checkpoint of ours or a zoo victim): the run takes its net architecture from it, starts its own
+step count at 0 with a fresh optimizer, and its first ``vs_previous`` evaluation plays the victim it started
+from. ``adversarial`` names adversary runs: a share ``fraction`` of the self-play games start from positions of
+their games that the victim lost, with the victim to move (:mod:`advgo.training.positions`), so its own search
+learns what to play there. Everything else is the victim trainer's: checkpoints, milestones, evaluation,
+``--resume`` (which reads the games again and restores the run's own weights, not ``init``'s), the time budget.
+The result is an ordinary victim checkpoint (``net:PATH``, ``advgo zoo build``, curricula, ``advgo match``).
+
+Positions are played in the main process only: ``scale.workers`` must be 1.
+
+TensorBoard tags on top of the victim trainer's:
+
+| tag | meaning |
+|---|---|
+| ``defence/games_from_positions`` | self-play games finished so far that started from an adversarial position |
+| ``defence/victim_win_rate`` | of those finished in the phase: share won by the side that had lost the position |
+| ``defence/start_move`` | mean number of moves before those games' start |
+
+Checkpoints carry ``extra["defence"]``: the init checkpoint, its step and counters, the adversary runs and how
+many of their games the victim lost.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import logging
+from pathlib import Path
+
+import numpy as np
+
+from .. import zoo
+from ..nets import load_checkpoint
+from ..nets.checkpoint import Checkpoint
+from ..runlog import RunLogger
+from .positions import PositionalSelfPlay, PositionSampler, load_lost_games
+from .victim import VictimTrainer
+from .victim_config import NetSection, VictimRunConfig
+
+log = logging.getLogger(__name__)
+
+
+def resolve_init(spec: str) -> Path:
+    """The checkpoint file of ``net:PATH``, ``zoo:NAME``, a bare path or a bare zoo name."""
+    head, _, rest = spec.partition(":")
+    kind, target = (head, rest) if head in ("net", "zoo") and rest else (None, spec)
+    if kind != "zoo":
+        path = Path(target).expanduser()
+        if path.is_file():
+            return path
+        if kind == "net" or target.endswith(".pt") or "/" in target:
+            raise ValueError(f"defence.init {spec!r}: no checkpoint file {path}")
+    try:
+        return zoo.get(target).path
+    except KeyError as err:
+        raise ValueError(f"defence.init {spec!r}: not a checkpoint file, and {err.args[0]}") from None
+
+
+def with_init_net(cfg: VictimRunConfig, ckpt: Checkpoint) -> VictimRunConfig:
+    """``cfg`` with the init checkpoint's architecture in ``net`` (its board size must be the run's)."""
+    nc = ckpt.net_config
+    if nc.board_size != cfg.game.board_size:
+        raise ValueError(f"defence.init {ckpt.path} is a {nc.board_size}x{nc.board_size} net; this run plays "
+                         f"{cfg.game.board_size}x{cfg.game.board_size} (set game.board_size)")
+    net = NetSection(blocks=nc.blocks, channels=nc.channels, global_pool=nc.global_pool, score_head=nc.score_head)
+    if net != cfg.net:
+        log.info("defence: the net is %d blocks x %d channels as in %s (the config's net section is replaced)",
+                 nc.blocks, nc.channels, ckpt.path)
+    return dataclasses.replace(cfg, net=net)
+
+
+class DefenceTrainer(VictimTrainer):
+    description = "training victim (defence)"
+
+    def __init__(self, cfg: VictimRunConfig, run_dir: Path, resume: bool = False,
+                 max_minutes: float | None = None):
+        d = cfg.defence
+        if cfg.scale.workers >= 2:
+            raise ValueError("defence: games from adversarial positions are played in the main process only; "
+                             "set scale.workers: 1")
+        init = None
+        if d.init:  # resumed, the run's own weights are restored, but in init's architecture all the same
+            try:
+                ckpt = load_checkpoint(resolve_init(d.init))
+            except ValueError as err:  # CheckpointError is one
+                if not resume:
+                    raise
+                log.warning("defence.init %s cannot be read (%s): resuming with the config's net section", d.init, err)
+            else:
+                cfg = with_init_net(cfg, ckpt)
+                init = None if resume else ckpt
+        self.interrupted = False
+        self._init_record = None  # set before the base class restores a resumed run's extra state
+        self._from_positions = 0
+        super().__init__(cfg, run_dir, resume, max_minutes)
+        if init is not None:
+            self.net.load_state_dict(init.net.state_dict())
+            self.net.eval()
+            self._after_training()
+            self.previous = copy.deepcopy(self.net).eval()  # the first vs_previous plays the victim it started from
+            self._init_record = {"checkpoint": str(init.path), "step": init.step,
+                                 "counters": dict((init.extra or {}).get("counters") or {})}
+            log.info("defence: continuing %s (step %d)", init.path, init.step)
+        sampler = None
+        self.report = None
+        if d.adversarial:
+            games, self.report = load_lost_games(d.adversarial, cfg.game.board_size, self.rules, d.newest_games,
+                                                 d.victims)
+            log.info("defence: %s: %s", ", ".join(d.adversarial), self.report.text())
+            sampler = PositionSampler(games, d.sampling, d.last_moves)
+            if d.fraction > 0 and not sampler:
+                raise ValueError(f"defence: no game the victim lost in {', '.join(d.adversarial)} "
+                                 f"({self.report.text()}): no position to train on")
+            log.info("defence: %d lost games, %d positions with the victim to move (sampling %s); %.0f%% of the "
+                     "games start from one", len(sampler), sampler.positions, d.sampling, 100 * d.fraction)
+        self.selfplay = PositionalSelfPlay(self.evaluator, cfg.game.board_size, self.rules, cfg.search, cfg.selfplay,
+                                           self.rng, sampler, d.fraction if sampler else 0.0)
+
+    def _interrupt(self, signum, frame) -> None:
+        self.interrupted = True
+        super()._interrupt(signum, frame)
+
+    def _extra_state(self) -> dict:
+        d = self.cfg.defence
+        record = {"init": d.init, "adversarial": list(d.adversarial), "fraction": d.fraction, "sampling": d.sampling,
+                  "games_from_positions": self._from_positions}
+        if self._init_record is not None:
+            record["init_checkpoint"] = self._init_record
+        if self.report is not None:
+            record["lost_games"] = self.report.lost
+            record["games_read"] = self.report.files
+        return {"role": "victim", "defence": record}
+
+    def _restore_extra(self, ckpt: Checkpoint) -> None:
+        saved = (ckpt.extra or {}).get("defence") or {}
+        self._init_record = saved.get("init_checkpoint")
+        self._from_positions = int(saved.get("games_from_positions", 0))
+
+    def _play_phase(self, logger: RunLogger) -> None:
+        super()._play_phase(logger)
+        done, self.selfplay.from_positions = self.selfplay.from_positions, []
+        if not done:
+            return
+        self._from_positions += len(done)
+        logger.scalars({"defence/games_from_positions": self._from_positions,
+                        "defence/victim_win_rate": float(np.mean([g.victim_won for g in done])),
+                        "defence/start_move": float(np.mean([g.start_move for g in done]))}, self.step)
+
+
+def make_victim_trainer(cfg: VictimRunConfig, run_dir: Path, resume: bool = False,
+                        max_minutes: float | None = None) -> VictimTrainer:
+    """The trainer ``advgo train victim`` runs: :class:`DefenceTrainer` when the config's ``defence`` is on."""
+    trainer_cls = DefenceTrainer if cfg.defence.active else VictimTrainer
+    return trainer_cls(cfg, run_dir, resume=resume, max_minutes=max_minutes)

@@ -1,0 +1,57 @@
+"""The ``defence`` section of ``advgo train victim``: continue a victim's training on an adversary's games.
+
+Off by default (no ``init``, no ``adversarial``): the run is ordinary self-play. With ``init`` the victim's
+weights (and net architecture) come from a checkpoint of ours or a zoo victim; with ``adversarial`` a share of
+the self-play games start from positions of those adversary runs' victim-play games that the victim lost, with
+the victim to move (:mod:`advgo.training.positions`; KataGo's defence against the cyclic adversary). The trainer
+is :class:`advgo.training.defence.DefenceTrainer`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+SAMPLINGS = ("uniform", "linear", "last")
+
+
+@dataclass(frozen=True)
+class DefenceSection:
+    init: str | None = None
+    """The victim to continue from: ``net:PATH`` (a checkpoint of ``advgo train victim|adversary``), ``zoo:NAME``,
+    or a bare path or zoo name. The run takes its net architecture from it (``net`` is replaced) and trains on
+    with a fresh optimizer. null: the net starts from scratch (the usual victim run)."""
+    adversarial: tuple[str, ...] = ()
+    """Adversary run folders (``runs/<name>``) whose victim-play games (``sgf/game-*.sgf``) give the positions;
+    only games the victim lost (the adversary won by the one counting rule: a game stopped at the move cap is no
+    loss) are used."""
+    fraction: float = 0.5
+    """Share of self-play games that start from an adversarial position (each new game draws it); the rest start
+    from the empty board."""
+    sampling: Literal["uniform", "linear", "last"] = "uniform"
+    """Which of a lost game's positions with the victim to move a game starts from (the game is drawn uniformly
+    first): ``uniform`` over all of them; ``linear``: weight proportional to the move number (later positions,
+    where the attack closes, more often); ``last``: uniform over the victim's last ``last_moves`` turns."""
+    last_moves: int = 10
+    """With ``sampling: last``: how many of the victim's last turns of a game are used."""
+    newest_games: int = 0
+    """Per adversary run, read only its newest this many games (0: all): the adversary is strongest at the end."""
+    victims: tuple[str, ...] = ()
+    """Only games against these victims, by their SGF label (``cp2@1``, ``ckpt-000000040@1``); empty: any."""
+
+    def __post_init__(self):
+        if not 0.0 <= self.fraction <= 1.0:
+            raise ValueError(f"defence.fraction must be in [0, 1], got {self.fraction}")
+        if self.sampling not in SAMPLINGS:
+            raise ValueError(f"defence.sampling must be one of {', '.join(SAMPLINGS)}, got {self.sampling!r}")
+        if self.last_moves < 1:
+            raise ValueError(f"defence.last_moves must be at least 1, got {self.last_moves}")
+        if self.newest_games < 0:
+            raise ValueError(f"defence.newest_games must be >= 0, got {self.newest_games}")
+        if any(not str(a).strip() for a in self.adversarial):
+            raise ValueError("defence.adversarial holds an empty run folder name")
+
+    @property
+    def active(self) -> bool:
+        """Whether the run continues a victim or learns from adversarial positions (else plain self-play)."""
+        return bool(self.init) or bool(self.adversarial)

@@ -1,0 +1,275 @@
+"""Positional adversarial training: lost games read from SGF, positions sampled, self-play from them, the trainer."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from advgo import GameState, Rules
+from advgo.config import load_config
+from advgo.nets import NetConfig, PolicyValueNet, TorchEvaluator, latest_checkpoint, load_checkpoint
+from advgo.runlog import read_scalars
+from advgo.search import SearchConfig
+from advgo.sgf import save_sgf
+from advgo.training.defence import DefenceTrainer, make_victim_trainer
+from advgo.training.positions import (
+    PositionalSelfPlay,
+    PositionSampler,
+    load_lost_games,
+    position_weights,
+    victim_side,
+)
+from advgo.training.selfplay import SelfPlay, SelfPlayConfig
+from advgo.training.victim import VictimTrainer
+from advgo.training.victim_config import VictimRunConfig
+
+ROOT = Path(__file__).resolve().parents[1]
+TINY = ROOT / "configs" / "defence-tiny.yaml"
+RULES = Rules.tromp_taylor(0.5)
+SIZE = 5
+
+
+# ------------------------------------------------------------------------------------------- a fake adversary run
+def random_game(rng: np.random.Generator, cap: int = 60) -> GameState:
+    """A random legal game on 5x5 that passes more often as it goes on; some end by two passes, some at ``cap``."""
+    state = GameState.new(SIZE, RULES)
+    while not state.is_over and state.move_number < cap:
+        legal = state.legal_actions()
+        p_pass = min(0.9, state.move_number / 40)
+        move = SIZE * SIZE if rng.random() < p_pass else int(rng.choice(legal))
+        state = state.play(move)
+    return state
+
+
+def write_run(folder: Path, seed: int, games: int = 6, extra_files: bool = False) -> dict[str, tuple[int, bool]]:
+    """A folder shaped like an adversary run's ``sgf/``; returns, per file, the victim's colour and whether it lost
+    (computed here from the final state, independently of the code under test)."""
+    rng = np.random.default_rng(seed)
+    (folder / "sgf").mkdir(parents=True)
+    truth = {}
+    for i in range(1, games + 1):
+        state = random_game(rng)
+        victim = 1 if rng.random() < 0.5 else -1
+        adversary = "adversary step 3 (A-MCTS-S, 8 visits)"
+        black, white = ("cp2@1", adversary) if victim == 1 else (adversary, "cp2@1")
+        path = folder / "sgf" / f"game-{i:07d}.sgf"
+        save_sgf(path, state, black=black, white=white)
+        lost = state.is_over and state.score() * victim < 0
+        truth[str(path)] = (victim, lost)
+    if extra_files:  # a match record (no adversary) is not a victim-play game
+        save_sgf(folder / "sgf" / f"game-{games + 1:07d}.sgf", random_game(rng), black="cp1", white="cp2")
+    return truth
+
+
+def test_victim_side_reads_the_players():
+    assert victim_side("adversary step 4 (plain MCTS, 8 visits)", "cp2@1") == (-1, "cp2@1")
+    assert victim_side("ckpt-000000040@4", "adversary step 0 (A-MCTS-S, 8 visits)") == (1, "ckpt-000000040@4")
+    assert victim_side("cp1", "cp2") is None and victim_side("adversary a", "adversary b") is None
+    assert victim_side(None, "adversary") == (1, "")
+
+
+@settings(max_examples=20)
+@given(seed=st.integers(0, 2**32 - 1), sampling=st.sampled_from(["uniform", "linear", "last"]),
+       last_moves=st.integers(1, 6))
+def test_sampled_positions_are_legal_victim_to_move_positions_of_lost_games(seed, sampling, last_moves):
+    with tempfile.TemporaryDirectory() as tmp:
+        truth = write_run(Path(tmp), seed, extra_files=True)
+        games, report = load_lost_games([tmp], SIZE, RULES)
+        lost = {path for path, (_, was_lost) in truth.items() if was_lost}
+        assert {g.path for g in games} == lost
+        assert report.files == len(truth) + 1 and report.skipped == 1
+        assert report.lost + report.not_lost == len(truth) and report.lost == len(lost)
+        sampler = PositionSampler(games, sampling, last_moves)
+        if not sampler:
+            return
+        rng = np.random.default_rng(seed)
+        for _ in range(15):
+            pos = sampler.sample(rng)
+            game = sampler.games[pos.game]
+            victim, was_lost = truth[game.path]
+            assert was_lost and game.victim_color == victim and game.margin < 0
+            state = sampler.state(pos)  # replaying raises on an illegal move
+            assert not state.is_over and state.to_play == victim
+            assert state.moves == game.moves[: pos.move]
+            assert state.is_legal(game.moves[pos.move])  # the victim's actual move there is legal too
+            turns, probs = sampler.distribution(pos.game)
+            assert probs[list(turns).index(pos.move)] > 0
+
+
+@given(turns=st.lists(st.integers(0, 200), min_size=1, max_size=40, unique=True), last_moves=st.integers(1, 50))
+def test_position_weights(turns, last_moves):
+    turns = np.array(sorted(turns))
+    uniform = position_weights(turns, "uniform", last_moves)
+    assert np.allclose(uniform, 1 / len(turns))
+    linear = position_weights(turns, "linear", last_moves)
+    assert np.isclose(linear.sum(), 1) and np.allclose(linear / linear[0], (turns + 1) / (turns[0] + 1))
+    last = position_weights(turns, "last", last_moves)
+    k = min(last_moves, len(turns))
+    assert np.allclose(last[-k:], 1 / k) and not last[:-k].any()
+
+
+def test_sampling_frequencies_follow_the_weights(tmp_path):
+    """A game uniformly, then a turn by its weight: 20,000 draws land within a few standard errors."""
+    write_run(tmp_path, seed=7, games=12)
+    games, _ = load_lost_games([tmp_path], SIZE, RULES)
+    assert len(games) >= 3
+    sampler = PositionSampler(games, "linear")
+    rng = np.random.default_rng(0)
+    n = 20_000
+    draws = [sampler.sample(rng) for _ in range(n)]
+    per_game = np.bincount([d.game for d in draws], minlength=len(games)) / n
+    assert np.abs(per_game - 1 / len(games)).max() < 4 * np.sqrt(1 / len(games) / n)
+    g = int(np.argmax(per_game))
+    turns, probs = sampler.distribution(g)
+    moves = [d.move for d in draws if d.game == g]
+    freq = np.array([moves.count(t) for t in turns]) / len(moves)
+    assert np.abs(freq - probs).max() < 4 * np.sqrt(probs.max() / len(moves)) + 1e-3
+
+
+def test_newest_games_and_victim_filter(tmp_path):
+    truth = write_run(tmp_path, seed=3, games=10)
+    games, report = load_lost_games([tmp_path], SIZE, RULES, newest=4)
+    assert report.files == 4 and all(int(Path(g.path).stem[5:]) > 6 for g in games)
+    games, report = load_lost_games([tmp_path], SIZE, RULES, victims=["cp9@1"])
+    assert not games and report.other_victim == sum(lost for _, lost in truth.values())
+    with pytest.raises(ValueError, match="komi 7.5"):
+        load_lost_games([tmp_path], SIZE, Rules.tromp_taylor(7.5))
+    with pytest.raises(ValueError, match="5x5"):
+        load_lost_games([tmp_path], 7, RULES)
+    with pytest.raises(FileNotFoundError, match="adversary run"):
+        load_lost_games([tmp_path / "nothing"], SIZE, RULES)
+
+
+# ------------------------------------------------------------------------------------- self-play from positions
+def evaluator(seed=0):
+    torch.manual_seed(seed)
+    net = PolicyValueNet(NetConfig(board_size=SIZE, blocks=1, channels=8, global_pool=False)).eval()
+    return TorchEvaluator(net, symmetry="none", rules=RULES)
+
+
+@pytest.fixture(scope="module")
+def sampler(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("adv")
+    write_run(folder, seed=11, games=12)
+    games, _ = load_lost_games([folder], SIZE, RULES)
+    return PositionSampler(games, "uniform")
+
+
+def test_self_play_starts_games_from_the_positions(sampler):
+    cfg = SelfPlayConfig(games=6, full_visits=4, fast_visits=2, full_search_prob=1.0, max_moves=10)
+    play = PositionalSelfPlay(evaluator(), SIZE, RULES, SearchConfig(), cfg, np.random.default_rng(0), sampler, 1.0)
+    assert play.started_from_positions == 6
+    prefixes = {g.moves[:k]: g.victim_color for g in sampler.games for k in g.victim_turns()}
+    for b in range(6):
+        n = int(play.roots.move_count[b])
+        moves = tuple(int(m) for m in play.roots.moves[b, :n])
+        assert prefixes[moves] == int(play.roots.to_play[b])  # a sampled prefix, the victim to move
+    finished = []
+    while len(play.from_positions) < 8:
+        finished += play.step()
+    for game in finished:
+        assert len(game.value) > 0  # every move after the start was searched in full: all samples
+    starts = play.from_positions
+    assert all(g.victim_color in (1, -1) for g in starts)
+    # each game plays its own cap's worth of moves (10) from where it started, not 10 from the empty board
+    assert max(g.length for g in finished) > 10
+    assert all(len(g.value) <= 10 for g in finished)
+
+
+def test_fraction_zero_plays_exactly_plain_self_play(sampler):
+    cfg = SelfPlayConfig(games=4, full_visits=4, fast_visits=2, full_search_prob=0.5)
+    plain = SelfPlay(evaluator(), SIZE, RULES, SearchConfig(), cfg, np.random.default_rng(5))
+    positional = PositionalSelfPlay(evaluator(), SIZE, RULES, SearchConfig(), cfg, np.random.default_rng(5),
+                                    sampler, 0.0)
+    a, b = [], []
+    for _ in range(40):
+        a += plain.step()
+        b += positional.step()
+    assert len(a) == len(b) > 0
+    for x, y in zip(a, b):
+        assert x.length == y.length and x.score == y.score and np.array_equal(x.policy, y.policy)
+    assert positional.started_from_positions == 0
+
+
+def test_some_share_of_games_start_from_positions(sampler):
+    cfg = SelfPlayConfig(games=8, full_visits=4, fast_visits=2, full_search_prob=0.5, max_moves=6)
+    play = PositionalSelfPlay(evaluator(), SIZE, RULES, SearchConfig(), cfg, np.random.default_rng(1), sampler, 0.25)
+    games = 0
+    while games < 200:
+        games += len(play.step())
+    share = play.started_from_positions / (games + 8)
+    assert 0.15 < share < 0.35
+
+
+# ------------------------------------------------------------------------------------- the trainer and the CLI
+def tiny(victims, adversary_run, *overrides):
+    return load_config(VictimRunConfig, TINY, [f"defence.init={victims[1]}", f"defence.adversarial=[{adversary_run}]",
+                                               *overrides])
+
+
+def test_defence_run_continues_the_victim_and_logs(tiny_victims, tiny_adversary_run, tmp_path):
+    run = tmp_path / "run"
+    trainer = make_victim_trainer(tiny(tiny_victims, tiny_adversary_run, "net.channels=16"), run)
+    assert isinstance(trainer, DefenceTrainer)
+    init = load_checkpoint(tiny_victims[1])
+    assert trainer.cfg.net.channels == init.net_config.channels  # the architecture is init's
+    for name, tensor in init.net.state_dict().items():
+        assert torch.equal(trainer.net.state_dict()[name], tensor), name
+    trainer.run()
+    tags = {r["tag"] for r in read_scalars(run)}
+    assert {"defence/games_from_positions", "defence/victim_win_rate", "defence/start_move",
+            "eval/vs_previous/win_rate", "losses/total"} <= tags
+    ckpt = load_checkpoint(latest_checkpoint(run / "checkpoints"))
+    assert ckpt.step == 20 and ckpt.extra["defence"]["init_checkpoint"]["step"] == 20 * 2
+    assert ckpt.extra["defence"]["lost_games"] > 0 and "init:" in (run / "config.yaml").read_text()
+    # an ordinary victim checkpoint: it plays as a net victim
+    from advgo.eval import play_match
+    from advgo.victims import resolve_victim
+
+    victim = resolve_victim(f"net:{ckpt.path}", 1, board_size=SIZE)
+    result = play_match(victim.agent(RULES), resolve_victim(tiny_victims[0]).agent(RULES), SIZE, 2, RULES)
+    assert result.games == 2
+    # resume: the run's own weights come back, not init's
+    resumed = load_config(VictimRunConfig, run / "config.yaml", ["schedule.total_steps=30"])  # as --resume loads it
+    again = make_victim_trainer(resumed, run, resume=True)
+    assert again.step == 20
+    for name, tensor in ckpt.net.state_dict().items():
+        assert torch.equal(again.net.state_dict()[name], tensor), name
+    again.run()
+    assert load_checkpoint(latest_checkpoint(run / "checkpoints")).step == 30
+
+
+def test_no_defence_is_the_plain_victim_trainer(tmp_path):
+    cfg = load_config(VictimRunConfig, ROOT / "configs" / "victim-tiny.yaml")
+    assert not cfg.defence.active
+    assert type(make_victim_trainer(cfg, tmp_path / "run")) is VictimTrainer
+
+
+@pytest.mark.parametrize("override, message", [
+    ("defence.victims=[nobody@1]", "no game the victim lost"),
+    ("game.komi=7.5", "komi"),
+    ("game.board_size=7", "5x5 net"),
+    ("scale.workers=2", "scale.workers: 1"),
+    ("defence.init=zoo:nobody", "no zoo victim named 'nobody'"),
+])
+def test_defence_errors(tiny_victims, tiny_adversary_run, tmp_path, override, message):
+    with pytest.raises(ValueError, match=message):
+        make_victim_trainer(tiny(tiny_victims, tiny_adversary_run, override), tmp_path / "run")
+
+
+def test_cli_defence_run(tiny_victims, tiny_adversary_run, tmp_path):
+    from test_cli_train import advgo
+
+    out = advgo("train", "victim", "--config", str(TINY), "--runs", str(tmp_path), "--name", "d", "--init",
+                tiny_victims[1], "--adversarial", str(tiny_adversary_run), "--set", "schedule.total_steps=10")
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "lost games" in out.stderr and load_checkpoint(latest_checkpoint(tmp_path / "d" / "checkpoints")).step == 10
+    out = advgo("train", "victim", "--config", str(TINY), "--runs", str(tmp_path / "bad"), "--init", "zoo:cp1",
+                "--adversarial", str(tiny_adversary_run))
+    assert out.returncode == 2 and "9x9 net" in out.stdout

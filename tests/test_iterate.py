@@ -1,0 +1,291 @@
+"""Iterated adversarial training: the plan, the state file and resume, the budget split, the cross table, the CLI."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+
+from advgo.config import ConfigError, load_config
+from advgo.nets import latest_checkpoint, load_checkpoint
+from advgo.runlog import read_scalars
+from advgo.training.attack import AttackTrainer
+from advgo.training.budget import Budget
+from advgo.training.iterate import STATE_FILE, Interrupted, IteratedTraining, agent_spec, plan
+from advgo.training.iterate_config import IterateConfig
+
+ROOT = Path(__file__).resolve().parents[1]
+TINY = ROOT / "configs" / "iterate-tiny.yaml"
+
+
+def stub_config(*overrides):
+    """The tiny config on 9x9 against the zoo's cp1: for the bookkeeping tests, whose phases are stubs."""
+    return load_config(IterateConfig, TINY, ["victim=cp1", "adversary.game.board_size=9",
+                                             "defender.game.board_size=9", *overrides])
+
+
+class Stubs:
+    """Fake phases: record which ran, return results shaped like the real ones, optionally fail or spend time."""
+
+    def __init__(self, run: IteratedTraining, fail: str | None = None, on_phase=None):
+        self.calls: list[str] = []
+        self.fail = fail
+        self.on_phase = on_phase
+        for kind in ("attack", "defence", "table"):
+            setattr(run, f"_{kind}", self._phase)
+
+    def _phase(self, phase, minutes, logger):
+        self.calls.append(phase.name)
+        if self.on_phase is not None:
+            self.on_phase(phase)
+        if phase.name == self.fail:
+            raise Interrupted
+        if phase.kind == "attack":
+            return {"checkpoint": f"{phase.folder}/checkpoints/ckpt-000000001.pt", "beaten": True, "win_rate": 1.0,
+                    "window_games": 1, "games": 1, "steps": 1}
+        if phase.kind == "defence":
+            return {"checkpoint": f"{phase.folder}/checkpoints/ckpt-000000001.pt", "lost_games": 1, "steps": 1}
+        return {"rows": [], "columns": [], "win_rate": []}
+
+
+ALL = ["round-01/attack", "round-01/defence", "round-02/attack", "round-02/defence", "fresh/attack", "table"]
+
+
+# ---------------------------------------------------------------------------------------------- bookkeeping
+def test_plan_and_folders():
+    phases = plan(stub_config())
+    assert [p.name for p in phases] == ALL
+    assert [p.folder for p in phases] == ["round-01/adversary", "round-01/victim", "round-02/adversary",
+                                          "round-02/victim", "fresh/adversary", "table"]
+    assert [p.round for p in phases] == [1, 1, 2, 2, 3, 0]
+    assert [p.name for p in plan(stub_config("rounds=1", "fresh.enabled=false", "table.enabled=false"))] == \
+        ["round-01/attack", "round-01/defence"]
+
+
+def test_stopping_after_a_phase_then_resume_continues_with_the_next(tmp_path):
+    run = IteratedTraining(stub_config(), tmp_path)
+    stubs = Stubs(run)
+    assert run.run(max_phases=1) == "stopped"
+    assert stubs.calls == ["round-01/attack"]
+    state = json.loads((tmp_path / STATE_FILE).read_text())
+    assert state["plan"] == ALL and state["phases"]["round-01/attack"]["status"] == "done"
+    assert "round-01/defence" not in state["phases"]
+    again = IteratedTraining(stub_config(), tmp_path, resume=True)
+    stubs = Stubs(again)
+    assert again.run() == "done"
+    assert stubs.calls == ALL[1:]  # the finished phase is not redone
+    assert all(again.state.status(name) == "done" for name in ALL)
+    stubs = Stubs(IteratedTraining(stub_config(), tmp_path, resume=True))
+    assert stubs.calls == [] and (tmp_path / "config.yaml").exists()
+
+
+def test_an_interrupted_phase_runs_again_on_resume(tmp_path):
+    run = IteratedTraining(stub_config(), tmp_path)
+    stubs = Stubs(run, fail="round-01/defence")
+    assert run.run() == "interrupted"
+    assert stubs.calls == ["round-01/attack", "round-01/defence"]
+    assert run.state.status("round-01/defence") == "running"
+    again = IteratedTraining(stub_config(), tmp_path, resume=True)
+    stubs = Stubs(again)
+    assert again.run() == "done" and stubs.calls == ALL[1:]
+
+
+def test_resume_may_add_phases_after_the_done_ones_only(tmp_path):
+    run = IteratedTraining(stub_config(), tmp_path)
+    Stubs(run)
+    run.run(max_phases=2)  # round 1 done
+    more = IteratedTraining(stub_config("rounds=3"), tmp_path, resume=True)
+    assert [p.name for p in more.phases][4:6] == ["round-03/attack", "round-03/defence"]
+    Stubs(more)
+    assert more.run() == "done"
+    with pytest.raises(ValueError, match="would put them elsewhere"):
+        IteratedTraining(stub_config("rounds=4"), tmp_path, resume=True)  # fresh/attack and table are done
+    with pytest.raises(ValueError, match="--resume"):
+        IteratedTraining(stub_config(), tmp_path)
+    with pytest.raises(FileNotFoundError, match="nothing to resume"):
+        IteratedTraining(stub_config(), tmp_path / "other", resume=True)
+
+
+def test_the_budget_is_shared_by_weight_and_capped():
+    class Clock:
+        now = 0.0
+
+        def __call__(self):
+            return self.now
+
+    clock = Clock()
+    run = IteratedTraining.__new__(IteratedTraining)  # no folder needed: only the arithmetic
+    run.cfg = stub_config()
+    run.phases = plan(run.cfg)
+    run.budget = Budget(14, clock=clock)
+
+    class State:
+        done: set = set()
+
+        def status(self, name):
+            return "done" if name in self.done else None
+
+    run.state = State()
+    # weights: attack 3, defence 2 for each of 2 rounds, fresh attack 3, table 1: 14 in all
+    assert run._phase_minutes(run.phases[0]) == pytest.approx(3.0)
+    assert run._phase_minutes(run.phases[1]) == pytest.approx(2.0)
+    run.state.done = {"round-01/attack", "round-01/defence"}
+    clock.now = 60 * 5  # 9 minutes left for weights 3 + 2 + 3 + 1
+    assert run._phase_minutes(run.phases[2]) == pytest.approx(3.0)
+    assert run._phase_minutes(run.phases[5]) == pytest.approx(1.0)
+    run.cfg = dataclasses.replace(run.cfg, attack=dataclasses.replace(run.cfg.attack, max_minutes=0.5))
+    assert run._phase_minutes(run.phases[2]) == pytest.approx(0.5)  # its own cap
+    assert run._phase_minutes(run.phases[4]) == pytest.approx(3.0)  # the fresh attack has its own (none)
+    run.budget = Budget(None)
+    assert run._phase_minutes(run.phases[2]) == pytest.approx(0.5) and run._phase_minutes(run.phases[3]) is None
+
+
+def test_a_spent_budget_stops_the_run_before_the_next_phase(tmp_path):
+    run = IteratedTraining(stub_config(), tmp_path, max_minutes=1)
+    start = run.budget.start
+
+    def spend(phase):
+        run.budget._clock = lambda: start + 61  # the first phase used the whole minute
+
+    stubs = Stubs(run, on_phase=spend)
+    assert run.run() == "budget"
+    assert stubs.calls == ["round-01/attack"] and run.state.status("round-01/defence") is None
+
+
+def test_victims_chain_and_table_columns(tmp_path):
+    run = IteratedTraining(stub_config(), tmp_path)
+    Stubs(run)
+    run.run(max_phases=3)
+    run.state.mark("round-02/defence", "done", {"skipped": "no lost game", "victim": "x", "lost_games": 0})
+    assert run.victim(0) == "cp1"
+    assert run.victim(1) == str((tmp_path / "round-01/victim/checkpoints/ckpt-000000001.pt").absolute())
+    assert run.victim(2) == run.victim(1)  # round 2 had nothing to train on
+    table = run.table_config()
+    assert [r.name for r in table.rows] == ["adversary 1", "adversary 2"]
+    assert [c.name for c in table.columns] == ["victim 0 (cp1)", "victim 1"]  # no duplicate column for victim 2
+    assert table.columns[0].spec == "zoo:cp1:visits=1" and table.columns[1].spec.startswith("net:/")
+    assert table.rows[0].params == "visits=8" and table.board_size == 9
+
+
+def test_agent_spec():
+    assert agent_spec("cp2", 4) == "zoo:cp2:visits=4"
+    assert agent_spec("zoo:cp2", 1) == "zoo:cp2:visits=1"
+    assert agent_spec("runs/v/checkpoints/ckpt-000000010.pt", 2) == "net:runs/v/checkpoints/ckpt-000000010.pt:visits=2"
+    assert agent_spec("net:/a/b.pt", 1) == "net:/a/b.pt:visits=1"
+
+
+@pytest.mark.parametrize("override, message", [
+    ("defender.defence.init=cp1", "set by each round"),
+    ("defender.game.komi=7.5", "must be the same"),
+    ("rounds=0", "rounds"),
+    ("attack.threshold=2", "threshold"),
+    ("defender.scale.workers=2", "main process"),
+])
+def test_config_errors(override, message):
+    with pytest.raises(ConfigError, match=message):
+        stub_config(override)
+
+
+def test_a_victim_that_cannot_be_defended_is_an_error_before_anything_runs(tmp_path):
+    with pytest.raises(ValueError, match="victim: unknown victim 'nobody'"):
+        IteratedTraining(stub_config("victim=nobody"), tmp_path / "run")
+    with pytest.raises(ValueError, match="plays 9x9"):
+        IteratedTraining(load_config(IterateConfig, TINY, ["victim=cp1"]), tmp_path / "run")
+    assert not (tmp_path / "run").exists()
+
+
+# ---------------------------------------------------------------------------------------------- real runs
+def tiny(victims, *overrides):
+    return load_config(IterateConfig, TINY, [f"victim={victims[1]}", *overrides])
+
+
+def test_resume_continues_a_phase_killed_in_the_middle(tiny_victims, tmp_path, caplog):
+    """Killed at step 10 of its 20, round 1's attack resumes from its checkpoint at step 10; a phase killed before its
+    first checkpoint starts over."""
+    cfg = tiny(tiny_victims, "rounds=1", "fresh.enabled=false", "table.enabled=false", "attack.threshold=1.0")
+    run = IteratedTraining(cfg, tmp_path)
+    attack = run.phases[0]
+    run.state.mark(attack.name, "running")
+    first = run.attack_config(attack)
+    schedule = dataclasses.replace(first.schedule, total_steps=10)
+    AttackTrainer(dataclasses.replace(first, schedule=schedule), tmp_path / attack.folder).run()  # then "killed"
+    (tmp_path / "round-01/victim").mkdir(parents=True)
+    (tmp_path / "round-01/victim/stale.txt").write_text("a phase killed before its first checkpoint")
+    with caplog.at_level("INFO", logger="advgo"):
+        assert IteratedTraining(cfg, tmp_path, resume=True).run() == "done"
+    lines = [r.getMessage() for r in caplog.records]
+    assert any("round-01/attack resumes from" in line and "ckpt-000000010.pt" in line for line in lines), lines
+    assert any("resumed" in line and "at step 10" in line for line in lines), lines
+    assert load_checkpoint(latest_checkpoint(tmp_path / "round-01/adversary/checkpoints")).step == 20
+    assert not (tmp_path / "round-01/victim/stale.txt").exists()
+    state = json.loads((tmp_path / STATE_FILE).read_text())
+    assert state["phases"]["round-01/attack"]["result"]["beaten"] is False  # a threshold of 1.0 is never passed
+    assert state["phases"]["round-01/defence"]["status"] == "done"
+
+
+def test_cli_tiny_iterated_run(tiny_victims, tmp_path):
+    from test_cli_train import advgo
+
+    out = advgo("train", "iterate", "--config", str(TINY), "--set", f"victim={tiny_victims[1]}", "--runs",
+                str(tmp_path), "--name", "it", "--seed", "3", "--max-minutes", "5")
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert "done: every phase finished" in out.stdout
+    run = tmp_path / "it"
+    assert "seed: 3" in (run / "config.yaml").read_text()
+    state = json.loads((run / STATE_FILE).read_text())
+    assert [state["phases"][name]["status"] for name in ALL] == ["done"] * len(ALL)
+    for folder in ("round-01/adversary", "round-01/victim", "round-02/adversary", "round-02/victim",
+                   "fresh/adversary"):
+        assert latest_checkpoint(run / folder / "checkpoints") is not None, folder
+        assert (run / folder / "config.yaml").exists(), folder
+    assert "seed: 2005" in (run / "round-02/victim/config.yaml").read_text()
+    r2 = state["phases"]["round-02/attack"]["result"]
+    assert r2["init"].endswith(state["phases"]["round-01/attack"]["result"]["checkpoint"])  # warm-started
+    assert r2["victim"].endswith(state["phases"]["round-01/defence"]["result"]["checkpoint"])
+    assert state["phases"]["fresh/attack"]["result"]["init"] is None  # fresh: adversary.init, from scratch here
+    defended = load_checkpoint(run / state["phases"]["round-01/defence"]["result"]["checkpoint"])
+    assert defended.extra["defence"]["init"] == tiny_victims[1]
+    cross = json.loads((run / "table" / "cross.json").read_text())
+    assert cross["rows"] == ["adversary 1", "adversary 2", "fresh adversary"]
+    assert cross["columns"][1:] == ["victim 1", "victim 2"] and cross["columns"][0].startswith("victim 0")
+    assert all(len(row) == 3 and all(v is None or 0 <= v <= 1 for v in row) for row in cross["win_rate"])
+    assert (run / "table" / "cross.png").stat().st_size > 1000
+    assert "| adversary 1 |" in (run / "table" / "table.md").read_text()
+    scalars = read_scalars(run)
+    steps = {r["step"] for r in scalars if r["tag"] == "iterate/attack_win_rate"}
+    assert steps == {1, 2, 3}
+    assert any(r["tag"] == "cross/adversary_1/victim_1/win_rate" for r in scalars)
+    assert list(run.glob("events.out.tfevents.*"))
+    before = {p: p.stat().st_mtime_ns for p in run.rglob("*.pt")}
+    out = advgo("train", "iterate", "--resume", str(run))
+    assert out.returncode == 0 and "done" in out.stdout, out.stderr[-2000:]
+    assert {p: p.stat().st_mtime_ns for p in run.rglob("*.pt")} == before  # nothing redone
+
+
+def test_cli_errors_write_nothing(tmp_path):
+    from test_cli_train import advgo
+
+    out = advgo("train", "iterate", "--config", str(TINY), "--runs", str(tmp_path), "--set", "victim=nobody")
+    assert out.returncode == 2 and "unknown victim 'nobody'" in out.stdout
+    out = advgo("train", "iterate", "--config", str(TINY), "--runs", str(tmp_path), "--set", "rounds=zero")
+    assert out.returncode == 2 and "rounds" in out.stdout
+    assert not any(tmp_path.iterdir())
+
+
+def test_every_config_field_is_documented():
+    from advgo.config import missing_docs
+    from advgo.training.victim_config import VictimRunConfig
+
+    assert missing_docs(IterateConfig) == [] and missing_docs(VictimRunConfig) == []
+
+
+def test_shipped_configs_load_and_name_bundled_victims(tmp_path):
+    from advgo.training.victim_config import VictimRunConfig
+
+    cfg = load_config(IterateConfig, ROOT / "configs" / "iterate-9x9.yaml")
+    run = IteratedTraining(cfg, tmp_path / "run")  # resolves the victim; runs nothing
+    assert run.victim(0) == "cp2" and [p.name for p in run.phases] == ALL and not (tmp_path / "run").exists()
+    defence = load_config(VictimRunConfig, ROOT / "configs" / "defence-9x9.yaml").defence
+    assert defence.active and defence.init == "cp2"
