@@ -67,10 +67,11 @@ def test_the_estimate_scales_with_the_evaluations_work():
     assert speed.evaluation_seconds(16, 32, [16]) > speed.evaluation_seconds(16, 32, [1])  # a searching victim
 
 
-def test_the_estimate_covers_the_longest_game_when_moves_cost_more_than_positions():
-    """Tiny nets: the per-move overhead dominates, and an evaluation lasts until its longest game ends."""
+def test_the_estimate_counts_a_mean_games_moves_when_moves_cost_more_than_positions():
+    """Tiny nets: the per-move overhead dominates; the estimate is a mean game's moves (70 here: 35 per side) at
+    the measured seconds per move (a longer evaluation is cut at the budget, not reserved for)."""
     speed = PlaySpeed()
-    # 0.1 s a move of all games, 100 visits a move (cheap positions: 2 ms), games of up to 120 moves
+    # 0.1 s a move of all games, 100 visits a move (cheap positions: 2 ms), games of 20 and 120 moves
     speed.add(10.0, 5000, 0, 100, 1, games(20, 120), steps=100)
-    assert speed.evaluation_seconds(4, 1, [1]) == pytest.approx(SAFETY * 60 * 0.1)
-    assert speed.evaluation_seconds(4, 1, [1, 1]) == pytest.approx(SAFETY * 2 * 60 * 0.1)
+    assert speed.evaluation_seconds(4, 1, [1]) == pytest.approx(SAFETY * 35 * 0.1)
+    assert speed.evaluation_seconds(4, 1, [1, 1]) == pytest.approx(SAFETY * 2 * 35 * 0.1)

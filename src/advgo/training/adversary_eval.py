@@ -11,7 +11,11 @@ estimates, times a margin (``SAFETY``):
 | estimate | what it counts | right when |
 |---|---|---|
 | by positions | seconds per net position (the adversary's, the victim's inside A-MCTS and the victim's own moves, one position per visit) times the positions the evaluation needs: every adversary move at the evaluation's visits with the measured share of victim positions, every victim move at that entry's visits, over games of the mean length | the nets' work dominates (real configs) |
-| by moves | seconds per move of all games at once (one ``VictimPlay.step``) times the moves until the longest game seen ends, scaled by the evaluation's visits over victim-play's mean visits | the per-move overhead dominates (tiny configs), or one long game keeps an evaluation going |
+| by moves | seconds per move of all games at once (one ``VictimPlay.step``) times the moves of a mean game, scaled by the evaluation's visits over victim-play's mean visits | the per-move overhead dominates (tiny configs) |
+
+Both count a mean game, not the longest: an evaluation that runs longer is cut at the budget (with a log line),
+while a reserve sized for the longest game seen (a capped one: 5·N² moves) kept the quickstart from training for
+half of its 12 minutes when its evaluation took 69 s (measured 5 Dec 2026).
 """
 
 from __future__ import annotations
@@ -90,8 +94,6 @@ class PlaySpeed:
     """Finished games."""
     game_moves: int = 0
     """Their moves."""
-    longest: int = 0
-    """The longest finished game's moves."""
     steps: int = 0
     """``VictimPlay.step`` calls measured (0 with actors, whose moves are not timed one by one)."""
     adversary_moves: float = 0.0
@@ -109,7 +111,6 @@ class PlaySpeed:
         self.steps += steps
         self.games += len(finished)
         self.game_moves += sum(g.length for g in finished)
-        self.longest = max([self.longest, *(g.length for g in finished)])
 
     def evaluation_seconds(self, games: int, visits: int, victim_visits: list[int]) -> float:
         """Estimated wall time of ``games`` games against each of the victims with ``victim_visits``, the adversary
@@ -126,5 +127,5 @@ class PlaySpeed:
         if self.steps:
             mean_visits = self.adversary_positions / max(self.adversary_moves, 1.0)
             per_step = self.seconds / self.steps * max(1.0, visits / max(mean_visits, 1.0))
-            by_moves = len(victim_visits) * self.longest / 2 * per_step
+            by_moves = len(victim_visits) * half * per_step
         return SAFETY * max(by_positions, by_moves)
