@@ -16,7 +16,8 @@ at its play temperature), and, when it is a net, ``policy(mode)``, the evaluator
 replies. A black-box victim (an external engine) has no policy: ``has_policy`` is False and only ``plain``
 search can be used against it. External victims run one engine process per game slot (genmoves in
 parallel threads), so a batch of victim-play games keeps every process busy. ``board_size`` is the one size a
-victim plays (None: any), ``rules_supported`` the rulesets it can play (None: any).
+victim plays (None: any), ``rules_supported`` the rulesets it can play (None: any). ``resolve_victim`` makes one
+victim from its spec; ``load_victims`` makes a curriculum's, checked against the run's board, rules and search.
 
 ``katanet`` at 1 visit is KataGo's raw policy as KataGo's GTP engine plays it at 1 visit: symmetry 0, policy
 optimism 0.2 (``rootPolicyOptimism``), its passing hacks (``enablePassingHacks``) and its root-move rules
@@ -296,6 +297,31 @@ def resolve_victim(spec: str, visits: int = 1, device="cpu",
                              f"not {board_size}x{board_size}")
         net = zoo.load_net(spec, device)
     return Victim(spec=spec, visits=int(visits), net=net, device=device)
+
+
+def load_victims(entries, board_size: int, rules: str, need_policy: bool,
+                 device="cpu") -> dict[str, Victim | KataNetVictim | ExternalVictim]:
+    """Every entry's victim (``entry.victim`` at ``entry.visits``; a curriculum's entries), by ``entry.label``.
+
+    Checked before a game is played, each problem a ``ValueError`` naming ``curriculum.entries[i]``: the victim
+    must resolve and play ``board_size`` and ``rules`` (a ruleset name), and when ``need_policy`` (A-MCTS other
+    than plain, or hardening) it must have a policy to query.
+    """
+    victims = {}
+    for i, entry in enumerate(entries):
+        try:
+            victims[entry.label] = resolve_victim(entry.victim, entry.visits, device=device, board_size=board_size)
+        except (ValueError, KeyError) as err:
+            raise ValueError(f"curriculum.entries[{i}]: {err}") from None
+        victim = victims[entry.label]
+        if not victim.has_policy and need_policy:
+            raise ValueError(f"curriculum.entries[{i}]: {victim.label} is a black box (no policy to query): set "
+                             f"victimplay.amcts: plain and victimplay.hardening: false to train against it")
+        supported = victim.rules_supported
+        if supported is not None and rules not in supported:
+            raise ValueError(f"curriculum.entries[{i}]: {victim.label} plays {'/'.join(supported)} rules; "
+                             f"set game.rules: {supported[0]}")
+    return victims
 
 
 class HardenedAgent:

@@ -98,10 +98,10 @@ class GameActor:
             self.play = SelfPlay(self.evaluator, n, self.rules, cfg.search, cfg.selfplay, self.rng)
             self.victims = None
         else:
-            from .adversary import load_victims
+            from .adversary_eval import curriculum_victims
             from .victimplay import VictimPlay
 
-            self.victims = load_victims(cfg, "cpu")
+            self.victims = curriculum_victims(cfg, "cpu")
             if server is not None:
                 from .inference_server import serve_victims
 

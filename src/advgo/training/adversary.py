@@ -49,38 +49,15 @@ from ..nets import TorchEvaluator, load_checkpoint
 from ..nets.checkpoint import Checkpoint
 from ..runlog import RunLogger
 from ..sgf import save_sgf
-from ..victims import Victim, resolve_victim
+from ..victims import Victim
 from .adversary_config import AdversaryRunConfig
-from .adversary_eval import PlaySpeed, evaluate_adversary, evaluation_visits, tally_games
+from .adversary_eval import PlaySpeed, curriculum_victims, evaluate_adversary, evaluation_visits, tally_games
 from .budget import clock_text
 from .trainer import TimedEvaluator, Trainer
 from .victimplay import VictimGame, VictimPlay
 
-__all__ = ["AdversaryTrainer", "evaluate_adversary", "load_victims", "tally_games"]  # the last two: re-exported
-
 log = logging.getLogger(__name__)
 SGF_DIR = "sgf"
-
-
-def load_victims(cfg: AdversaryRunConfig, device) -> dict[str, Victim]:
-    """Every curriculum entry's victim, by label; any unusable entry is an error before a game is played."""
-    victims = {}
-    for i, entry in enumerate(cfg.curriculum.entries):
-        try:
-            victims[entry.label] = resolve_victim(entry.victim, entry.visits, device=device,
-                                                  board_size=cfg.game.board_size)
-        except (ValueError, KeyError) as err:
-            raise ValueError(f"curriculum.entries[{i}]: {err}") from None
-        victim = victims[entry.label]
-        if not victim.has_policy and (cfg.victimplay.amcts != "plain" or cfg.victimplay.hardening):
-            raise ValueError(f"curriculum.entries[{i}]: {victim.label} is a black box (no policy to query): set "
-                             f"victimplay.amcts: plain and victimplay.hardening: false to train against it")
-        rules = victim.rules_supported
-        if rules is not None:
-            if cfg.game.rules not in rules:
-                raise ValueError(f"curriculum.entries[{i}]: {victim.label} plays {'/'.join(rules)} rules; "
-                                 f"set game.rules: {rules[0]}")
-    return victims
 
 
 class AdversaryTrainer(Trainer):
@@ -96,7 +73,7 @@ class AdversaryTrainer(Trainer):
         super().__init__(cfg, run_dir, resume, max_minutes)
         log.info("loading %d victim(s): %s", len(cfg.curriculum.entries),
                  ", ".join(e.label for e in cfg.curriculum.entries))
-        self.victims = load_victims(cfg, self.device)
+        self.victims = curriculum_victims(cfg, self.device)
         if cfg.init and not resume:
             self._warm_start(cfg.init)
         self.net.eval()
