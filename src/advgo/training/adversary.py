@@ -53,6 +53,7 @@ from ..victims import Victim
 from .adversary_config import AdversaryRunConfig
 from .adversary_eval import PlaySpeed, curriculum_victims, evaluate_adversary, evaluation_visits, tally_games
 from .budget import clock_text
+from .inference_server import serve_victims
 from .trainer import TimedEvaluator, Trainer
 from .victimplay import VictimGame, VictimPlay
 
@@ -60,9 +61,33 @@ log = logging.getLogger(__name__)
 SGF_DIR = "sgf"
 
 
+class VictimPlayGames:
+    """What an adversary run's actors play (:class:`advgo.training.actors.Games`): victim-play up the run's
+    curriculum, each actor with its own victims (their nets on its machine's inference server when it has one)."""
+
+    def __init__(self, cfg: AdversaryRunConfig):
+        self.cfg = cfg
+        self.victims: dict[str, Victim] = {}  # loaded by start(), in the actor's process
+
+    @property
+    def batch(self) -> int:
+        return self.cfg.victimplay.games
+
+    def start(self, evaluator, rules, rng, server) -> VictimPlay:
+        cfg = self.cfg
+        n = cfg.game.board_size
+        self.victims = curriculum_victims(cfg, "cpu")
+        if server is not None:
+            serve_victims(self.victims, server, n)
+        first = self.victims[cfg.curriculum.entries[0].label]
+        return VictimPlay(evaluator, first, n, rules, cfg.search, cfg.victimplay, rng)
+
+    def set_stage(self, play: VictimPlay, stage: int) -> None:
+        play.set_victim(self.victims[self.cfg.curriculum.entries[stage].label])
+
+
 class AdversaryTrainer(Trainer):
     description = "training adversary"
-    role = "adversary"
     final_eval = True
 
     def __init__(self, cfg: AdversaryRunConfig, run_dir: Path, resume: bool = False,
@@ -117,6 +142,9 @@ class AdversaryTrainer(Trainer):
 
     def _after_training(self) -> None:
         self.torch_evaluator.load_weights(self.net)
+
+    def _actor_games(self) -> VictimPlayGames:
+        return VictimPlayGames(self.cfg)
 
     # ------------------------------------------------------------------ playing
     def _on_start(self, logger: RunLogger) -> None:

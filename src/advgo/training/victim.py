@@ -24,6 +24,7 @@ from __future__ import annotations
 import copy
 import logging
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -49,6 +50,24 @@ from .victim_config import VictimRunConfig
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class SelfPlayGames:
+    """What a victim run's actors play (:class:`advgo.training.actors.Games`): self-play by the run's config."""
+
+    cfg: VictimRunConfig
+
+    @property
+    def batch(self) -> int:
+        return self.cfg.selfplay.games
+
+    def start(self, evaluator, rules, rng, server) -> SelfPlay:
+        cfg = self.cfg
+        return SelfPlay(evaluator, cfg.game.board_size, rules, cfg.search, cfg.selfplay, rng)
+
+    def set_stage(self, play: SelfPlay, stage: int) -> None:
+        """Self-play has one stage."""
+
+
 class VictimTrainer(Trainer):
     description = "training victim"
 
@@ -65,6 +84,9 @@ class VictimTrainer(Trainer):
 
     def _after_training(self) -> None:
         self.torch_evaluator.load_weights(self.net)  # the evaluator runs a frozen copy
+
+    def _actor_games(self) -> SelfPlayGames:
+        return SelfPlayGames(self.cfg)
 
     def _play_phase(self, logger: RunLogger) -> None:
         goal = self.cfg.schedule.games_per_iteration
