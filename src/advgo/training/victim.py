@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from ..agents import PolicyAgent, RandomAgent
-from ..eval import play_match
+from ..eval.arena import play_match
 from ..nets import TorchEvaluator
 from ..runlog import RunLogger
 from .selfplay import SelfPlay
