@@ -355,3 +355,24 @@ def test_shipped_katago_attack_configs_load_and_name_katanet(name):
         from advgo.training.adversary_eval import curriculum_victims as load_victims
 
         assert len(load_victims(cfg, "cpu")) == len(cfg.curriculum.entries)
+
+
+def test_an_actor_moves_up_the_curriculum_it_is_handed(victims):
+    """A ``GameActor`` plays the ``VictimPlayGames`` it is handed, in process; a new stage switches the victim."""
+    from advgo.nets import PolicyValueNet
+    from advgo.training.actors import GameActor, cpu_state_dict
+    from advgo.training.adversary import VictimPlayGames
+
+    cfg = tiny(victims)
+    games = VictimPlayGames(cfg)
+    actor = GameActor(games, 0, seed=0)
+    weights = (1, cpu_state_dict(PolicyValueNet(cfg.net_config())))
+    labels = [e.label for e in cfg.curriculum.entries]
+    try:
+        first = actor.play_chunk(weights, 0, min_games=0)
+        assert first.stage == 0 and actor.play.victim is games.victims[labels[0]]
+        second = actor.play_chunk(weights, 1, min_games=0)
+        assert second.stage == 1 and actor.play.victim is games.victims[labels[1]]
+        assert first.victim_evaluations > 0 and second.moves > 0
+    finally:
+        actor.close()
