@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from advgo import engine
-from advgo.agents import reseed, select_move
+from advgo.agents import select_move
 from advgo.agents.baselines import POLICIES, BaselineAgent, geometry, spiral_move
 from advgo.agentspec import (
     AGENT_FORMS,
@@ -196,7 +196,7 @@ def test_seeding_repeats_and_reseed_restarts():
     first = a.select(boards, games)
     np.testing.assert_array_equal(first, b.select(boards, games))
     a.select(boards, games)
-    assert reseed(a, 5)
+    assert a.reseed(5)
     np.testing.assert_array_equal(a.select(boards, games), first)
     spec_seed = make_agent("baseline:edge:seed=5", seed=99)  # the spec's seed wins over make_agent's
     spec_seed.start(9, rules, 4)

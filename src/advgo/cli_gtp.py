@@ -54,9 +54,9 @@ def gtp(
     try:
         server = GTPServer(player, ruleset, size=size)
     except ValueError as exc:
-        getattr(player, "close", lambda: None)()
+        player.close()
         raise _fail(str(exc)) from None
-    log.info("serving %s over GTP (%s rules, komi %g)", getattr(player, "name", agent), ruleset.name, ruleset.komi)
+    log.info("serving %s over GTP (%s rules, komi %g)", player.name, ruleset.name, ruleset.komi)
     # lines end at LF only: GTP drops a CR as a control character, it does not end a line
     stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace", newline="\n")
     stdout = sys.stdout

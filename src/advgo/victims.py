@@ -41,7 +41,7 @@ import numpy as np
 import torch
 
 from . import engine, zoo
-from .agents import Agent, MCTSAgent, PolicyAgent
+from .agents import Agent, MCTSAgent, PolicyAgent, reseed_evaluator
 from .agents.gtp import EngineSpec, GTPAgent
 from .agentspec import AgentSpec, parse_agent_spec
 from .nets import PolicyValueNet, TorchEvaluator, load_checkpoint
@@ -110,9 +110,10 @@ class _NetVictim:
         """The victim as it plays: raw policy at 1 visit, MCTS (no noise, fresh tree per move) above."""
         evaluator = self._evaluator(rules, symmetry=symmetry, seed=seed)
         if self.visits == 1:
-            return PolicyAgent(self._root(evaluator), temperature=temperature, seed=seed, name=self.label)
+            return PolicyAgent(self._root(evaluator), temperature=temperature, seed=seed, name=self.label,
+                               board_size=self.board_size)
         return MCTSAgent(evaluator, self.visits, SearchConfig(visits=self.visits), temperature=temperature,
-                         seed=seed, name=self.label)
+                         seed=seed, name=self.label, board_size=self.board_size)
 
     def policy(self, mode: str, rules: Rules, max_batch: int = 256) -> Evaluator | None:
         """The evaluator whose priors model the victim's move at A-MCTS victim nodes (None for ``plain``)."""
@@ -324,7 +325,7 @@ def load_victims(entries, board_size: int, rules: str, need_policy: bool,
     return victims
 
 
-class HardenedAgent:
+class HardenedAgent(Agent):
     """A victim that may not pass while it has a legal move outside its own pass-alive territory.
 
     Wang et al. used this in training only, to close the cheap "pass attack". When the wrapped agent
@@ -364,10 +365,14 @@ class HardenedAgent:
                 self.overrides += 1
         return moves
 
+    def reseed(self, seed: int) -> bool:
+        """The wrapped agent's and the policy's random choices, both from ``seed + 1``."""
+        inner = self.inner.reseed(seed + 1)
+        policy = reseed_evaluator(self.policy, seed + 1)
+        return inner or policy
+
     def close(self) -> None:
-        close = getattr(self.inner, "close", None)
-        if close is not None:
-            close()
+        self.inner.close()
 
     def _copy(self, boards, b: int):
         if self._single is None or self._single.history.shape[1] < boards.history.shape[1]:

@@ -220,7 +220,7 @@ class AdversaryTrainer(Trainer):
         play = self.play
         moves0, evals0, vevals0 = play.moves_played, play.evaluations, play.victim_evaluations
         self.evaluator.seconds = 0.0
-        overrides0 = getattr(play.victim_agent, "overrides", 0)
+        overrides0 = play.victim_pass_overrides
         while len(games) < goal and not self._stop:
             if self._time_up("play phase", f"{len(games)} of {goal} games"):
                 break
@@ -237,7 +237,7 @@ class AdversaryTrainer(Trainer):
         stats = {"moves": play.moves_played - moves0, "evaluations": play.evaluations - evals0,
                  "victim_evaluations": play.victim_evaluations - vevals0, "net_seconds": self.evaluator.seconds}
         if self.cfg.victimplay.hardening:
-            stats["victim_pass_overrides"] = getattr(self.play.victim_agent, "overrides", 0) - overrides0
+            stats["victim_pass_overrides"] = play.victim_pass_overrides - overrides0
         return games, stats
 
     def _play_on_actors(self, goal: int, logger: RunLogger) -> tuple[list, dict]:

@@ -121,8 +121,7 @@ class PlaySession:
 
     # ------------------------------------------------------------------ output
     def sgf(self) -> bytes:
-        names = {self.human: "human", self.opponent_colour: getattr(self.opponent, "agent_spec",
-                                                                     self.opponent.name)}
+        names = {self.human: "human", self.opponent_colour: self.opponent.agent_spec or self.opponent.name}
         result = self.result()
         return game_to_sgf(self.state, black=names[BLACK], white=names[WHITE],
                            result=None if result == "?" else result)
