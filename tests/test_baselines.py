@@ -96,7 +96,7 @@ def positions(size: int, seed: int, count: int, komi: float):
                 state = state.play(state.pass_action)
             else:
                 break  # a second pass would end the game
-        engine.copy_game(state._b, 0, boards, i)
+        engine.copy_game(state.engine_boards, 0, boards, i)
         states.append(state)
     return rules, boards, states
 

@@ -326,7 +326,7 @@ def random_position(rng, length: int, rules: Rules) -> GameState:
 def leaves_of(states: list[GameState]):
     boards = engine.new_boards(len(states), 9, 200)
     for j, state in enumerate(states):
-        engine.copy_game(state._b, 0, boards, j)
+        engine.copy_game(state.engine_boards, 0, boards, j)
     return boards
 
 

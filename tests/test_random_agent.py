@@ -24,7 +24,7 @@ def _positions(size, seed, count):
             if state.is_over:
                 break
             state = state.play(int(rng.choice(legal[:-1] if len(legal) > 1 else legal)))
-        engine.copy_game(state._b, 0, boards, i)
+        engine.copy_game(state.engine_boards, 0, boards, i)
         states.append(state)
     return boards, states
 

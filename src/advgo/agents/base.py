@@ -71,6 +71,7 @@ def reseed_evaluator(evaluator, seed: int) -> bool:
 def select_move(agent: Agent, state: GameState) -> int:
     """One move for a single ``GameState`` (starts the agent on a one-game batch)."""
     agent.start(state.size, state.rules, 1)
-    boards = engine.new_boards(1, state.size, state._b.history.shape[1])
-    engine.copy_game(state._b, 0, boards, 0)
+    mine = state.engine_boards
+    boards = engine.new_boards(1, state.size, mine.history.shape[1])
+    engine.copy_game(mine, 0, boards, 0)
     return int(agent.select(boards, np.array([0]))[0])

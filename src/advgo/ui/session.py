@@ -135,7 +135,7 @@ class PlaySession:
 
     # ------------------------------------------------------------------ internals
     def _ask_agent(self) -> int:
-        b = self.state._b
+        b = self.state.engine_boards
         boards = engine.new_boards(1, self.size, b.history.shape[1])
         engine.copy_game(b, 0, boards, 0)
         action = int(np.asarray(self.opponent.select(boards, np.zeros(1, np.int64)))[0])
