@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 from advgo import GameState, Rules, engine
+from advgo.agent_registry import make_agent, misfit
 from advgo.agents import Agent, MCTSAgent, PolicyAgent, RandomAgent, select_move
 from advgo.agents.amcts import AMCTSAgent
 from advgo.agents.baselines import BaselineAgent
 from advgo.agents.human import HumanAgent
-from advgo.registry import make_agent, misfit
 from advgo.search import Reseedable, SearchEvaluator, UniformEvaluator
 from advgo.victims import HardenedAgent
 

@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from advgo import engine
+from advgo.agent_registry import make_agent
 from advgo.agents import select_move
 from advgo.agents.baselines import POLICIES, BaselineAgent, geometry, spiral_move
 from advgo.agentspec import (
@@ -21,7 +22,6 @@ from advgo.agentspec import (
 )
 from advgo.eval.arena import play_match
 from advgo.game import GameState
-from advgo.registry import make_agent
 from advgo.rules import Rules
 
 KOMIS = [-10.5, 0.0, 0.5, 7.5, 20.0]  # 0.0 allows draws, which are not wins: no pass

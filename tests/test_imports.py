@@ -16,7 +16,7 @@ training, its match-level half below it and its reports above it.
 | 5 | ``agents``, ``zoo``, ``victims`` |
 | 6 | match level: ``curriculum``, ``eval`` (the package), ``eval.stats``, ``eval.counting``, ``eval.elo``, ``eval.arena`` |
 | 7 | ``training`` |
-| 8 | ``registry`` (agents from spec strings: an adversary checkpoint's agent reads its training config) |
+| 8 | ``agent_registry`` (agents from spec strings: an adversary checkpoint's agent reads its training config) |
 | 9 | reports: ``eval.match``, ``eval.table``, ``eval.report``, ``eval.zoo_strength``, ``eval.katanet_check``, ``eval.katanet_moves`` |
 | 10 | ``env``, ``ui``, ``gtp`` |
 | 11 | ``bench``, ``cli``, ``cli_*`` (``cli_app`` among them), ``__main__`` |
@@ -45,7 +45,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("agents", "zoo", "victims"),
     ("curriculum", "eval", "eval.stats", "eval.counting", "eval.elo", "eval.arena"),
     ("training",),
-    ("registry",),
+    ("agent_registry",),
     ("eval.match", "eval.table", "eval.report", "eval.zoo_strength", "eval.katanet_check", "eval.katanet_moves"),
     ("env", "ui", "gtp"),
     ("bench", "cli", "cli_app", "cli_train", "cli_zoo", "cli_engines", "cli_gtp", "cli_play", "__main__"),

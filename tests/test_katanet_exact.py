@@ -194,10 +194,10 @@ def test_katanet_at_one_visit_plays_katagos_move():
     (conservativePass, passing hacks, cleanup before pass, root-move pruning). Near-ties after a pass can still
     go KataGo's other way: its single playout picks the root child with an ownership-based ending bonus, which
     advgo does not model (see README); so at least 90% must agree, and every position without a pass."""
+    from advgo.agent_registry import make_agent
     from advgo.agents.base import select_move
     from advgo.agents.gtp_client import GTPEngine
     from advgo.coords import action_to_gtp, gtp_to_action
-    from advgo.registry import make_agent
     from advgo.rules import Rules
 
     rng = np.random.default_rng(11)

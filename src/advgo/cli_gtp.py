@@ -36,10 +36,10 @@ def gtp(
                                                              "every core; see advgo.nets.threads)."),
 ) -> None:
     """Serve AGENT as a GTP engine (for Sabaki, GoGui, twogtp); it never resigns."""
+    from advgo.agent_registry import make_agent
     from advgo.agentspec import parse_agent_spec
     from advgo.gtp import GTPServer
     from advgo.nets.threads import set_torch_threads
-    from advgo.registry import make_agent
     from advgo.rules import Rules
 
     try:

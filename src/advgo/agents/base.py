@@ -7,7 +7,7 @@ default.
 | member | what it is | default |
 |---|---|---|
 | ``name`` | a readable label (``cp2@8``, ``gnugo:level=5``, ``ckpt-000000900 (A-MCTS-S@32 vs cp4@1)``) | ``"agent"`` |
-| ``agent_spec`` | the canonical spec string it was made from (set by :func:`advgo.registry.make_agent`) | None |
+| ``agent_spec`` | the canonical spec string it was made from (set by :func:`advgo.agent_registry.make_agent`) | None |
 | ``board_size`` | the one board size it plays (a net's), or None for any size | None |
 | ``rules_supported`` | the rulesets it can play (``("chinese",)`` for GNU Go), or None for any | None |
 | ``rng`` | the generator of its own random choices | None: it makes none |

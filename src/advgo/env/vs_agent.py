@@ -31,12 +31,12 @@ from __future__ import annotations
 import gymnasium
 import numpy as np
 
+from ..agent_registry import make_agent, misfit
 from ..agents import Agent
 from ..agentspec import parse_agent_spec
 from ..engine.constants import BLACK, END_MOVE_CAP, END_REASONS, OK, WHITE
 from ..errors import IllegalMoveError
 from ..nets.threads import DEFAULT_THREADS, set_torch_threads
-from ..registry import make_agent, misfit
 from .games import EnvGames, parse_rules, status_name
 from .go_v0 import check_illegal_mode, check_render_mode, illegal_message
 from .observation import observation_space

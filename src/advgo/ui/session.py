@@ -13,11 +13,11 @@ from pathlib import Path
 import numpy as np
 
 from .. import engine
+from ..agent_registry import misfit
 from ..engine import BLACK, WHITE
 from ..errors import IllegalMoveError
 from ..fileio import atomic_write
 from ..game import GameState
-from ..registry import misfit
 from ..rules import Rules
 from ..sgf import game_to_sgf, result_string
 
@@ -29,7 +29,7 @@ def colour_name(colour: int) -> str:
 @dataclass
 class PlaySession:
     opponent: object
-    """An ``Agent`` (from ``advgo.registry.make_agent``)."""
+    """An ``Agent`` (from ``advgo.agent_registry.make_agent``)."""
     size: int = 9
     rules: Rules = field(default_factory=Rules.tromp_taylor)
     human: int = BLACK

@@ -1,4 +1,5 @@
-"""The agent registry: a spec string (:mod:`advgo.agentspec`) in, a ready ``Agent`` out.
+"""The agent registry: a spec string (:mod:`advgo.agentspec`) in, a ready ``Agent`` out. (The zoo's registry of
+bundled victims is another thing: :mod:`advgo.zoo.registry`.)
 
 ``make_agent`` is the one place that turns ``random``, ``baseline:edge``, ``zoo:cp2:visits=8``, ``net:runs/x/checkpoints/ckpt-…pt``,
 ``katanet:visits=8``, ``gnugo:level=5``, ``katago:visits=8``, ``gtp:"…"`` or ``human`` into a player; ``advgo match``, ``advgo gtp``,
