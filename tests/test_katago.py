@@ -19,12 +19,11 @@ from typer.testing import CliRunner
 from advgo import engine
 from advgo.agents import GnuGoAgent, GTPAgent
 from advgo.agents.gtp import GTPEngine, engine_names
-from advgo.agents.katago import (
-    KataGoInstall,
+from advgo.agents.katago import KataGoInstall, katago_spec
+from advgo.agents.katago_install import (
     analysis_config_text,
     check_opencl,
     gtp_config_text,
-    katago_spec,
     tuning_text,
     write_files,
 )

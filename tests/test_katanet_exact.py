@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from advgo.agents.katago import KataGoInstall, check_opencl
+from advgo.agents.katago import KataGoInstall
+from advgo.agents.katago_install import check_opencl
 from advgo.cli_engines import engines_app
 from advgo.engine import BLACK, WHITE
 from advgo.eval import katanet_check as kc
