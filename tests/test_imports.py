@@ -48,7 +48,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("agent_registry",),
     ("eval.match", "eval.table", "eval.report", "eval.zoo_strength", "eval.katanet_check", "eval.katanet_moves"),
     ("env", "ui", "gtp"),
-    ("bench", "cli", "cli_app", "cli_train", "cli_zoo", "cli_engines", "cli_gtp", "cli_play", "__main__"),
+    ("bench", "cli", "cli_app", "cli_bench", "cli_train", "cli_zoo", "cli_engines", "cli_gtp", "cli_play", "__main__"),
 ]
 LAYER_OF = {name: i for i, names in enumerate(LAYERS) for name in names}
 SPLIT = ("eval",)
