@@ -9,7 +9,8 @@ from tensorboard.backend.event_processing.event_accumulator import EventAccumula
 from advgo.config import ConfigError, load_config
 from advgo.nets import CheckpointError, latest_checkpoint, load_checkpoint
 from advgo.runlog import read_scalars
-from advgo.training.victim import CHECKPOINTS, MILESTONES, VictimTrainer
+from advgo.training.trainer import CHECKPOINTS, MILESTONES
+from advgo.training.victim import VictimTrainer
 from advgo.training.victim_config import VictimRunConfig
 
 TINY = Path(__file__).resolve().parents[1] / "configs" / "victim-tiny.yaml"

@@ -27,7 +27,6 @@ from advgo.nets.inference import PATHS
 
 log = logging.getLogger(__name__)
 
-DEFAULT_NETS = ((4, 32), (4, 64), (6, 64))
 DEFAULT_BATCHES = (1, 8, 64, 256, 1024)
 MIN_CALLS = 3
 

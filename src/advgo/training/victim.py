@@ -34,17 +34,7 @@ from ..eval.arena import play_match
 from ..nets import TorchEvaluator
 from ..runlog import RunLogger
 from .selfplay import SelfPlay
-from .trainer import (  # noqa: F401  (re-exported: the names other modules and tests use)
-    CHECKPOINTS,
-    MILESTONES,
-    REPLAY_FILE,
-    Counters,
-    TimedEvaluator,
-    Trainer,
-    cpu_model,
-    hardware,
-    resolve_device,
-)
+from .trainer import TimedEvaluator, Trainer
 from .victim_config import VictimRunConfig
 
 log = logging.getLogger(__name__)
