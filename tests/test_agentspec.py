@@ -1,4 +1,4 @@
-"""Agent specs (``advgo.agentspec``) and the registry that builds them (``advgo.registry``)."""
+"""Agent specs (``advgo.agentspec``) and the registry that builds them (``advgo.agent_registry``)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from advgo.agent_registry import make_agent
 from advgo.agents import MCTSAgent, PolicyAgent, RandomAgent
 from advgo.agents.amcts import AMCTSAgent
 from advgo.agentspec import AGENT_FORMS, AgentSpecError, parse_agent_spec
-from advgo.registry import make_agent
 from advgo.victims import resolve_victim, victim_label
 
 names = st.from_regex(r"[A-Za-z0-9_./-]{1,12}", fullmatch=True).filter(lambda s: "=" not in s)

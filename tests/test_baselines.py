@@ -11,7 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from advgo import engine
-from advgo.agents import reseed, select_move
+from advgo.agent_registry import make_agent
+from advgo.agents import select_move
 from advgo.agents.baselines import POLICIES, BaselineAgent, geometry, spiral_move
 from advgo.agentspec import (
     AGENT_FORMS,
@@ -21,7 +22,6 @@ from advgo.agentspec import (
 )
 from advgo.eval.arena import play_match
 from advgo.game import GameState
-from advgo.registry import make_agent
 from advgo.rules import Rules
 
 KOMIS = [-10.5, 0.0, 0.5, 7.5, 20.0]  # 0.0 allows draws, which are not wins: no pass
@@ -96,7 +96,7 @@ def positions(size: int, seed: int, count: int, komi: float):
                 state = state.play(state.pass_action)
             else:
                 break  # a second pass would end the game
-        engine.copy_game(state._b, 0, boards, i)
+        engine.copy_game(state.engine_boards, 0, boards, i)
         states.append(state)
     return rules, boards, states
 
@@ -196,7 +196,7 @@ def test_seeding_repeats_and_reseed_restarts():
     first = a.select(boards, games)
     np.testing.assert_array_equal(first, b.select(boards, games))
     a.select(boards, games)
-    assert reseed(a, 5)
+    assert a.reseed(5)
     np.testing.assert_array_equal(a.select(boards, games), first)
     spec_seed = make_agent("baseline:edge:seed=5", seed=99)  # the spec's seed wins over make_agent's
     spec_seed.start(9, rules, 4)

@@ -15,7 +15,7 @@ from advgo.eval.arena import GameRecord, MatchResult, play_games, play_match
 from advgo.eval.counting import CAPPED, DRAW, LOSS, WIN, Tally, default_move_cap, is_win, move_cap, outcome
 from advgo.eval.match import MatchConfig
 from advgo.rules import Rules
-from advgo.training.adversary import tally_games
+from advgo.training.adversary_eval import tally_games
 from advgo.training.victimplay import VictimGame
 
 records = st.builds(

@@ -73,7 +73,7 @@ def test_a_curriculum_can_end_at_gnugo(gnugo_installed, tiny_victims, tmp_path):
 
 
 def test_the_gnugo_attack_config_loads_its_victims(gnugo_installed):
-    from advgo.training.adversary import load_victims
+    from advgo.training.adversary_eval import curriculum_victims as load_victims
 
     cfg = load_config(AdversaryRunConfig, ROOT / "configs" / "attack-gnugo-9x9.yaml")
     victims = load_victims(cfg, "cpu")

@@ -301,7 +301,7 @@ def test_a_net_agent_plays_its_size_only():
 
 
 def test_a_zoo_net_serves_genmove():
-    from advgo.registry import make_agent
+    from advgo.agent_registry import make_agent
 
     server = GTPServer(make_agent("zoo:cp1", rules=Rules.chinese()), rules="chinese")
     assert server.state.size == 9 and error(server, "boardsize 19") == "unacceptable size"

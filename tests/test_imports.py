@@ -1,8 +1,12 @@
-"""Imports flow one way (STYLE.md habit 2): a module may import only from its own layer or the layers below.
+"""Imports flow one way (STYLE.md habit 2): a module may import only from its own layer or the layers below, and no
+chain of imports leads back to where it started.
 
-Layers, lowest first (a name is the first component under ``advgo``; ``__init__`` is the package itself):
+Layers, lowest first. A module's *unit* is the first name under ``advgo`` (``advgo.training.actors`` is in
+``training``; ``__init__`` is the package itself), except in the packages of ``SPLIT``, whose modules are placed
+one by one (``eval.arena``; ``eval`` alone is the package's ``__init__``): the package ``eval`` straddles
+training, its match-level half below it and its reports above it.
 
-| layer | modules |
+| layer | units |
 |---|---|
 | 0 | ``engine`` (and nothing of advgo outside ``advgo.engine``) |
 | 1 | ``rules``, ``errors``, ``game``, ``coords``, ``config``, ``fileio``, ``paths``, ``passalive``, ``agentspec``, ``__init__`` |
@@ -10,11 +14,16 @@ Layers, lowest first (a name is the first component under ``advgo``; ``__init__`
 | 3 | ``search`` |
 | 4 | ``nets`` |
 | 5 | ``agents``, ``zoo``, ``victims`` |
-| 6 | ``training``, ``eval``, ``curriculum``, ``registry`` |
-| 7 | ``env``, ``ui``, ``gtp`` |
-| 8 | ``bench``, ``cli``, ``cli_*`` (``cli_app`` among them), ``__main__`` |
+| 6 | match level: ``curriculum``, ``eval`` (the package), ``eval.stats``, ``eval.counting``, ``eval.elo``, ``eval.arena`` |
+| 7 | ``training`` |
+| 8 | ``agent_registry`` (agents from spec strings: an adversary checkpoint's agent reads its training config) |
+| 9 | reports: ``eval.match``, ``eval.table``, ``eval.report``, ``eval.zoo_strength``, ``eval.katanet_check``, ``eval.katanet_moves`` |
+| 10 | ``env``, ``ui``, ``gtp`` |
+| 11 | ``bench``, ``cli``, ``cli_*`` (``cli_app`` among them), ``__main__`` |
 
-The scan is static (``ast``), so imports inside functions and ``TYPE_CHECKING`` blocks count too.
+The scan is static (``ast``), so imports inside functions and ``TYPE_CHECKING`` blocks count too: a deferred import
+is still a dependency, and it may not hide an upward one or close a cycle (``test_no_import_cycles``, module by
+module, within a unit too).
 """
 
 from __future__ import annotations
@@ -34,11 +43,17 @@ LAYERS: list[tuple[str, ...]] = [
     ("search",),
     ("nets",),
     ("agents", "zoo", "victims"),
-    ("training", "eval", "curriculum", "registry"),
+    ("curriculum", "eval", "eval.stats", "eval.counting", "eval.elo", "eval.arena"),
+    ("training",),
+    ("agent_registry",),
+    ("eval.match", "eval.table", "eval.report", "eval.zoo_strength", "eval.katanet_check", "eval.katanet_moves"),
+    ("iterate",),
     ("env", "ui", "gtp"),
-    ("bench", "cli", "cli_app", "cli_train", "cli_zoo", "cli_engines", "cli_gtp", "cli_play", "__main__"),
+    ("bench", "cli", "cli_app", "cli_bench", "cli_train", "cli_zoo", "cli_engines", "cli_gtp", "cli_play", "__main__"),
 ]
 LAYER_OF = {name: i for i, names in enumerate(LAYERS) for name in names}
+SPLIT = ("eval",)
+"""Packages whose modules are placed in layers one by one (``eval.arena``), not as a whole."""
 
 
 def module_name(path: Path, src: Path = SRC) -> str:
@@ -49,9 +64,14 @@ def module_name(path: Path, src: Path = SRC) -> str:
 
 
 def top_name(module: str) -> str:
-    """``advgo.engine.kernels`` -> ``engine``; the package itself -> ``__init__``."""
+    """The module's unit: ``advgo.engine.kernels`` -> ``engine``, ``advgo.eval.arena`` -> ``eval.arena`` (a package
+    of ``SPLIT``), ``advgo.eval`` -> ``eval``; the package itself -> ``__init__``."""
     parts = module.split(".")
-    return parts[1] if len(parts) > 1 else "__init__"
+    if len(parts) == 1:
+        return "__init__"
+    if parts[1] in SPLIT and len(parts) > 2:
+        return f"{parts[1]}.{parts[2]}"
+    return parts[1]
 
 
 def is_module(module: str, src: Path = SRC) -> bool:
@@ -94,7 +114,7 @@ def test_sources_found():
 def test_module_has_a_layer(path: Path):
     name = top_name(module_name(path))
     assert name in LAYER_OF, (
-        f"{path.relative_to(SRC)}: module 'advgo.{name}' is in no layer. Add it to LAYERS in "
+        f"{path.relative_to(SRC)}: 'advgo.{name}' is in no layer. Add it to LAYERS in "
         f"tests/test_imports.py (and to the table in its docstring) at the level it belongs: it may import "
         f"only from its own layer and below, and only higher layers may import it."
     )
@@ -129,6 +149,66 @@ def test_imports_flow_one_way(path: Path):
     assert not bad, f"{module_name(path)}:\n  " + "\n  ".join(bad)
 
 
+def import_graph(sources: list[Path], src: Path = SRC) -> dict[str, set[str]]:
+    """Module -> the modules of ours it imports (at the top, in functions or in ``TYPE_CHECKING`` blocks alike)."""
+    return {module_name(p, src): {t for _, t in advgo_imports(p, src)} - {module_name(p, src)} for p in sources}
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Every import cycle, each as a path ``[a, b, …, a]`` through one strongly connected set of modules."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(v: str) -> None:  # Tarjan's algorithm
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        for w in sorted(graph.get(v, ())):
+            if w not in graph:
+                continue
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            members = []
+            while True:
+                w = stack.pop()
+                members.append(w)
+                if w == v:
+                    break
+            if len(members) > 1:
+                found.append(_cycle_through(graph, set(members)))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def _cycle_through(graph: dict[str, set[str]], members: set[str]) -> list[str]:
+    """One cycle inside a strongly connected set: from its first module, the shortest path back to it."""
+    start = min(members)
+    paths = {start: [start]}
+    queue = [start]
+    while queue:
+        v = queue.pop(0)
+        for w in sorted(graph[v] & members):
+            if w == start:
+                return paths[v] + [start]
+            if w not in paths:
+                paths[w] = paths[v] + [w]
+                queue.append(w)
+    raise AssertionError(f"{sorted(members)} is not strongly connected")
+
+
+def test_no_import_cycles():
+    found = cycles(import_graph(SOURCES))
+    assert not found, "import cycles (deferred imports included):\n  " + "\n  ".join(" -> ".join(c) for c in found)
+
+
 def test_scanner_on_a_toy_package(tmp_path):
     """The scanner itself: relative imports resolve, and upward or out-of-engine imports are reported."""
     pkg = tmp_path / "advgo"
@@ -146,3 +226,34 @@ def test_scanner_on_a_toy_package(tmp_path):
     assert advgo_imports(pkg / "game.py", tmp_path) == [(1, "advgo.engine"), (2, "advgo.engine.kernels")]
     assert advgo_imports(pkg / "cli.py", tmp_path) == [(1, "advgo.game"), (2, "advgo.game"), (2, "advgo")]
     assert [violations(pkg / name, tmp_path) != [] for name in files] == [False, False, False, False, True, True]
+
+
+def test_cycles_and_split_packages_on_a_toy_package(tmp_path):
+    """A cycle is found through a deferred import, inside one unit too; a split package's modules sit in their own
+    layers (match level below training, reports above it)."""
+    pkg = tmp_path / "advgo"
+    (pkg / "training").mkdir(parents=True)
+    (pkg / "eval").mkdir()
+    files = {
+        "__init__.py": "",
+        "training/__init__.py": "",
+        "training/actors.py": "def start():\n    from .adversary import VictimPlayGames\n",
+        "training/adversary.py": "from .trainer import Trainer\n",
+        "training/trainer.py": "def pool():\n    from .actors import ActorPool\n",
+        "eval/__init__.py": "from .arena import play_match\n",
+        "eval/arena.py": "from ..game import GameState\n",
+        "eval/counting.py": "def f():\n    from ..training.trainer import CHECKPOINTS\n",
+        "eval/report.py": "from ..training.adversary import x\n",
+        "game.py": "",
+    }
+    for name, text in files.items():
+        (pkg / name).write_text(text)
+    graph = import_graph(sorted(pkg.rglob("*.py")), tmp_path)
+    assert cycles(graph) == [["advgo.training.actors", "advgo.training.adversary", "advgo.training.trainer",
+                              "advgo.training.actors"]]
+    assert [top_name(module_name(pkg / n, tmp_path)) for n in ("eval/__init__.py", "eval/arena.py",
+                                                               "training/actors.py")] == ["eval", "eval.arena",
+                                                                                           "training"]
+    assert violations(pkg / "eval/counting.py", tmp_path) != []  # match level may not reach training
+    assert violations(pkg / "eval/report.py", tmp_path) == []  # a report may
+    assert violations(pkg / "eval/__init__.py", tmp_path) == []

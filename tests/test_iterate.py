@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from advgo.config import ConfigError, load_config
+from advgo.iterate.config import IterateConfig
+from advgo.iterate.loop import STATE_FILE, Interrupted, IteratedTraining, agent_spec, plan
 from advgo.nets import latest_checkpoint, load_checkpoint
 from advgo.runlog import read_scalars
 from advgo.training.attack import AttackTrainer
 from advgo.training.budget import Budget
-from advgo.training.iterate import STATE_FILE, Interrupted, IteratedTraining, agent_spec, plan
-from advgo.training.iterate_config import IterateConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "configs" / "iterate-tiny.yaml"

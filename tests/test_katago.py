@@ -19,12 +19,11 @@ from typer.testing import CliRunner
 from advgo import engine
 from advgo.agents import GnuGoAgent, GTPAgent
 from advgo.agents.gtp import GTPEngine, engine_names
-from advgo.agents.katago import (
-    KataGoInstall,
+from advgo.agents.katago import KataGoInstall, katago_spec
+from advgo.agents.katago_install import (
     analysis_config_text,
     check_opencl,
     gtp_config_text,
-    katago_spec,
     tuning_text,
     write_files,
 )
@@ -326,7 +325,7 @@ def random_position(rng, length: int, rules: Rules) -> GameState:
 def leaves_of(states: list[GameState]):
     boards = engine.new_boards(len(states), 9, 200)
     for j, state in enumerate(states):
-        engine.copy_game(state._b, 0, boards, j)
+        engine.copy_game(state.engine_boards, 0, boards, j)
     return boards
 
 

@@ -14,11 +14,11 @@ import pytest
 from katago_models import build
 
 from advgo import GameState, Rules, engine
+from advgo.agent_registry import make_agent
 from advgo.agents.base import select_move
 from advgo.agentspec import parse_agent_spec
 from advgo.nets.katago import KataGoNet, write_model
 from advgo.nets.katago.root import KataGoRootEvaluator, allowed_root_moves, cleanup_move
-from advgo.registry import make_agent
 from advgo.search import SearchEvaluator
 from advgo.victims import KataNetVictim, resolve_victim
 

@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from advgo.agents.katago import KataGoInstall, check_opencl
+from advgo.agents.katago import KataGoInstall
+from advgo.agents.katago_install import check_opencl
 from advgo.cli_engines import engines_app
 from advgo.engine import BLACK, WHITE
 from advgo.eval import katanet_check as kc
@@ -194,10 +195,10 @@ def test_katanet_at_one_visit_plays_katagos_move():
     (conservativePass, passing hacks, cleanup before pass, root-move pruning). Near-ties after a pass can still
     go KataGo's other way: its single playout picks the root child with an ownership-based ending bonus, which
     advgo does not model (see README); so at least 90% must agree, and every position without a pass."""
+    from advgo.agent_registry import make_agent
     from advgo.agents.base import select_move
     from advgo.agents.gtp_client import GTPEngine
     from advgo.coords import action_to_gtp, gtp_to_action
-    from advgo.registry import make_agent
     from advgo.rules import Rules
 
     rng = np.random.default_rng(11)

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from advgo import engine
-from advgo.agents import RandomAgent, reseed
+from advgo.agents import RandomAgent
 from advgo.game import GameState
 from advgo.rules import Rules
 
@@ -24,7 +24,7 @@ def _positions(size, seed, count):
             if state.is_over:
                 break
             state = state.play(int(rng.choice(legal[:-1] if len(legal) > 1 else legal)))
-        engine.copy_game(state._b, 0, boards, i)
+        engine.copy_game(state.engine_boards, 0, boards, i)
         states.append(state)
     return boards, states
 
@@ -65,5 +65,5 @@ def test_seeding_repeats_and_reseed_restarts():
     first = a.select(boards, games)
     np.testing.assert_array_equal(first, b.select(boards, games))
     a.select(boards, games)
-    reseed(a, 5)
+    a.reseed(5)
     np.testing.assert_array_equal(a.select(boards, games), first)

@@ -23,7 +23,7 @@ from advgo.nets import latest_checkpoint, load_checkpoint  # noqa: E402
 from advgo.training import actors as actors_module  # noqa: E402
 from advgo.training.adversary import AdversaryTrainer  # noqa: E402
 from advgo.training.adversary_config import AdversaryRunConfig  # noqa: E402
-from advgo.training.victim import VictimTrainer  # noqa: E402
+from advgo.training.victim import SelfPlayGames, VictimTrainer  # noqa: E402
 from advgo.training.victim_config import VictimRunConfig  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -289,18 +289,18 @@ def test_an_actor_uses_its_own_machines_server_or_none(ray_local_cluster):
 
     cfg = load_config(VictimRunConfig, ROOT / "configs" / "victim-tiny.yaml",
                       ["scale.workers=2", "scale.inference=server"])
-    pool = actors_module.ActorPool("victim", cfg, cfg.seed)
+    games = SelfPlayGames(cfg)
+    pool = actors_module.ActorPool(games, cfg.seed)
     try:
         from advgo.nets import PolicyValueNet
 
         pool._start_servers(PolicyValueNet(cfg.net_config()))
         here = ray.get_runtime_context().get_node_id()
         assert list(pool.servers) == [here]
-        config = actors_module.to_dict(cfg)
-        mine = actors_module.GameActor("victim", config, 7, 0, servers=pool.servers)
+        mine = actors_module.GameActor(games, 7, 0, servers=pool.servers)
         assert isinstance(mine.evaluator, RemoteEvaluator)
         assert pool.server_info()[0]["clients"] == 1
-        elsewhere = actors_module.GameActor("victim", config, 8, 0, servers={"another-node": pool.servers[here]})
+        elsewhere = actors_module.GameActor(games, 8, 0, servers={"another-node": pool.servers[here]})
         assert isinstance(elsewhere.evaluator, TorchEvaluator)
     finally:
         pool.close()

@@ -15,10 +15,10 @@ RULES = Rules.tromp_taylor()
 def roots_from(states):
     """A Boards batch holding copies of the given GameStates."""
     size = states[0].size
-    history = max(s._b.history.shape[1] for s in states)
+    history = max(s.engine_boards.history.shape[1] for s in states)
     boards = engine.new_boards(len(states), size, history)
     for j, s in enumerate(states):
-        engine.copy_game(s._b, 0, boards, j)
+        engine.copy_game(s.engine_boards, 0, boards, j)
     return boards
 
 

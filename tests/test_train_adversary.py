@@ -13,8 +13,9 @@ from advgo.nets import TorchEvaluator, latest_checkpoint, load_checkpoint
 from advgo.runlog import read_scalars
 from advgo.search import SearchConfig, SearchEvaluator
 from advgo.sgf import load_sgf, read_sgf
-from advgo.training.adversary import AdversaryTrainer, evaluate_adversary
+from advgo.training.adversary import AdversaryTrainer
 from advgo.training.adversary_config import AdversaryRunConfig
+from advgo.training.adversary_eval import evaluate_adversary
 from advgo.training.trainer import CHECKPOINTS
 from advgo.training.victimplay import VictimPlay, VictimPlayConfig
 from advgo.victims import HardenedAgent, resolve_victim
@@ -286,7 +287,7 @@ def test_bench_victimplay_cli(tmp_path):
 
 @pytest.mark.parametrize("name", ["quickstart.yaml", "attack-9x9.yaml"])
 def test_shipped_adversary_configs_name_bundled_victims(name):
-    from advgo.training.adversary import load_victims
+    from advgo.training.adversary_eval import curriculum_victims as load_victims
 
     cfg = load_config(AdversaryRunConfig, ROOT / "configs" / name)
     victims = load_victims(cfg, "cpu")
@@ -351,6 +352,27 @@ def test_shipped_katago_attack_configs_load_and_name_katanet(name):
     assert all(e.victim.startswith("katanet") for e in cfg.curriculum.entries)
     assert cfg.victimplay.hardening == ("hardened" in name)
     if DEFAULT_MODEL.expanduser().is_file():
-        from advgo.training.adversary import load_victims
+        from advgo.training.adversary_eval import curriculum_victims as load_victims
 
         assert len(load_victims(cfg, "cpu")) == len(cfg.curriculum.entries)
+
+
+def test_an_actor_moves_up_the_curriculum_it_is_handed(victims):
+    """A ``GameActor`` plays the ``VictimPlayGames`` it is handed, in process; a new stage switches the victim."""
+    from advgo.nets import PolicyValueNet
+    from advgo.training.actors import GameActor, cpu_state_dict
+    from advgo.training.adversary import VictimPlayGames
+
+    cfg = tiny(victims)
+    games = VictimPlayGames(cfg)
+    actor = GameActor(games, 0, seed=0)
+    weights = (1, cpu_state_dict(PolicyValueNet(cfg.net_config())))
+    labels = [e.label for e in cfg.curriculum.entries]
+    try:
+        first = actor.play_chunk(weights, 0, min_games=0)
+        assert first.stage == 0 and actor.play.victim is games.victims[labels[0]]
+        second = actor.play_chunk(weights, 1, min_games=0)
+        assert second.stage == 1 and actor.play.victim is games.victims[labels[1]]
+        assert first.victim_evaluations > 0 and second.moves > 0
+    finally:
+        actor.close()

@@ -9,7 +9,8 @@ from tensorboard.backend.event_processing.event_accumulator import EventAccumula
 from advgo.config import ConfigError, load_config
 from advgo.nets import CheckpointError, latest_checkpoint, load_checkpoint
 from advgo.runlog import read_scalars
-from advgo.training.victim import CHECKPOINTS, MILESTONES, VictimTrainer
+from advgo.training.trainer import CHECKPOINTS, MILESTONES
+from advgo.training.victim import VictimTrainer
 from advgo.training.victim_config import VictimRunConfig
 
 TINY = Path(__file__).resolve().parents[1] / "configs" / "victim-tiny.yaml"
@@ -117,3 +118,17 @@ def test_a_corrupt_newest_checkpoint_falls_back_to_the_newest_good_one(tmp_path,
     assert "ckpt-000000040.pt" in warning and "ckpt-000000020.pt" in warning
     trainer.run()
     assert load_checkpoint(latest_checkpoint(run / CHECKPOINTS)).step == 60  # the bad file was replaced on the way
+
+
+def test_an_actor_plays_what_it_is_handed_without_ray():
+    """A ``GameActor`` knows no roles: it plays the ``Games`` its trainer hands it (here self-play, in process)."""
+    from advgo.nets import PolicyValueNet
+    from advgo.training.actors import GameActor, cpu_state_dict
+    from advgo.training.victim import SelfPlayGames
+
+    cfg = tiny()
+    actor = GameActor(SelfPlayGames(cfg), 3, seed=0)
+    chunk = actor.play_chunk((1, cpu_state_dict(PolicyValueNet(cfg.net_config()))), 0, min_games=1)
+    actor.close()
+    assert chunk.actor == 3 and chunk.version == 1 and chunk.stage == 0 and len(chunk.games) >= 1
+    assert chunk.moves > 0 and chunk.evaluations > 0 and chunk.victim_evaluations == 0 and chunk.voided == 0

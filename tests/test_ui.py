@@ -128,7 +128,7 @@ def test_resign_save_and_read_back(tmp_path):
 
 
 def test_wrong_board_for_the_opponent():
-    from advgo.registry import make_agent
+    from advgo.agent_registry import make_agent
 
     with pytest.raises(ValueError, match="--board 9"):
         PlaySession(make_agent("zoo:cp1"), 5)

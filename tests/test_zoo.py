@@ -11,7 +11,8 @@ from advgo.agents import RandomAgent
 from advgo.config import load_config
 from advgo.eval import play_match
 from advgo.nets import checkpoint_path
-from advgo.training.victim import MILESTONES, VictimTrainer
+from advgo.training.trainer import MILESTONES
+from advgo.training.victim import VictimTrainer
 from advgo.training.victim_config import VictimRunConfig
 
 

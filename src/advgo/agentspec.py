@@ -5,7 +5,7 @@
 | ``random`` | uniform over the legal moves, pass included | ``seed`` |
 | ``baseline:POLICY`` | a baseline attack of the paper: ``pass``, ``edge``, ``random``, ``spiral`` or ``mirror`` (:mod:`advgo.agents.baselines`) | ``seed``, ``moves_before_pass`` (default 2·N²) |
 | ``zoo:NAME`` | a bundled zoo net (``advgo zoo list``) | ``visits`` (1 = raw policy), ``temperature``, ``symmetry`` |
-| ``net:PATH`` | a checkpoint of ``advgo train victim`` or ``advgo train adversary``; an adversary plays A-MCTS modelling its opponent (:mod:`advgo.registry`) | ``visits``, ``temperature``, ``symmetry``, ``amcts`` (``S``, ``S++``, ``R``, ``plain``), ``victim`` (last: the spec its A-MCTS models) |
+| ``net:PATH`` | a checkpoint of ``advgo train victim`` or ``advgo train adversary``; an adversary plays A-MCTS modelling its opponent (:mod:`advgo.agent_registry`) | ``visits``, ``temperature``, ``symmetry``, ``amcts`` (``S``, ``S++``, ``R``, ``plain``), ``victim`` (last: the spec its A-MCTS models) |
 | ``gnugo`` | GNU Go over GTP (the engine spec ``gnugo.yaml``) | ``level`` (0..10) |
 | ``katanet`` | KataGo's own net in process (``advgo engines install katago`` puts it in place): raw policy at 1 visit, our MCTS over it above | ``visits``, ``model`` (a ``.bin.gz`` file), ``dtype`` (``fp32``, exact; ``bf16``, faster), ``temperature``, ``symmetry`` |
 | ``katago`` | KataGo over GTP (``advgo engines install katago``) | ``visits`` |
@@ -13,7 +13,7 @@
 | ``engine:NAME`` | any engine spec ``NAME.yaml`` (``advgo.agents.gtp.engine_dirs``) | that spec's ``defaults`` |
 | ``human`` | a person at the terminal | — |
 
-This module only parses and checks the syntax (it imports nothing of ours); :mod:`advgo.registry` builds the
+This module only parses and checks the syntax (it imports nothing of ours); :mod:`advgo.agent_registry` builds the
 agents. Parameters are parsed from the right, so a path may contain ``:`` as long as no part after it looks
 like ``key=value``.
 """

@@ -130,7 +130,8 @@ def _install_gnugo(apt: bool) -> None:
 
 
 def _install_katago(folder: Path | None, apt: bool, smoke: bool, autotune: bool | None) -> None:
-    from advgo.agents.katago import KataGoInstall, check_opencl, install_steps, smoke_test
+    from advgo.agents.katago import KataGoInstall
+    from advgo.agents.katago_install import check_opencl, install_steps, smoke_test
 
     install = KataGoInstall.at(folder)
     install.root.mkdir(parents=True, exist_ok=True)

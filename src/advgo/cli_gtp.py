@@ -36,10 +36,10 @@ def gtp(
                                                              "every core; see advgo.nets.threads)."),
 ) -> None:
     """Serve AGENT as a GTP engine (for Sabaki, GoGui, twogtp); it never resigns."""
+    from advgo.agent_registry import make_agent
     from advgo.agentspec import parse_agent_spec
     from advgo.gtp import GTPServer
     from advgo.nets.threads import set_torch_threads
-    from advgo.registry import make_agent
     from advgo.rules import Rules
 
     try:
@@ -54,9 +54,9 @@ def gtp(
     try:
         server = GTPServer(player, ruleset, size=size)
     except ValueError as exc:
-        getattr(player, "close", lambda: None)()
+        player.close()
         raise _fail(str(exc)) from None
-    log.info("serving %s over GTP (%s rules, komi %g)", getattr(player, "name", agent), ruleset.name, ruleset.komi)
+    log.info("serving %s over GTP (%s rules, komi %g)", player.name, ruleset.name, ruleset.komi)
     # lines end at LF only: GTP drops a CR as a control character, it does not end a line
     stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace", newline="\n")
     stdout = sys.stdout

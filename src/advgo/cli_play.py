@@ -215,9 +215,9 @@ def play(
     """Play Go against any agent on the terminal board (moves like D4; help lists the commands)."""
     import time
 
+    from advgo.agent_registry import make_agent
     from advgo.eval.match import MatchConfig, agree_rules, engine_rules
     from advgo.nets.threads import set_torch_threads
-    from advgo.registry import make_agent
     from advgo.rules import Rules
     from advgo.ui import PlaySession, run_play
 

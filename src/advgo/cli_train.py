@@ -138,10 +138,10 @@ def train_iterate(
     """Iterated adversarial training: rounds of attack (an adversary against the current victim) and defence (the
     victim fine-tuned on the games it lost), a fresh adversary against the final victim, and the cross table."""
     from advgo.config import ConfigError, load_config
+    from advgo.iterate.config import IterateConfig
+    from advgo.iterate.loop import IteratedTraining
     from advgo.nets import CheckpointError
     from advgo.runlog import make_run_dir
-    from advgo.training.iterate import IteratedTraining
-    from advgo.training.iterate_config import IterateConfig
 
     logging.getLogger("advgo").setLevel(logging.INFO)
     overrides = _overrides(sets, seed, device)

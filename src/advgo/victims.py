@@ -16,7 +16,8 @@ at its play temperature), and, when it is a net, ``policy(mode)``, the evaluator
 replies. A black-box victim (an external engine) has no policy: ``has_policy`` is False and only ``plain``
 search can be used against it. External victims run one engine process per game slot (genmoves in
 parallel threads), so a batch of victim-play games keeps every process busy. ``board_size`` is the one size a
-victim plays (None: any), ``rules_supported`` the rulesets it can play (None: any).
+victim plays (None: any), ``rules_supported`` the rulesets it can play (None: any). ``resolve_victim`` makes one
+victim from its spec; ``load_victims`` makes a curriculum's, checked against the run's board, rules and search.
 
 ``katanet`` at 1 visit is KataGo's raw policy as KataGo's GTP engine plays it at 1 visit: symmetry 0, policy
 optimism 0.2 (``rootPolicyOptimism``), its passing hacks (``enablePassingHacks``) and its root-move rules
@@ -40,7 +41,7 @@ import numpy as np
 import torch
 
 from . import engine, zoo
-from .agents import Agent, MCTSAgent, PolicyAgent
+from .agents import Agent, MCTSAgent, PolicyAgent, reseed_evaluator
 from .agents.gtp import EngineSpec, GTPAgent
 from .agentspec import AgentSpec, parse_agent_spec
 from .nets import PolicyValueNet, TorchEvaluator, load_checkpoint
@@ -109,9 +110,10 @@ class _NetVictim:
         """The victim as it plays: raw policy at 1 visit, MCTS (no noise, fresh tree per move) above."""
         evaluator = self._evaluator(rules, symmetry=symmetry, seed=seed)
         if self.visits == 1:
-            return PolicyAgent(self._root(evaluator), temperature=temperature, seed=seed, name=self.label)
+            return PolicyAgent(self._root(evaluator), temperature=temperature, seed=seed, name=self.label,
+                               board_size=self.board_size)
         return MCTSAgent(evaluator, self.visits, SearchConfig(visits=self.visits), temperature=temperature,
-                         seed=seed, name=self.label)
+                         seed=seed, name=self.label, board_size=self.board_size)
 
     def policy(self, mode: str, rules: Rules, max_batch: int = 256) -> Evaluator | None:
         """The evaluator whose priors model the victim's move at A-MCTS victim nodes (None for ``plain``)."""
@@ -298,7 +300,32 @@ def resolve_victim(spec: str, visits: int = 1, device="cpu",
     return Victim(spec=spec, visits=int(visits), net=net, device=device)
 
 
-class HardenedAgent:
+def load_victims(entries, board_size: int, rules: str, need_policy: bool,
+                 device="cpu") -> dict[str, Victim | KataNetVictim | ExternalVictim]:
+    """Every entry's victim (``entry.victim`` at ``entry.visits``; a curriculum's entries), by ``entry.label``.
+
+    Checked before a game is played, each problem a ``ValueError`` naming ``curriculum.entries[i]``: the victim
+    must resolve and play ``board_size`` and ``rules`` (a ruleset name), and when ``need_policy`` (A-MCTS other
+    than plain, or hardening) it must have a policy to query.
+    """
+    victims = {}
+    for i, entry in enumerate(entries):
+        try:
+            victims[entry.label] = resolve_victim(entry.victim, entry.visits, device=device, board_size=board_size)
+        except (ValueError, KeyError) as err:
+            raise ValueError(f"curriculum.entries[{i}]: {err}") from None
+        victim = victims[entry.label]
+        if not victim.has_policy and need_policy:
+            raise ValueError(f"curriculum.entries[{i}]: {victim.label} is a black box (no policy to query): set "
+                             f"victimplay.amcts: plain and victimplay.hardening: false to train against it")
+        supported = victim.rules_supported
+        if supported is not None and rules not in supported:
+            raise ValueError(f"curriculum.entries[{i}]: {victim.label} plays {'/'.join(supported)} rules; "
+                             f"set game.rules: {supported[0]}")
+    return victims
+
+
+class HardenedAgent(Agent):
     """A victim that may not pass while it has a legal move outside its own pass-alive territory.
 
     Wang et al. used this in training only, to close the cheap "pass attack". When the wrapped agent
@@ -338,10 +365,14 @@ class HardenedAgent:
                 self.overrides += 1
         return moves
 
+    def reseed(self, seed: int) -> bool:
+        """The wrapped agent's and the policy's random choices, both from ``seed + 1``."""
+        inner = self.inner.reseed(seed + 1)
+        policy = reseed_evaluator(self.policy, seed + 1)
+        return inner or policy
+
     def close(self) -> None:
-        close = getattr(self.inner, "close", None)
-        if close is not None:
-            close()
+        self.inner.close()
 
     def _copy(self, boards, b: int):
         if self._single is None or self._single.history.shape[1] < boards.history.shape[1]:

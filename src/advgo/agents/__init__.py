@@ -1,4 +1,4 @@
-"""Players: one batched ``Agent`` protocol for matches, evaluation, GTP and the envs.
+"""Players: one batched ``Agent`` base (:mod:`.base`) for matches, evaluation, GTP and the envs.
 
 | agent | plays |
 |---|---|
@@ -9,8 +9,9 @@
 | ``GnuGoAgent`` | GNU Go at a level 0..10 over GTP: Chinese rules, positional superko (use ``Rules.chinese()``) |
 """
 
-from .base import Agent, reseed, select_move
+from .base import Agent, reseed_evaluator, select_move
 from .gtp import GnuGoAgent, GTPAgent
 from .players import MCTSAgent, PolicyAgent, RandomAgent
 
-__all__ = ["Agent", "GnuGoAgent", "GTPAgent", "MCTSAgent", "PolicyAgent", "RandomAgent", "reseed", "select_move"]
+__all__ = ["Agent", "GnuGoAgent", "GTPAgent", "MCTSAgent", "PolicyAgent", "RandomAgent", "reseed_evaluator",
+           "select_move"]

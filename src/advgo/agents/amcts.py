@@ -10,16 +10,23 @@ at ``temperature``).
 import numpy as np
 
 from ..search import BatchedMCTS, Evaluator, SearchConfig, choose_moves
+from .base import reseed_evaluator
 from .players import MCTSAgent
 
 
 class AMCTSAgent(MCTSAgent):
     def __init__(self, evaluator: Evaluator, visits: int, victim_policy: Evaluator | None,
                  search: SearchConfig | None = None, victim_temperature: float = 0.0, temperature: float = 0.0,
-                 seed: int = 0, name: str | None = None):
-        super().__init__(evaluator, visits, search, temperature, seed, name or f"amcts{visits}")
+                 seed: int = 0, name: str | None = None, board_size: int | None = None):
+        super().__init__(evaluator, visits, search, temperature, seed, name or f"amcts{visits}", board_size)
         self.victim_policy = victim_policy
         self.victim_temperature = victim_temperature
+
+    def reseed(self, seed: int) -> bool:
+        """As ``MCTSAgent``, and the victim model's random choices from ``seed + 1`` too."""
+        mine = super().reseed(seed)
+        model = self.victim_policy is not None and reseed_evaluator(self.victim_policy, seed + 1)
+        return mine or model
 
     def start(self, size, rules, batch):
         super().start(size, rules, batch)

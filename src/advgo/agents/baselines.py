@@ -32,6 +32,7 @@ from ..engine import BLACK, NO_CAP, Boards
 from ..engine.moves import legal_mask_into
 from ..engine.scoring import score as _score
 from ..rules import Rules
+from .base import Agent
 
 NO_MOVE = -1  # the opponent has not moved yet (``mirror`` targets the centre)
 
@@ -122,7 +123,7 @@ def passing_rule(boards: Boards, b: int, komi: float, moves_before_pass: int) ->
     return score > 0 if boards.to_play[b] == BLACK else score < 0
 
 
-class BaselineAgent:
+class BaselineAgent(Agent):
     """One of the paper's baseline attacks (``POLICIES``) behind its passing rule, for a batch of games."""
 
     def __init__(self, policy: str, seed: int = 0, moves_before_pass: int | None = None, name: str | None = None):

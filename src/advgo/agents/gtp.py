@@ -46,6 +46,7 @@ from ..coords import action_to_gtp, gtp_to_action
 from ..engine import BLACK, Boards
 from ..paths import data_home, find_program
 from ..rules import RULESET_NAMES, Rules
+from .base import Agent
 from .gtp_client import EngineDied, EngineFlooded, GTPEngine, GTPError, GTPTimeout, MoveRejected
 
 __all__ = [
@@ -209,7 +210,7 @@ class _Slot:
     games: int = 0  # games started in this slot (varies the seed per game)
 
 
-class GTPAgent:
+class GTPAgent(Agent):
     """An external engine as a batched ``Agent``: one process per game slot, launched when first needed.
 
     ``select`` brings each listed game's engine up to date (only moves it has not seen; ``clear_board`` and a
@@ -223,6 +224,7 @@ class GTPAgent:
         self.spec = spec if isinstance(spec, EngineSpec) else load_engine_spec(spec)
         self.spec.check_installed()
         self.params = self.spec.params(params)
+        self.rules_supported = tuple(self.spec.rules)
         self.seed = int(seed)
         self.name = name or ":".join([self.spec.name] + [f"{k}={v}" for k, v in (params or {}).items()])
         self.workers, self.log_dir = workers, log_dir

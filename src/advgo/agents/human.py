@@ -17,15 +17,15 @@ from ..coords import action_to_gtp, gtp_to_action
 from ..engine import BLACK, Boards
 from ..game import GameState
 from ..rules import Rules
+from .base import Agent
 
 
 def _show(text: str) -> None:
     print(text, file=sys.stderr)
 
 
-class HumanAgent:
+class HumanAgent(Agent):
     name = "human"
-    board_size = None
 
     def __init__(self, ask: Callable[[str], str] = input, show: Callable[[str], None] = _show, name: str = "human"):
         self.ask, self.show, self.name = ask, show, name

@@ -7,19 +7,26 @@ from ..engine.moves import legal_mask_into
 from ..engine.rollout import random_moves
 from ..rules import Rules
 from ..search import BatchedMCTS, Evaluator, SearchConfig, choose_moves
+from .base import Agent, reseed_evaluator
 
 
-class _Base:
-    name = "agent"
+class _Base(Agent):
+    evaluator: Evaluator | None = None  # the net it plays by (None: none)
 
     def start(self, size: int, rules: Rules, batch: int) -> None:
         self.size = size
         self.codes = rules.codes(engine.NO_CAP)
         self.batch = batch
         self._mask = np.zeros(size * size + 1, np.bool_)
-        follow = getattr(getattr(self, "evaluator", None), "set_rules", None)
+        follow = getattr(self.evaluator, "set_rules", None)
         if follow is not None:  # a net's features encode the ruleset: follow the match's
             follow(rules)
+
+    def reseed(self, seed: int) -> bool:
+        """Restart its own random choices from ``seed`` and its evaluator's from ``seed + 1``."""
+        mine = super().reseed(seed)
+        theirs = self.evaluator is not None and reseed_evaluator(self.evaluator, seed + 1)
+        return mine or theirs
 
     def _legal(self, boards, b) -> np.ndarray:
         legal_mask_into(boards, int(b), self.codes, self._mask)
@@ -45,11 +52,14 @@ class RandomAgent(_Base):
 class PolicyAgent(_Base):
     """The evaluator's raw policy over the legal moves: argmax at temperature 0, else sampled."""
 
-    def __init__(self, evaluator: Evaluator, temperature: float = 0.0, seed: int = 0, name: str = "policy"):
+    def __init__(self, evaluator: Evaluator, temperature: float = 0.0, seed: int = 0, name: str = "policy",
+                 board_size: int | None = None):
+        """``board_size``: the one size its net plays (None: any)."""
         self.evaluator = evaluator
         self.temperature = temperature
         self.rng = np.random.default_rng(seed)
         self.name = name
+        self.board_size = board_size
         self._leaves = None
 
     def select(self, boards, games):
@@ -79,8 +89,10 @@ class MCTSAgent(_Base):
     """``BatchedMCTS`` with ``visits`` visits per move (a fresh tree each move), no root noise."""
 
     def __init__(self, evaluator: Evaluator, visits: int, search: SearchConfig | None = None,
-                 temperature: float = 0.0, seed: int = 0, name: str | None = None):
+                 temperature: float = 0.0, seed: int = 0, name: str | None = None, board_size: int | None = None):
+        """``board_size``: the one size its net plays (None: any)."""
         self.evaluator = evaluator
+        self.board_size = board_size
         self.search_config = SearchConfig(visits=visits) if search is None else search
         self.visits = visits
         self.temperature = temperature

@@ -1,4 +1,5 @@
-"""Benchmarks behind ``advgo bench …``: each module measures one thing and returns records for :mod:`.report`.
+"""Benchmarks behind ``advgo bench …`` (:mod:`advgo.cli_bench`): each module measures one thing and returns records;
+:mod:`.tables` turns them into tables and :mod:`.report` writes them as JSON.
 
 | module | measures |
 |---|---|
@@ -12,7 +13,8 @@
 | ``match`` | what external victims cost per move; match throughput with 1 and 2 workers |
 | ``env`` | env steps/s with random masked actions, beside PettingZoo's ``go_v5`` |
 | ``actors`` | game generation with 1, 2, … Ray actors against the single-process loop |
-| ``report`` | rich tables and progress of the records, and their atomic JSON output |
+| ``tables`` | every benchmark's rich tables, from its records |
+| ``report`` | rich progress of a running benchmark, and the records' atomic JSON output |
 
-Top layer, beside the CLI: it may import anything of ours; nothing of ours imports it but ``advgo.cli``.
+Top layer, beside the CLI: it may import anything of ours; nothing of ours imports it but ``advgo.cli_bench``.
 """

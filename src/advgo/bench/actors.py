@@ -15,13 +15,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from ..config import to_dict
-
 ProgressFn = Callable[[str, float, float], None]  # (row, seconds done, moves/s so far)
 MIN_GAMES_FOR_LENGTH = 32
 
 
 def _load(config: Path, sets: list[str]):
+    """(role, config) of a run config: ``adversary`` when it has victim-play or a curriculum, else ``victim``."""
     import yaml
 
     from ..config import load_config
@@ -34,6 +33,17 @@ def _load(config: Path, sets: list[str]):
     return "victim", load_config(VictimRunConfig, config, sets)
 
 
+def _games(role: str, cfg):
+    """What the actors of a ``role`` run play (:class:`advgo.training.actors.Games`)."""
+    if role == "adversary":
+        from ..training.adversary import VictimPlayGames
+
+        return VictimPlayGames(cfg)
+    from ..training.victim import SelfPlayGames
+
+    return SelfPlayGames(cfg)
+
+
 def single_process(role: str, cfg, seconds: float, progress: ProgressFn | None) -> dict:
     """The in-process loop's play side (``scale.workers = 1``: the net on the run's device, CUDA when there is
     one) for ``seconds``, after a warm-up of one chunk."""
@@ -41,7 +51,7 @@ def single_process(role: str, cfg, seconds: float, progress: ProgressFn | None) 
     from ..training.actors import GameActor, cpu_state_dict
 
     device = str(resolve_device(cfg.device))
-    actor = GameActor(role, to_dict(cfg), 0, cfg.seed, cfg.scale.actor_threads, device=device)
+    actor = GameActor(_games(role, cfg), 0, cfg.seed, cfg.scale.actor_threads, device=device)
     actor.play_chunk((1, cpu_state_dict(_fresh_net(cfg))), 0, 1, cfg.scale.chunk_seconds)  # warm-up (Numba, cuDNN)
     scale = cfg.scale
     totals = _tally(lambda left: [actor.play_chunk((1, None), 0, scale.chunk_games, scale.chunk_seconds)],
@@ -54,7 +64,7 @@ def with_actors(role: str, cfg, workers: int, seconds: float, progress: Progress
     from ..training.actors import ActorPool
 
     cfg = dataclasses.replace(cfg, scale=dataclasses.replace(cfg.scale, workers=workers))
-    pool = ActorPool(role, cfg, cfg.seed)
+    pool = ActorPool(_games(role, cfg), cfg.seed)
     try:
         pool.start(_fresh_net(cfg))
         warm = set()

@@ -23,8 +23,6 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 import torch
-from rich import box
-from rich.table import Table
 
 from advgo import engine
 from advgo.bench.engine import machine_info
@@ -117,19 +115,3 @@ def run(board: int = 9, batches: Sequence[int] = (1, 64, 256), devices: Sequence
             record["vs_katago_policy"] = round(best[label] / reference, 2)
         records.append(record)
     return records
-
-
-def katanet_table(records: list[dict]) -> Table:
-    board = records[0]["board"] if records else "?"
-    table = Table(title=f"KataGo's net: in process vs over GTP, {board}x{board}, positions/s", box=box.SIMPLE_HEAD,
-                  pad_edge=False, caption_justify="left")
-    for name in ("row", "positions/s", "× KataGoPolicy"):
-        table.add_column(name, justify="left" if name == "row" else "right", no_wrap=True)
-    for r in records:
-        ratio = r.get("vs_katago_policy")
-        table.add_row(r["row"], f"{r['positions_per_s']:,.1f}", "" if ratio is None else f"{ratio:.1f}")
-    if records:
-        m = records[0]
-        table.caption = (f"best of interleaved rounds, same positions for every row; torch {m['torch']}, "
-                         f"{m['torch_threads']} threads, {m['cores']} cores ({m['cpu']})")
-    return table

@@ -19,8 +19,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import torch
-from rich import box
-from rich.table import Table
 
 from advgo.bench.engine import machine_info
 from advgo.features import FEATURES
@@ -29,7 +27,6 @@ from advgo.nets.inference import PATHS
 
 log = logging.getLogger(__name__)
 
-DEFAULT_NETS = ((4, 32), (4, 64), (6, 64))
 DEFAULT_BATCHES = (1, 8, 64, 256, 1024)
 MIN_CALLS = 3
 
@@ -164,28 +161,3 @@ def pair_nets(blocks: Sequence[int], channels: Sequence[int]) -> list[tuple[int,
         raise ValueError(f"--blocks has {len(blocks)} values and --channels {len(channels)}: give as many "
                          f"of each (or one of either)")
     return list(zip(blocks, channels, strict=True))
-
-
-def net_table(records: list[dict]) -> Table:
-    """One row per net and variant, positions/s per batch size; ``× eager``: the ratio to the eager fp32 row
-    of the same net and device at the smallest and the largest batch."""
-    batches = sorted({r["batch"] for r in records})
-    rows: dict[tuple, dict[int, float]] = {}
-    for r in records:
-        rows.setdefault((r["net"], r["device"], r["dtype"], r["path"]), {})[r["batch"]] = r["positions_per_s"]
-    board = records[0]["board"] if records else "?"
-    table = Table(title=f"net inference, positions/s, {board}x{board}", box=box.SIMPLE_HEAD, pad_edge=False,
-                  caption_justify="left")
-    for name in ("net", "device", "dtype", "path", *(f"b{b}" for b in batches), "× eager"):
-        table.add_column(name, justify="left" if name in ("net", "device", "dtype", "path") else "right",
-                         no_wrap=True)
-    for (net, device, dtype, path), rates in rows.items():
-        eager = rows.get((net, device, "fp32", "eager"), {})
-        ends = (batches[0], batches[-1])
-        ratio = "/".join(f"{rates[b] / eager[b]:.2f}" if eager.get(b) else "-" for b in ends)
-        table.add_row(net, device, dtype, path, *(f"{rates.get(b, 0):,.0f}" for b in batches), ratio)
-    if records:
-        m = records[0]
-        table.caption = (f"best of interleaved rounds; inputs already on the device; torch {m['torch']}, "
-                         f"{m['torch_threads']} threads, {m['cores']} cores ({m['cpu']})")
-    return table

@@ -1,4 +1,4 @@
-"""Rich rendering of benchmark records (tables, progress bars) and their atomic JSON output.
+"""Rich progress of running benchmarks, and the records' atomic JSON output (their tables: :mod:`.tables`).
 
 Nothing here prints: the CLI owns the console and passes it in.
 """
@@ -10,63 +10,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-from rich.table import Table
 
 from advgo.bench.engine import Budget, ProgressFn
 from advgo.fileio import atomic_write
-
-REFERENCE_MODE = "openspiel-go"
-
-
-def engine_table(records: list[dict]) -> Table:
-    """One row per mode, narrow enough for 80 columns; ``× OS`` (vs OpenSpiel) when OpenSpiel ran beside ours."""
-    ref = next((r for r in records if r["mode"] == REFERENCE_MODE), None)
-    title = "random legal-move games"
-    if records:
-        r = records[0]
-        title += f", {r['board']}x{r['board']}, {r['rules']} rules (ours), komi {r['komi']:g}"
-    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, caption_justify="left")
-    for name in ("mode", "games", "moves/s", "games/s", "len", "cap", "compile"):
-        table.add_column(name, justify="left" if name == "mode" else "right", no_wrap=True)
-    if ref is not None:
-        table.add_column("× OS", justify="right", no_wrap=True)
-    for r in records:
-        row = [
-            r["mode"],
-            f"{r['games']:,}",
-            f"{r['moves_per_s']:,.0f}",
-            f"{r['games_per_s']:,.0f}",
-            f"{r['mean_length']:.0f}",
-            f"{100 * r['end_reasons'].get('move_cap', 0) / r['games']:.0f}%",
-            f"{r['compile_s']:.2f}s" if "compile_s" in r else "",
-        ]
-        if ref is not None:
-            row.append(f"{r['moves_per_s'] / ref['moves_per_s']:.2f}")
-        table.add_row(*row)
-    notes = ["len: mean game length; cap: games that hit the move cap; compile: first Numba call"]
-    if ref is not None:
-        notes.append("× OS: moves/s relative to openspiel-go")
-    if records:
-        m = records[0]
-        notes.append(f"{m['cores']} cores ({m['cpu']}), Python {m['python']}, Numba {m['numba']}")
-    table.caption = "\n".join(notes)
-    return table
-
-
-def startup_table(runs: list[dict]) -> Table:
-    table = Table(title="advgo bench engine --games 1: cold vs warm Numba cache")
-    for name in ("run", "wall s", "numba-1core compile s", "numba-all-cores compile s"):
-        table.add_column(name, justify="left" if name == "run" else "right")
-    for r in runs:
-        table.add_row(
-            r["run"],
-            f"{r['wall_s']:.2f}",
-            *(f"{r['compile_s'][m]:.2f}" if m in r["compile_s"] else "" for m in ("numba-1core", "numba-all-cores")),
-        )
-    return table
 
 
 @contextmanager

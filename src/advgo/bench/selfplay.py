@@ -33,7 +33,7 @@ from advgo.nets import InferenceNet, PolicyValueNet, TorchEvaluator
 from advgo.nets.threads import set_torch_threads
 from advgo.rules import Rules
 from advgo.training.selfplay import SelfPlay
-from advgo.training.victim import TimedEvaluator, hardware, resolve_device
+from advgo.training.trainer import TimedEvaluator, hardware, resolve_device
 from advgo.training.victim_config import VictimRunConfig
 
 

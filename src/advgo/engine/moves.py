@@ -42,12 +42,6 @@ def action_to_point(action, size):
 
 
 @kernel(inline=True)
-def point_to_action(p, size):
-    w = size + 2
-    return (p // w - 1) * size + p % w - 1
-
-
-@kernel(inline=True)
 def remember_hash(b, i, h):
     """Set ``h``'s bit in the superko filter."""
     bit = h & _FILTER_MASK

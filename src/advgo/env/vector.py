@@ -30,7 +30,6 @@ import numpy as np
 from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
 
-from ..agents import reseed
 from ..diagram import board_text
 from ..engine import NO_ACTION
 from ..engine.constants import BLACK, END_MOVE_CAP, END_TWO_PASSES, OK, WHITE
@@ -91,7 +90,7 @@ class GoVectorEnv(VectorEnv):
             self._np_random, self._np_random_seed = gymnasium.utils.seeding.np_random(None)
         if seed is not None:
             self._episodes[:] = 0
-            reseed(self.opponent, seed)
+            self.opponent.reseed(seed)
         self._start_episodes(self._all)
         self._needs_reset[:] = False
         self._started = True
@@ -196,7 +195,7 @@ class GoVectorEnv(VectorEnv):
         if status is None or (status[games] != OK).any():
             i = int(games[bad][0]) if status is None else int(games[status[games] != OK][0])
             self._needs_reset[i] = True
-            raise OpponentError(f"sub-env {i}: opponent {getattr(self.opponent, 'name', '?')} chose action "
+            raise OpponentError(f"sub-env {i}: opponent {self.opponent.name} chose action "
                                 f"{int(acts[i])}, which is not legal there")
 
     def _encode(self) -> None:

@@ -31,12 +31,12 @@ from __future__ import annotations
 import gymnasium
 import numpy as np
 
-from ..agents import reseed
+from ..agent_registry import make_agent, misfit
+from ..agents import Agent
 from ..agentspec import parse_agent_spec
 from ..engine.constants import BLACK, END_MOVE_CAP, END_REASONS, OK, WHITE
 from ..errors import IllegalMoveError
 from ..nets.threads import DEFAULT_THREADS, set_torch_threads
-from ..registry import make_agent, misfit
 from .games import EnvGames, parse_rules, status_name
 from .go_v0 import check_illegal_mode, check_render_mode, illegal_message
 from .observation import observation_space
@@ -56,14 +56,14 @@ def check_learner_color(learner_color: str) -> str:
 
 
 def make_opponent(opponent, board_size: int, rules, seed: int, device,
-                  threads: int | None = DEFAULT_THREADS) -> tuple[object, bool]:
+                  threads: int | None = DEFAULT_THREADS) -> tuple[Agent, bool]:
     """``(agent, owned)``: the agent a spec names (owned: we close it) or the object given; checks size and rules.
     A net opponent made from a spec gets torch's CPU threads by the rule (``threads``; None: left as they are)."""
     if isinstance(opponent, str):
         if threads is not None and parse_agent_spec(opponent).runs_a_net:
             set_torch_threads(threads)
         agent, owned = make_agent(opponent, seed=seed, device=device, rules=rules), True
-    elif callable(getattr(opponent, "select", None)) and callable(getattr(opponent, "start", None)):
+    elif isinstance(opponent, Agent):
         agent, owned = opponent, False
     else:
         raise ValueError(f"opponent must be an agent spec string or an Agent, got {opponent!r}")
@@ -122,7 +122,7 @@ class GoVsAgentEnv(gymnasium.Env):
         super().reset(seed=seed)
         if seed is not None:
             self._episode = 0
-            reseed(self.opponent, seed)
+            self.opponent.reseed(seed)
         self._learner = colour_for_episode(self.learner_color, self._episode, self.np_random)
         self._episode += 1
         self._games.reset()
@@ -161,7 +161,7 @@ class GoVsAgentEnv(gymnasium.Env):
     def render(self):
         side = "black (X)" if self.learner == BLACK else "white (O)"
         return render_game(self.render_mode, self._games, 0, self._illegal is not None,
-                           f"learner plays {side} against {getattr(self.opponent, 'name', 'the opponent')}")
+                           f"learner plays {side} against {self.opponent.name}")
 
     def close(self) -> None:
         if self._owns_opponent and self.opponent is not None:
@@ -175,7 +175,7 @@ class GoVsAgentEnv(gymnasium.Env):
         if status != OK:
             self._done = True
             why = "out of range" if status == -1 else status_name(status)
-            raise OpponentError(f"opponent {getattr(self.opponent, 'name', '?')} chose action {move} ({why}); "
+            raise OpponentError(f"opponent {self.opponent.name} chose action {move} ({why}); "
                                 f"the episode cannot go on: call reset()")
         self._opponent_action = move
 

@@ -44,7 +44,7 @@ def _genmove(gtp: GTPEngine, p, size_now: int) -> int:
 def compare_moves(positions, model: str | None = None, install: KataGoInstall | None = None,
                   progress: bool = True) -> dict:
     """Both moves on every position (see the module docstring); the summary."""
-    from ..registry import make_agent
+    from ..agent_registry import make_agent
 
     install = install or KataGoInstall.at()
     install.check_installed()

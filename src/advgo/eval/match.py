@@ -17,7 +17,7 @@ not play is an error.
 Games count by :mod:`advgo.eval.counting` (as ``advgo eval`` and training evaluation do): a game stopped at the
 move cap (default 5·N²) is a non-win for both sides, a draw a non-win, a voided game not counted; the summary
 states the rule and the cap. Each worker tells an adversary checkpoint whom it plays, so its A-MCTS models that
-opponent (:func:`advgo.registry.make_agent`, ``opponent``); the agents' names (in the summary) say what it modelled.
+opponent (:func:`advgo.agent_registry.make_agent`, ``opponent``); the agents' names (in the summary) say what it modelled.
 """
 
 from __future__ import annotations
@@ -131,8 +131,8 @@ def _colours(cfg: MatchConfig, games: list[int]) -> list[bool]:
 
 def _play_share(cfg: MatchConfig, rules: Rules, worker: int, emit: Callable[[str, object], None]) -> None:
     """Worker ``worker``'s share of the games, each record passed to ``emit("game", record)``."""
+    from ..agent_registry import make_agent  # imported late to keep start-up light (it loads torch)
     from ..nets.threads import set_torch_threads
-    from ..registry import make_agent  # registry sits beside eval; imported late to keep start-up light
 
     set_torch_threads(cfg.threads)  # one worker or many: the one rule, before any net is made
     games = list(range(worker, cfg.games, cfg.workers))

@@ -2,7 +2,7 @@
 
 For each checkpoint (``checkpoints/`` and ``milestones/``, by step) and each victim (the curriculum's
 entries, then any extra victim specs), the adversary plays ``games`` games as in the run's periodic
-evaluation (:func:`advgo.training.adversary.evaluate_adversary`: colours alternating, its A-MCTS mode
+evaluation (:func:`advgo.training.adversary_eval.evaluate_adversary`: colours alternating, its A-MCTS mode
 against a victim with a policy, plain MCTS against a black box, no noise, no hardening). Games count by the
 one rule of :mod:`advgo.eval.counting`, as ``advgo match`` counts them: a game stopped at the move cap (the
 run's ``victimplay.max_moves``, default 5·N²) is a non-win for both sides, a draw a non-win. An external
@@ -31,8 +31,8 @@ from ..nets import TorchEvaluator, list_checkpoints, load_checkpoint
 from ..nets.threads import DEFAULT_THREADS, set_torch_threads
 from ..rules import Rules
 from ..runlog import RunLogger
-from ..training.adversary import evaluate_adversary, load_victims, tally_games
 from ..training.adversary_config import AdversaryRunConfig
+from ..training.adversary_eval import curriculum_victims, evaluate_adversary, tally_games
 from ..training.trainer import CHECKPOINTS, MILESTONES
 from ..victims import resolve_victim
 from .counting import RULE, Tally, move_cap
@@ -87,7 +87,7 @@ def evaluate_run(run_dir: str | Path, games: int, extra: tuple[str, ...] = (), s
     checkpoints = [p for p in run_checkpoints(run_dir) if not steps or int(p.stem.split("-")[-1]) in steps]
     if not checkpoints:
         raise ValueError(f"{run_dir} holds no checkpoint{' at the steps asked for' if steps else ''}")
-    victims = dict(load_victims(cfg, device))
+    victims = dict(curriculum_victims(cfg, device))
     for spec in extra:
         victim = resolve_victim(spec, 1, device=device, board_size=cfg.game.board_size)
         victims[victim.label] = victim

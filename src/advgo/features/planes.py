@@ -146,5 +146,5 @@ def encode_state(state) -> tuple[np.ndarray, np.ndarray]:
     n = state.size
     planes = np.empty((1, NUM_PLANES, n, n), np.float32)
     globals_ = np.empty((1, NUM_GLOBALS), np.float32)
-    _encode_batch(state._b, 1, float(state.rules.komi), planes, globals_, state._codes)
+    _encode_batch(state.engine_boards, 1, float(state.rules.komi), planes, globals_, state.engine_codes)
     return planes[0], globals_[0]

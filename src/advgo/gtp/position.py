@@ -57,10 +57,6 @@ class GtpGame:
     def size(self) -> int:
         return self.state.size
 
-    @property
-    def undo_depth(self) -> int:
-        return len(self._undo)
-
     @classmethod
     def from_state(cls, state: GameState) -> "GtpGame":
         """A game starting at ``state`` (its rules), with nothing to undo."""

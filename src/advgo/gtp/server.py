@@ -131,7 +131,7 @@ class GTPServer:
         elif komi is not None:
             rules = dataclasses.replace(rules, komi=float(komi))
         self.agent = agent
-        self.board_size: int | None = getattr(agent, "board_size", None)
+        self.board_size: int | None = agent.board_size
         size = size or self.board_size or DEFAULT_SIZE
         if not self._size_ok(size):
             raise ValueError(f"board size {size}: {self._sizes_accepted()}")
@@ -187,9 +187,7 @@ class GTPServer:
         """End the agent's processes, if it has any (once)."""
         if not self._closed:
             self._closed = True
-            close = getattr(self.agent, "close", None)
-            if close is not None:
-                close()
+            self.agent.close()
 
     def _run(self, command: Command) -> str:
         method = self._commands.get(command.name)
@@ -275,7 +273,7 @@ class GTPServer:
         action = select_move(self.agent, state)
         reason = state.illegal_reason(action)
         if reason is not None:  # a broken agent: keep the session going
-            log.error("%s chose an illegal move (%r, %s): playing pass", getattr(self.agent, "name", "agent"),
+            log.error("%s chose an illegal move (%r, %s): playing pass", self.agent.name,
                       action, reason)
             action = state.pass_action
         self.game.play(colour, action)
@@ -312,7 +310,7 @@ class GTPServer:
 
     def _sizes_accepted(self) -> str:
         if self.board_size is not None:
-            return f"{getattr(self.agent, 'name', 'the agent')} plays {self.board_size}x{self.board_size} only"
+            return f"{self.agent.name} plays {self.board_size}x{self.board_size} only"
         return f"sizes are {MIN_SIZE}..{MAX_SIZE}"
 
     def _action(self, vertex: str) -> int:
@@ -336,10 +334,10 @@ class GTPServer:
         return game
 
     def _warn_rules(self, rules: Rules) -> None:
-        supported = getattr(self.agent, "rules_supported", None)
+        supported = self.agent.rules_supported
         if supported is not None and rules.name not in supported:
             log.warning("%s plays %s rules, not %s: it may refuse a move (e.g. a multi-stone suicide)",
-                        getattr(self.agent, "name", "the agent"), "/".join(supported), rules.name)
+                        self.agent.name, "/".join(supported), rules.name)
 
 
 def chains(board) -> list[list[int]]:

@@ -4,7 +4,7 @@ The torch implementation lives with the nets (``advgo.nets.evaluator``); the sea
 ``UniformEvaluator`` and ``FunctionEvaluator`` are fakes for tests and benchmarks.
 """
 
-from typing import Callable, Protocol
+from typing import Callable, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -21,6 +21,14 @@ class Evaluator(Protocol):
 
     def evaluate(self, leaves: Boards, count: int, komi: float, priors_out: np.ndarray,
                  values_out: np.ndarray) -> None: ...
+
+
+@runtime_checkable
+class Reseedable(Protocol):
+    """An evaluator with random choices of its own (a random board symmetry per position) that can restart them;
+    agents reseed their evaluators through it (``isinstance(evaluator, Reseedable)``)."""
+
+    def reseed(self, seed: int) -> None: ...
 
 
 class UniformEvaluator:

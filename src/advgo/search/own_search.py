@@ -3,7 +3,7 @@
 import numpy as np
 
 from ..engine import Boards, RuleCodes
-from .evaluator import Evaluator
+from .evaluator import Evaluator, Reseedable
 from .mcts import BatchedMCTS, SearchConfig
 
 
@@ -21,6 +21,11 @@ class SearchEvaluator:
         self.config = SearchConfig(visits=visits) if config is None else config
         self._mcts: BatchedMCTS | None = None
         self.positions = 0
+
+    def reseed(self, seed: int) -> None:
+        """Restart the random choices of the net it searches with, when it makes any, from ``seed + 1``."""
+        if isinstance(self.evaluator, Reseedable):
+            self.evaluator.reseed(seed + 1)
 
     def evaluate(self, leaves: Boards, count: int, komi: float, priors_out: np.ndarray,
                  values_out: np.ndarray) -> None:

@@ -2,7 +2,7 @@
 
 | role | where | does |
 |---|---|---|
-| ``GameActor`` | a Ray actor process (``scale.workers`` of them, on any machine of the cluster) | self-play or victim-play with the Numba search and its own CPU copy of the net (and its own victim engines); returns finished games in chunks |
+| ``GameActor`` | a Ray actor process (``scale.workers`` of them, on any machine of the cluster) | plays the ``Games`` its trainer hands it (``SelfPlayGames``, ``VictimPlayGames``: the actor knows no roles) with the Numba search and its own CPU copy of the net (and its own victim engines); returns finished games in chunks |
 | ``ActorPool`` | the trainer's process | starts the actors, keeps one chunk in flight per actor, publishes new weights by version, restarts actors that die |
 | ``InferenceServer`` | one Ray actor per machine (``scale.inference``: ``auto`` on each machine with a GPU, ``server`` on every machine) | evaluates the positions of its machine's actors in merged batches (:mod:`advgo.training.inference_server`); actors on a machine without one evaluate locally |
 | learner, evaluator, curriculum | the trainer's process | as in the single-process loop: the learner trains while the actors play; the curriculum sees every finished game once |
@@ -20,10 +20,14 @@ import logging
 import os
 import time
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 import numpy as np
 
-from ..config import to_dict
+from ..nets import PolicyValueNet, TorchEvaluator
+from ..nets.threads import set_torch_threads
+from ..rules import Rules
+from .inference_server import InferenceServer, RemoteEvaluator
 
 log = logging.getLogger(__name__)
 
@@ -55,29 +59,52 @@ def ray_module():
     return ray
 
 
+class Play(Protocol):
+    """Games an actor plays: ``SelfPlay``, ``VictimPlay`` (and what else a trainer hands out)."""
+
+    moves_played: int
+    evaluations: int
+    victim_evaluations: int
+    """Positions sent to a victim's policy inside A-MCTS (0 without a victim)."""
+    voided: int
+    """Games restarted because an external engine failed (0 without one)."""
+
+    def step(self) -> list:
+        """One move in every game; the games that finished with it."""
+
+    def close(self) -> None:
+        """End the engine processes the games use, if any."""
+
+
+class Games(Protocol):
+    """What the actors of a run play, handed to ``ActorPool`` / ``GameActor`` by the trainer in place of a role:
+    it is pickled to each actor's process and started there, so it holds plain data (the run's config)."""
+
+    cfg: Any
+    """The run's config: ``game``, ``net_config()``, ``scale`` and ``seed`` are read here."""
+
+    @property
+    def batch(self) -> int:
+        """Games one actor plays at once (its evaluator's batch)."""
+
+    def start(self, evaluator, rules, rng: np.random.Generator, server) -> Play:
+        """The actor's games, with its ``evaluator`` and ``rng``; ``server`` is its machine's inference server
+        (None without one), for victims to be evaluated there too."""
+
+    def set_stage(self, play: Play, stage: int) -> None:
+        """The curriculum moved to ``stage``: the games in flight start afresh against its victim."""
+
+
 class GameActor:
     """Plays games for the learner; wrapped with ``ray.remote`` by ``ActorPool`` (plain class, testable in-process)."""
 
-    def __init__(self, role: str, config: dict, actor: int, seed: int, threads: int = 1, servers: dict | None = None,
+    def __init__(self, games: Games, actor: int, seed: int, threads: int = 1, servers: dict | None = None,
                  device: str = "cpu"):
         """``servers``: inference servers by Ray node id; the actor uses its own machine's and evaluates locally
         (on ``device``) when its machine has none."""
-
-        from ..config import config_from_dict
-        from ..nets import PolicyValueNet, TorchEvaluator
-        from ..nets.threads import set_torch_threads
-        from ..rules import Rules
-
         set_torch_threads(threads)
-        self.role, self.actor = role, actor
-        if role == "victim":
-            from .victim_config import VictimRunConfig as config_cls
-        elif role == "adversary":
-            from .adversary_config import AdversaryRunConfig as config_cls
-        else:
-            raise ValueError(f"unknown actor role {role!r}")
-        cfg = config_from_dict(config_cls, config, source=f"actor {actor}")
-        self.cfg = cfg
+        self.games, self.actor = games, actor
+        cfg = games.cfg
         n = cfg.game.board_size
         self.rules = Rules.from_name(cfg.game.rules, cfg.game.komi)
         net = PolicyValueNet(cfg.net_config()).eval()
@@ -85,32 +112,12 @@ class GameActor:
         server = _own_server(servers, actor)
         if server is None:
             self.evaluator = TorchEvaluator(net, device=device, symmetry="random", seed=seed, rules=self.rules,
-                                            max_batch=self._games())
+                                            max_batch=games.batch)
         else:
-            from .inference_server import RemoteEvaluator
-
-            self.evaluator = RemoteEvaluator(server, n, self.rules, max_batch=self._games())
+            self.evaluator = RemoteEvaluator(server, n, self.rules, max_batch=games.batch)
         self.version = -1
         self.stage = 0
-        if role == "victim":
-            from .selfplay import SelfPlay
-
-            self.play = SelfPlay(self.evaluator, n, self.rules, cfg.search, cfg.selfplay, self.rng)
-            self.victims = None
-        else:
-            from .adversary import load_victims
-            from .victimplay import VictimPlay
-
-            self.victims = load_victims(cfg, "cpu")
-            if server is not None:
-                from .inference_server import serve_victims
-
-                serve_victims(self.victims, server, n)
-            first = self.victims[cfg.curriculum.entries[0].label]
-            self.play = VictimPlay(self.evaluator, first, n, self.rules, cfg.search, cfg.victimplay, self.rng)
-
-    def _games(self) -> int:
-        return self.cfg.selfplay.games if self.role == "victim" else self.cfg.victimplay.games
+        self.play = games.start(self.evaluator, self.rules, self.rng, server)
 
     def pid(self) -> int:
         return os.getpid()
@@ -122,13 +129,12 @@ class GameActor:
         if version != self.version:
             self.evaluator.load_weights(state)
             self.version = version
-        if self.victims is not None and stage != self.stage:
-            entry = self.cfg.curriculum.entries[stage]
-            self.play.set_victim(self.victims[entry.label])  # games in flight start afresh against it
+        if stage != self.stage:
+            self.games.set_stage(self.play, stage)  # games in flight start afresh against its victim
             self.stage = stage
         play = self.play
         moves0, evals0 = play.moves_played, play.evaluations
-        vevals0, voided0 = getattr(play, "victim_evaluations", 0), getattr(play, "voided", 0)
+        vevals0, voided0 = play.victim_evaluations, play.voided
         start = time.perf_counter()
         games: list = []
         while True:
@@ -136,13 +142,11 @@ class GameActor:
             if len(games) >= min_games or time.perf_counter() - start >= max_seconds:
                 break
         return Chunk(self.actor, games, play.moves_played - moves0, play.evaluations - evals0,
-                     getattr(play, "victim_evaluations", 0) - vevals0, time.perf_counter() - start, version,
-                     self.stage, getattr(play, "voided", 0) - voided0)
+                     play.victim_evaluations - vevals0, time.perf_counter() - start, version,
+                     self.stage, play.voided - voided0)
 
     def close(self) -> None:
-        close = getattr(self.play, "close", None)
-        if close is not None:
-            close()
+        self.play.close()
 
 
 def _own_server(servers: dict | None, actor: int):
@@ -163,12 +167,12 @@ def cpu_state_dict(net) -> dict:
 
 
 class ActorPool:
-    """``workers`` ``GameActor``s on Ray, each with one chunk request in flight."""
+    """``workers`` ``GameActor``s on Ray playing ``games``, each with one chunk request in flight."""
 
-    def __init__(self, role: str, cfg, seed: int):
+    def __init__(self, games: Games, seed: int):
         self.ray = ray_module()
-        self.role, self.cfg, self.seed = role, cfg, seed
-        scale = cfg.scale
+        self.games, self.cfg, self.seed = games, games.cfg, seed
+        scale = self.cfg.scale
         self.workers = scale.workers
         self._started_ray = False
         if not self.ray.is_initialized():
@@ -179,7 +183,6 @@ class ActorPool:
                 self.ray.init(address=scale.ray_address, **kwargs)
             self._started_ray = True
         self._remote = self.ray.remote(num_cpus=1)(GameActor)
-        self._config = to_dict(cfg)
         self.version = 0
         self.stage = 0
         self.restarts = 0
@@ -220,8 +223,6 @@ class ActorPool:
         """One server per machine: with "auto" on each machine that has a GPU, with "server" on every machine
         (on its GPU when it has one, else sharing its cores with the actors it serves)."""
         from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
-
-        from .inference_server import InferenceServer
 
         scale = self.cfg.scale
         remote = self.ray.remote(num_cpus=0, max_concurrency=1000)(InferenceServer)
@@ -285,8 +286,7 @@ class ActorPool:
             # spread: one actor per machine when workers = machines, its search on search.threads cores
             remote = remote.options(num_gpus=gpus / self.workers if gpus else 0, scheduling_strategy="SPREAD")
             device = "auto"
-        self._actors[i] = remote.remote(self.role, self._config, i, seed, self.cfg.scale.actor_threads,
-                                        self.servers, device)
+        self._actors[i] = remote.remote(self.games, i, seed, self.cfg.scale.actor_threads, self.servers, device)
         self._request(i)
 
     def _request(self, i: int) -> None:

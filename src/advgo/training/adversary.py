@@ -49,43 +49,45 @@ from ..nets import TorchEvaluator, load_checkpoint
 from ..nets.checkpoint import Checkpoint
 from ..runlog import RunLogger
 from ..sgf import save_sgf
-from ..victims import Victim, resolve_victim
+from ..victims import Victim
 from .adversary_config import AdversaryRunConfig
-from .adversary_eval import PlaySpeed, evaluate_adversary, evaluation_visits, tally_games
+from .adversary_eval import PlaySpeed, curriculum_victims, evaluate_adversary, evaluation_visits, tally_games
 from .budget import clock_text
+from .inference_server import serve_victims
 from .trainer import TimedEvaluator, Trainer
 from .victimplay import VictimGame, VictimPlay
-
-__all__ = ["AdversaryTrainer", "evaluate_adversary", "load_victims", "tally_games"]  # the last two: re-exported
 
 log = logging.getLogger(__name__)
 SGF_DIR = "sgf"
 
 
-def load_victims(cfg: AdversaryRunConfig, device) -> dict[str, Victim]:
-    """Every curriculum entry's victim, by label; any unusable entry is an error before a game is played."""
-    victims = {}
-    for i, entry in enumerate(cfg.curriculum.entries):
-        try:
-            victims[entry.label] = resolve_victim(entry.victim, entry.visits, device=device,
-                                                  board_size=cfg.game.board_size)
-        except (ValueError, KeyError) as err:
-            raise ValueError(f"curriculum.entries[{i}]: {err}") from None
-        victim = victims[entry.label]
-        if not victim.has_policy and (cfg.victimplay.amcts != "plain" or cfg.victimplay.hardening):
-            raise ValueError(f"curriculum.entries[{i}]: {victim.label} is a black box (no policy to query): set "
-                             f"victimplay.amcts: plain and victimplay.hardening: false to train against it")
-        rules = victim.rules_supported
-        if rules is not None:
-            if cfg.game.rules not in rules:
-                raise ValueError(f"curriculum.entries[{i}]: {victim.label} plays {'/'.join(rules)} rules; "
-                                 f"set game.rules: {rules[0]}")
-    return victims
+class VictimPlayGames:
+    """What an adversary run's actors play (:class:`advgo.training.actors.Games`): victim-play up the run's
+    curriculum, each actor with its own victims (their nets on its machine's inference server when it has one)."""
+
+    def __init__(self, cfg: AdversaryRunConfig):
+        self.cfg = cfg
+        self.victims: dict[str, Victim] = {}  # loaded by start(), in the actor's process
+
+    @property
+    def batch(self) -> int:
+        return self.cfg.victimplay.games
+
+    def start(self, evaluator, rules, rng, server) -> VictimPlay:
+        cfg = self.cfg
+        n = cfg.game.board_size
+        self.victims = curriculum_victims(cfg, "cpu")
+        if server is not None:
+            serve_victims(self.victims, server, n)
+        first = self.victims[cfg.curriculum.entries[0].label]
+        return VictimPlay(evaluator, first, n, rules, cfg.search, cfg.victimplay, rng)
+
+    def set_stage(self, play: VictimPlay, stage: int) -> None:
+        play.set_victim(self.victims[self.cfg.curriculum.entries[stage].label])
 
 
 class AdversaryTrainer(Trainer):
     description = "training adversary"
-    role = "adversary"
     final_eval = True
 
     def __init__(self, cfg: AdversaryRunConfig, run_dir: Path, resume: bool = False,
@@ -96,7 +98,7 @@ class AdversaryTrainer(Trainer):
         super().__init__(cfg, run_dir, resume, max_minutes)
         log.info("loading %d victim(s): %s", len(cfg.curriculum.entries),
                  ", ".join(e.label for e in cfg.curriculum.entries))
-        self.victims = load_victims(cfg, self.device)
+        self.victims = curriculum_victims(cfg, self.device)
         if cfg.init and not resume:
             self._warm_start(cfg.init)
         self.net.eval()
@@ -140,6 +142,9 @@ class AdversaryTrainer(Trainer):
 
     def _after_training(self) -> None:
         self.torch_evaluator.load_weights(self.net)
+
+    def _actor_games(self) -> VictimPlayGames:
+        return VictimPlayGames(self.cfg)
 
     # ------------------------------------------------------------------ playing
     def _on_start(self, logger: RunLogger) -> None:
@@ -215,7 +220,7 @@ class AdversaryTrainer(Trainer):
         play = self.play
         moves0, evals0, vevals0 = play.moves_played, play.evaluations, play.victim_evaluations
         self.evaluator.seconds = 0.0
-        overrides0 = getattr(play.victim_agent, "overrides", 0)
+        overrides0 = play.victim_pass_overrides
         while len(games) < goal and not self._stop:
             if self._time_up("play phase", f"{len(games)} of {goal} games"):
                 break
@@ -232,7 +237,7 @@ class AdversaryTrainer(Trainer):
         stats = {"moves": play.moves_played - moves0, "evaluations": play.evaluations - evals0,
                  "victim_evaluations": play.victim_evaluations - vevals0, "net_seconds": self.evaluator.seconds}
         if self.cfg.victimplay.hardening:
-            stats["victim_pass_overrides"] = getattr(self.play.victim_agent, "overrides", 0) - overrides0
+            stats["victim_pass_overrides"] = play.victim_pass_overrides - overrides0
         return games, stats
 
     def _play_on_actors(self, goal: int, logger: RunLogger) -> tuple[list, dict]:

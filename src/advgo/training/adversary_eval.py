@@ -1,4 +1,7 @@
-"""Evaluating an adversary: its games against a victim, their tally, and how long an evaluation will take.
+"""Evaluating an adversary: its victims, its games against one, their tally, and how long an evaluation will take.
+
+``curriculum_victims`` loads a run's victims (every curriculum entry's, checked against the run's board, rules and
+A-MCTS mode: :func:`advgo.victims.load_victims`).
 
 ``evaluate_adversary`` plays ``games`` games at once against one victim (colours alternating, best moves, no
 noise, no hardening) and can stop early (``should_stop``: the run's time budget), returning the games that
@@ -28,12 +31,19 @@ import numpy as np
 
 from ..eval.counting import Tally
 from ..rules import Rules
-from ..victims import Victim
+from ..victims import Victim, load_victims
 from .adversary_config import AdversaryRunConfig
 from .victimplay import VictimGame, VictimPlay
 
 SAFETY = 1.5
 """The estimate's margin: evaluation searches fewer games at once than victim-play, so each position costs more."""
+
+
+def curriculum_victims(cfg: AdversaryRunConfig, device) -> dict[str, Victim]:
+    """Every curriculum entry's victim, by label; any unusable entry is an error before a game is played."""
+    vp = cfg.victimplay
+    return load_victims(cfg.curriculum.entries, cfg.game.board_size, cfg.game.rules,
+                        need_policy=vp.amcts != "plain" or vp.hardening, device=device)
 
 
 def tally_games(games: list[VictimGame]) -> Tally:

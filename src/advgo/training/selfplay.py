@@ -75,6 +75,9 @@ def stack_samples(rows: list, size: int) -> tuple[np.ndarray, np.ndarray, np.nda
 class SelfPlay:
     """``config.games`` self-play games driven by one evaluator; ``step()`` plays one move in each."""
 
+    victim_evaluations = 0  # no victim (what an actor counts of victim-play)
+    voided = 0  # no engine whose failure voids a game
+
     def __init__(self, evaluator: Evaluator, size: int, rules: Rules, search: SearchConfig,
                  config: SelfPlayConfig, rng: np.random.Generator):
         self.size = size
@@ -129,6 +132,9 @@ class SelfPlay:
         """Start the next game in slot ``b`` (here from the empty board; a subclass may start it elsewhere)."""
         engine.reset(self.roots, b)
         self.mcts.reset(b)
+
+    def close(self) -> None:
+        """Nothing to end: self-play runs no engine process."""
 
     def _finish(self, b: int, score: float) -> FinishedGame:
         winner = (score > 0) - (score < 0)

@@ -47,6 +47,7 @@ from ..nets.checkpoint import (
 from ..nets.threads import set_torch_threads
 from ..rules import Rules
 from ..runlog import RunLogger, progress
+from .actors import ActorPool, Games
 from .budget import Budget, clock_text
 from .learner import Learner
 from .replay import ReplayBuffer
@@ -113,7 +114,6 @@ class Trainer:
     """The shared loop; ``cfg`` has seed, device, threads, game, net, learner, replay and schedule sections."""
 
     description = "training"
-    role = "victim"  # what a GameActor plays for this trainer (scale.workers >= 2)
     final_eval = False  # evaluate once more when the time budget stops the run between evaluations
 
     def __init__(self, cfg, run_dir: Path, resume: bool = False, max_minutes: float | None = None):
@@ -147,6 +147,10 @@ class Trainer:
         raise NotImplementedError
 
     def _evaluate(self, logger: RunLogger) -> None:
+        raise NotImplementedError
+
+    def _actor_games(self) -> Games:
+        """What the actors play with ``scale.workers >= 2`` (handed to them instead of a role)."""
         raise NotImplementedError
 
     def _closing_reserve(self) -> float:
@@ -289,10 +293,8 @@ class Trainer:
         """With ``scale.workers >= 2``, Ray actors play the games from now on (:mod:`advgo.training.actors`)."""
         if self.cfg.scale.workers < 2:
             return
-        from .actors import ActorPool
-
         # a resumed run's actors get fresh seeds: replaying the first run's games would add nothing
-        self.pool = ActorPool(self.role, self.cfg, self.cfg.seed + 104_729 * self.step)
+        self.pool = ActorPool(self._actor_games(), self.cfg.seed + 104_729 * self.step)
         self.pool.start(self.net)
         log.info("%d actors playing on Ray (weights version %d)", self.cfg.scale.workers, self.pool.version)
 

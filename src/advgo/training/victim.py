@@ -24,29 +24,38 @@ from __future__ import annotations
 import copy
 import logging
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from ..agents import PolicyAgent, RandomAgent
-from ..eval import play_match
+from ..eval.arena import play_match
 from ..nets import TorchEvaluator
 from ..runlog import RunLogger
 from .selfplay import SelfPlay
-from .trainer import (  # noqa: F401  (re-exported: the names other modules and tests use)
-    CHECKPOINTS,
-    MILESTONES,
-    REPLAY_FILE,
-    Counters,
-    TimedEvaluator,
-    Trainer,
-    cpu_model,
-    hardware,
-    resolve_device,
-)
+from .trainer import TimedEvaluator, Trainer
 from .victim_config import VictimRunConfig
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SelfPlayGames:
+    """What a victim run's actors play (:class:`advgo.training.actors.Games`): self-play by the run's config."""
+
+    cfg: VictimRunConfig
+
+    @property
+    def batch(self) -> int:
+        return self.cfg.selfplay.games
+
+    def start(self, evaluator, rules, rng, server) -> SelfPlay:
+        cfg = self.cfg
+        return SelfPlay(evaluator, cfg.game.board_size, rules, cfg.search, cfg.selfplay, rng)
+
+    def set_stage(self, play: SelfPlay, stage: int) -> None:
+        """Self-play has one stage."""
 
 
 class VictimTrainer(Trainer):
@@ -65,6 +74,9 @@ class VictimTrainer(Trainer):
 
     def _after_training(self) -> None:
         self.torch_evaluator.load_weights(self.net)  # the evaluator runs a frozen copy
+
+    def _actor_games(self) -> SelfPlayGames:
+        return SelfPlayGames(self.cfg)
 
     def _play_phase(self, logger: RunLogger) -> None:
         goal = self.cfg.schedule.games_per_iteration

@@ -23,6 +23,7 @@ from typing import Literal, NamedTuple
 import numpy as np
 
 from .. import engine
+from ..agents import Agent
 from ..agents.gtp_client import EngineDied, GTPError
 from ..eval.counting import is_win, move_cap
 from ..features import FEATURES, encode_batch
@@ -129,6 +130,8 @@ class VictimPlay:
         self.evaluations = 0
         self.victim_evaluations = 0
         self.voided = 0  # games restarted because an external victim's engine failed
+        self.victim_agent: Agent | None = None
+        self.mcts: BatchedMCTS | None = None
         self.set_victim(victim)
 
     # ------------------------------------------------------------------ victims
@@ -165,12 +168,18 @@ class VictimPlay:
         self._passes[b] = 0
         self._adv_moves[b] = 0
 
+    @property
+    def victim_pass_overrides(self) -> int:
+        """Victim passes hardening replaced by a move so far, with the current victim (0 without hardening)."""
+        return self.victim_agent.overrides if isinstance(self.victim_agent, HardenedAgent) else 0
+
     def close(self) -> None:
         """End the current victim's engine processes (its agent's, its policy's), if it has any."""
-        for owner in (getattr(self, "victim_agent", None), getattr(getattr(self, "mcts", None), "victim", None)):
-            close = getattr(owner, "close", None)
-            if close is not None:
-                close()
+        if self.victim_agent is not None:
+            self.victim_agent.close()
+        close_policy = getattr(self.mcts.victim, "close", None) if self.mcts is not None else None
+        if close_policy is not None:  # an evaluator over engine processes (KataGo's raw net over GTP)
+            close_policy()
 
     # ------------------------------------------------------------------ playing
     def step(self) -> list[VictimGame]:

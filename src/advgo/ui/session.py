@@ -13,11 +13,11 @@ from pathlib import Path
 import numpy as np
 
 from .. import engine
+from ..agent_registry import misfit
 from ..engine import BLACK, WHITE
 from ..errors import IllegalMoveError
 from ..fileio import atomic_write
 from ..game import GameState
-from ..registry import misfit
 from ..rules import Rules
 from ..sgf import game_to_sgf, result_string
 
@@ -29,7 +29,7 @@ def colour_name(colour: int) -> str:
 @dataclass
 class PlaySession:
     opponent: object
-    """An ``Agent`` (from ``advgo.registry.make_agent``)."""
+    """An ``Agent`` (from ``advgo.agent_registry.make_agent``)."""
     size: int = 9
     rules: Rules = field(default_factory=Rules.tromp_taylor)
     human: int = BLACK
@@ -121,8 +121,7 @@ class PlaySession:
 
     # ------------------------------------------------------------------ output
     def sgf(self) -> bytes:
-        names = {self.human: "human", self.opponent_colour: getattr(self.opponent, "agent_spec",
-                                                                     self.opponent.name)}
+        names = {self.human: "human", self.opponent_colour: self.opponent.agent_spec or self.opponent.name}
         result = self.result()
         return game_to_sgf(self.state, black=names[BLACK], white=names[WHITE],
                            result=None if result == "?" else result)
@@ -136,7 +135,7 @@ class PlaySession:
 
     # ------------------------------------------------------------------ internals
     def _ask_agent(self) -> int:
-        b = self.state._b
+        b = self.state.engine_boards
         boards = engine.new_boards(1, self.size, b.history.shape[1])
         engine.copy_game(b, 0, boards, 0)
         action = int(np.asarray(self.opponent.select(boards, np.zeros(1, np.int64)))[0])

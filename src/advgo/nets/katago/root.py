@@ -26,6 +26,7 @@ import numpy as np
 from advgo.engine import BLACK, Boards
 from advgo.engine.moves import legal_mask_into
 from advgo.features.katago import root_facts
+from advgo.search import Reseedable
 
 __all__ = ["KataGoRootEvaluator", "allowed_root_moves", "cleanup_move"]
 
@@ -101,6 +102,12 @@ class KataGoRootEvaluator:
     def set_rules(self, rules) -> None:
         self.inner.set_rules(rules)
         self.rules = self.inner.rules
+
+    def reseed(self, seed: int) -> None:
+        """Restart the wrapped evaluator's random choices, when it makes any (declared here, not only forwarded by
+        ``__getattr__``, so that ``isinstance(self, Reseedable)`` holds on any Python)."""
+        if isinstance(self.inner, Reseedable):
+            self.inner.reseed(seed)
 
     def evaluate(self, leaves: Boards, count: int, komi: float, priors_out: np.ndarray,
                  values_out: np.ndarray) -> None:

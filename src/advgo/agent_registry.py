@@ -1,16 +1,11 @@
-"""The agent registry: a spec string (:mod:`advgo.agentspec`) in, a ready ``Agent`` out.
+"""The agent registry: a spec string (:mod:`advgo.agentspec`) in, a ready ``Agent`` out. (The zoo's registry of
+bundled victims is another thing: :mod:`advgo.zoo.registry`.)
 
 ``make_agent`` is the one place that turns ``random``, ``baseline:edge``, ``zoo:cp2:visits=8``, ``net:runs/x/checkpoints/ckpt-…pt``,
 ``katanet:visits=8``, ``gnugo:level=5``, ``katago:visits=8``, ``gtp:"…"`` or ``human`` into a player; ``advgo match``, ``advgo gtp``,
-``advgo play`` and the envs all use it. Every agent it makes also carries:
-
-| attribute | meaning |
-|---|---|
-| ``name`` | a readable label (``cp2@8``, ``gnugo:level=5``, ``ckpt-000000900 (A-MCTS-S@32 vs cp4@1)``) |
-| ``agent_spec`` | the canonical spec string it was made from |
-| ``board_size`` | the one board size it plays (a net's), or None for any size |
-| ``rules_supported`` | the rulesets it can play (``("chinese",)`` for GNU Go), or None for any |
-| ``close()`` | ends its engine processes (a no-op for our own agents) |
+``advgo play`` and the envs all use it. Every agent it makes is an :class:`advgo.agents.Agent` with its ``name``,
+``board_size`` (a net's size), ``rules_supported`` (an engine's rulesets) and ``close()``; ``make_agent`` fills in
+its ``agent_spec``, the canonical spec string it was made from.
 
 An adversary checkpoint (``net:`` a checkpoint of ``advgo train adversary``) plays A-MCTS in the mode it was
 trained with, at its evaluation visits; ``amcts=plain`` gives plain MCTS. Its net sees each position under a
@@ -67,7 +62,6 @@ def make_agent(spec: str | AgentSpec, *, seed: int = 0, device="cpu", rules: Rul
     if visits < 1:
         raise ValueError(f"agent {parsed.text!r}: visits must be at least 1")
     kind = parsed.kind
-    board_size, rules_supported = None, None
     if kind == "random":
         agent = RandomAgent(seed=int(parsed.get("seed", seed)))
     elif kind == "baseline":
@@ -77,7 +71,6 @@ def make_agent(spec: str | AgentSpec, *, seed: int = 0, device="cpu", rules: Rul
         agent = HumanAgent()
     elif kind in ("zoo", "net"):
         agent = _net_agent(parsed, visits, seed, device, rules, opponent)
-        board_size = agent.board_size
     elif kind == "katanet":
         temperature = float(parsed.get("temperature", 0.0))
         if temperature < 0:
@@ -85,32 +78,22 @@ def make_agent(spec: str | AgentSpec, *, seed: int = 0, device="cpu", rules: Rul
         agent = resolve_victim(parsed.text, visits, device=device).agent(
             rules, temperature=temperature, seed=seed, symmetry=parsed.get("symmetry", "none"))
     else:
-        victim = ExternalVictim(parsed, visits)
-        agent = victim.agent(rules, seed=seed)
-        rules_supported = victim.rules_supported
-    agent.agent_spec = parsed.text
-    agent.board_size = board_size
-    agent.rules_supported = rules_supported
-    if not hasattr(agent, "close"):
-        agent.close = _nothing
+        agent = ExternalVictim(parsed, visits).agent(rules, seed=seed)
+    agent.agent_spec = parsed.text  # the one field only the registry knows
     return agent
 
 
-def misfit(agent, size: int, rules: Rules) -> tuple[str, str, object] | None:
+def misfit(agent: Agent, size: int, rules: Rules) -> tuple[str, str, object] | None:
     """Why ``agent`` cannot play ``size``x``size`` under ``rules`` and what would fit: ``("zoo:cp1 plays 9x9 only",
     "board_size", 9)`` or ``("gnugo plays only chinese rules", "rules", "chinese")``; None when it can."""
-    label = getattr(agent, "agent_spec", None) or getattr(agent, "name", "the agent")
-    plays = getattr(agent, "board_size", None)
+    label = agent.agent_spec or agent.name
+    plays = agent.board_size
     if plays is not None and plays != size:
         return f"{label} plays {plays}x{plays} only", "board_size", plays
-    supported = getattr(agent, "rules_supported", None)
+    supported = agent.rules_supported
     if supported is not None and rules.name not in supported:
         return f"{label} plays only {', '.join(supported)} rules", "rules", supported[0]
     return None
-
-
-def _nothing() -> None:
-    pass
 
 
 def _net_agent(spec: AgentSpec, visits: int, seed: int, device, rules: Rules,
@@ -124,17 +107,13 @@ def _net_agent(spec: AgentSpec, visits: int, seed: int, device, rules: Rules,
             raise ValueError(f"agent {spec.text!r}: no checkpoint file at {path}")
         ckpt = load_checkpoint(path, device=device)
         if (ckpt.extra or {}).get("role") == "adversary":
-            agent = _adversary_agent(spec, ckpt, temperature, seed, device, rules, opponent)
-            agent.board_size = ckpt.net_config.board_size
-            return agent
+            return _adversary_agent(spec, ckpt, temperature, seed, device, rules, opponent)
         if spec.get("victim") is not None:
             raise ValueError(f"agent {spec.text!r}: victim applies to adversary checkpoints")
     elif spec.get("amcts") is not None:
         raise ValueError(f"agent {spec.text!r}: amcts applies to adversary checkpoints (net:PATH)")
     victim = resolve_victim(spec.target, visits, device=device)
-    agent = victim.agent(rules, temperature=temperature, seed=seed, symmetry=spec.get("symmetry", "none"))
-    agent.board_size = victim.board_size
-    return agent
+    return victim.agent(rules, temperature=temperature, seed=seed, symmetry=spec.get("symmetry", "none"))
 
 
 def _adversary_agent(spec: AgentSpec, ckpt, temperature: float, seed: int, device, rules: Rules,
@@ -168,7 +147,8 @@ def _adversary_agent(spec: AgentSpec, ckpt, temperature: float, seed: int, devic
                                rules=rules)
     name = f"{Path(spec.target).stem} ({'MCTS' if mode == 'plain' else 'A-MCTS-' + mode}@{visits}{against})"
     return AMCTSAgent(evaluator, visits, victim_policy, SearchConfig(**_search_fields(cfg, visits)),
-                      victim_temperature=victim_temperature, temperature=temperature, seed=seed, name=name)
+                      victim_temperature=victim_temperature, temperature=temperature, seed=seed, name=name,
+                      board_size=ckpt.net_config.board_size)
 
 
 def _modelled_victim(spec: AgentSpec, entry, opponent: str | AgentSpec | None, device, size: int):

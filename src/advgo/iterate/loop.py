@@ -60,16 +60,16 @@ from ..fileio import atomic_write
 from ..nets import latest_checkpoint
 from ..rules import Rules
 from ..runlog import RunLogger, progress, read_scalars
+from ..training.adversary_config import AdversaryRunConfig
+from ..training.attack import AttackTrainer
+from ..training.budget import Budget, clock_text
+from ..training.defence import DefenceTrainer
+from ..training.positions import load_lost_games
+from ..training.trainer import CHECKPOINTS, resolve_device
+from ..training.victim_config import VictimRunConfig
 from ..victims import Victim, resolve_victim
-from .adversary_config import AdversaryRunConfig
-from .attack import AttackTrainer
-from .budget import Budget, clock_text
+from .config import IterateConfig
 from .cross import write_cross
-from .defence import DefenceTrainer
-from .iterate_config import IterateConfig
-from .positions import load_lost_games
-from .trainer import CHECKPOINTS, resolve_device
-from .victim_config import VictimRunConfig
 
 log = logging.getLogger(__name__)
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from .adversary_config import AdversaryRunConfig
-from .victim_config import VictimRunConfig
+from ..training.adversary_config import AdversaryRunConfig
+from ..training.victim_config import VictimRunConfig
 
 
 @dataclass(frozen=True)
