@@ -27,16 +27,17 @@ def _overrides(sets: list[str], seed: int | None, device: str | None, workers: i
     return out
 
 
-def _launch(kind: str, trainer_cls, config_cls, config: Path | None, sets: list[str], max_minutes: float | None,
-            resume: Path | None, seed: int | None, device: str | None, name: str | None, runs: Path,
-            workers: int | None = None, ray_address: str | None = None, **kwargs) -> None:
-    """Load and validate the config (an error exits 2 and writes nothing), then run the trainer."""
+def _prepare(kind: str, config_cls, make, config: Path | None, overrides: list[str], resume: Path | None,
+             name: str | None, runs: Path):
+    """Load and validate the config and build the run with ``make(cfg, run_dir, resumed)``: ``(run, run_dir)``.
+
+    A new run gets a fresh folder, a resumed one reads its own ``config.yaml``. An error exits 2 and leaves nothing
+    behind (a new run folder that stayed empty is removed)."""
     from advgo.config import ConfigError, load_config
     from advgo.nets import CheckpointError
     from advgo.runlog import make_run_dir
 
     logging.getLogger("advgo").setLevel(logging.INFO)
-    overrides = _overrides(sets, seed, device, workers, ray_address)
     run_dir = None
     try:
         if resume is not None:
@@ -45,16 +46,24 @@ def _launch(kind: str, trainer_cls, config_cls, config: Path | None, sets: list[
                 raise ConfigError(f"no config at {source}: is {resume} a run folder?")
             cfg = load_config(config_cls, source, overrides)
             run_dir = resume
-            trainer = trainer_cls(cfg, run_dir, resume=True, max_minutes=max_minutes, **kwargs)
         else:
             cfg = load_config(config_cls, config, overrides)
             run_dir = make_run_dir(runs, name, kind=kind)
-            trainer = trainer_cls(cfg, run_dir, resume=False, max_minutes=max_minutes, **kwargs)
+        return make(cfg, run_dir, resume is not None), run_dir
     except (ConfigError, CheckpointError, FileNotFoundError, ValueError) as err:
-        if resume is None and run_dir is not None and not any(run_dir.iterdir()):
+        if resume is None and run_dir is not None and run_dir.exists() and not any(run_dir.iterdir()):
             run_dir.rmdir()  # the new run folder stays empty: leave nothing behind
         console.print(f"[red]error:[/red] {err}")
         raise typer.Exit(2) from None
+
+
+def _launch(kind: str, trainer_cls, config_cls, config: Path | None, sets: list[str], max_minutes: float | None,
+            resume: Path | None, seed: int | None, device: str | None, name: str | None, runs: Path,
+            workers: int | None = None, ray_address: str | None = None, **kwargs) -> None:
+    """Load and validate the config (an error exits 2 and writes nothing), then run the trainer."""
+    overrides = _overrides(sets, seed, device, workers, ray_address)
+    trainer, run_dir = _prepare(kind, config_cls, lambda cfg, run_dir, resumed: trainer_cls(
+        cfg, run_dir, resume=resumed, max_minutes=max_minutes, **kwargs), config, overrides, resume, name, runs)
     console.print(f"run folder: {run_dir}  (tensorboard --logdir {runs})")
     trainer.run()
     console.print(f"stopped at step {trainer.step}; last checkpoint in {run_dir / 'checkpoints'}")
@@ -137,31 +146,12 @@ def train_iterate(
 ) -> None:
     """Iterated adversarial training: rounds of attack (an adversary against the current victim) and defence (the
     victim fine-tuned on the games it lost), a fresh adversary against the final victim, and the cross table."""
-    from advgo.config import ConfigError, load_config
     from advgo.iterate.config import IterateConfig
     from advgo.iterate.loop import IteratedTraining
-    from advgo.nets import CheckpointError
-    from advgo.runlog import make_run_dir
 
-    logging.getLogger("advgo").setLevel(logging.INFO)
     overrides = _overrides(sets, seed, device)
-    run_dir = None
-    try:
-        if resume is not None:
-            source = config or resume / "config.yaml"
-            if not Path(source).exists():
-                raise ConfigError(f"no config at {source}: is {resume} an iterated run's folder?")
-            cfg = load_config(IterateConfig, source, overrides)
-            run_dir = resume
-        else:
-            cfg = load_config(IterateConfig, config, overrides)
-            run_dir = make_run_dir(runs, name, kind="iterate")
-        run = IteratedTraining(cfg, run_dir, resume=resume is not None, max_minutes=max_minutes)
-    except (ConfigError, CheckpointError, FileNotFoundError, ValueError) as err:
-        if resume is None and run_dir is not None and run_dir.exists() and not any(run_dir.iterdir()):
-            run_dir.rmdir()
-        console.print(f"[red]error:[/red] {err}")
-        raise typer.Exit(2) from None
+    run, run_dir = _prepare("iterate", IterateConfig, lambda cfg, run_dir, resumed: IteratedTraining(
+        cfg, run_dir, resume=resumed, max_minutes=max_minutes), config, overrides, resume, name, runs)
     console.print(f"run folder: {run_dir}  (tensorboard --logdir {run_dir})")
     outcome = run.run()
     if outcome == "done":
