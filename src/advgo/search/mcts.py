@@ -102,7 +102,6 @@ class _Group(NamedTuple):
     victim_priors: np.ndarray  # float32 [G, A]
     victim_values: np.ndarray  # float32 [G]
     counts: np.ndarray  # int64 [T + 1, 3]: per chunk, then [-1] for the group: leaf rows, victim rows, descents
-    # (the group row's last column: playouts backed up by the latest step)
 
 
 class BatchedMCTS:
@@ -230,21 +229,20 @@ class BatchedMCTS:
         fresh_roots[:g.lo] = False
         fresh_roots[g.hi:] = False
         noise_first = bool((noisy & fresh_roots).any())
-        if not self._search_step(g, roots, active, target, backup=False, select=True):
+        if not self._search_step(g, roots, active, target, backup=False, select=True)[0]:
             return
         first = True
         while True:
             yield g
             totals[1] += g.counts[-1, 0]
             if first and noise_first:
-                self._search_step(g, roots, active, target, backup=True, select=False)
-                totals[0] += g.counts[-1, 2]
+                totals[0] += self._search_step(g, roots, active, target, backup=True, select=False)[1]
                 for b in np.flatnonzero(noisy & fresh_roots & (tree.status[:, ROOT] == EXPANDED)):
                     self._noise(b, rng)
-                more = self._search_step(g, roots, active, target, backup=False, select=True)
+                more = self._search_step(g, roots, active, target, backup=False, select=True)[0]
             else:
-                more = self._search_step(g, roots, active, target, backup=True, select=True)
-                totals[0] += g.counts[-1, 2]
+                more, playouts = self._search_step(g, roots, active, target, backup=True, select=True)
+                totals[0] += playouts
             first = False
             if not more:
                 return
@@ -282,10 +280,10 @@ class BatchedMCTS:
             if flight is not None:
                 wait([flight[1]])  # never leave an evaluation running behind an error
 
-    def _search_step(self, g: _Group, roots, active, target, backup: bool, select: bool) -> bool:
+    def _search_step(self, g: _Group, roots, active, target, backup: bool, select: bool) -> tuple[bool, int]:
         """On the search threads: expand the group's evaluated nodes and back their playouts up (``backup``),
-        then select the next leaves (``select``), packing their rows in game order. With ``select``, returns
-        whether any game descended; ``g.counts[-1]`` holds (leaf rows, victim rows, playouts backed up)."""
+        then select the next leaves (``select``), packing their rows in game order (``g.counts[-1, :2]``: leaf and
+        victim rows). Returns (whether any game descended, playouts backed up)."""
         tree = self.tree
         expand_victims = backup and bool(g.counts[-1, 1])
         old, new = int(g.side[0]), 1 - int(g.side[0])
@@ -322,11 +320,10 @@ class BatchedMCTS:
                 n_leaf += g.counts[t, 0]
                 n_victim += g.counts[t, 1]
                 descents += g.counts[t, 2]
-            g.counts[-1, :2] = n_leaf, n_victim
+            g.counts[-1] = n_leaf, n_victim, descents
             g.side[0] = new
-        g.counts[-1, 2] = playouts
         self.timings["search"] += time.perf_counter() - start
-        return descents > 0
+        return descents > 0, playouts
 
     def _evaluate(self, g: _Group) -> None:
         """The group's leaves (and victim leaves) through the evaluators."""
