@@ -17,7 +17,7 @@ from advgo.nets import NetConfig, PolicyValueNet, TorchEvaluator, latest_checkpo
 from advgo.runlog import read_scalars
 from advgo.search import SearchConfig
 from advgo.sgf import save_sgf
-from advgo.training.defence import DefenceTrainer, make_victim_trainer
+from advgo.training.defence import DefenceTrainer
 from advgo.training.positions import (
     PositionalSelfPlay,
     PositionSampler,
@@ -28,6 +28,7 @@ from advgo.training.positions import (
 from advgo.training.selfplay import SelfPlay, SelfPlayConfig
 from advgo.training.victim import VictimTrainer
 from advgo.training.victim_config import VictimRunConfig
+from advgo.training.victim_trainers import make_victim_trainer
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "configs" / "defence-tiny.yaml"

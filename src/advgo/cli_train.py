@@ -89,7 +89,8 @@ def train_victim(
     workers: int = typer.Option(None, "--workers", min=1, help=WORKERS_HELP),
     ray_address: str = typer.Option(None, "--ray-address", help=RAY_HELP),
     init: str = typer.Option(None, "--init", help="Continue this victim: net:PATH, zoo:NAME, a checkpoint or a zoo "
-                                                  "name (shorthand for --set defence.init=…)."),
+                                                  "name, or KataGo's net (katanet, katanet:model=PATH, PATH.bin.gz) "
+                                                  "(shorthand for --set defence.init=…)."),
     adversarial: list[str] = typer.Option([], "--adversarial", help="An adversary run folder whose games the victim "
                                           "lost give starting positions (repeatable; sets defence.adversarial)."),
 ) -> None:
@@ -97,8 +98,8 @@ def train_victim(
     and --adversarial, fine-tuning of a victim on positions it lost to adversaries (a defence)."""
     import json
 
-    from advgo.training.defence import make_victim_trainer
     from advgo.training.victim_config import VictimRunConfig
+    from advgo.training.victim_trainers import make_victim_trainer
 
     sets = list(sets)
     if init is not None:

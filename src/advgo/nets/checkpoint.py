@@ -103,9 +103,15 @@ def _payload(net, net_config, optimizer, config, step, rng_state, extra) -> dict
 def save_checkpoint(path, *, net: PolicyValueNet, net_config: NetConfig, optimizer=None, config=None,
                     step: int = 0, rng_state=None, extra=None) -> Path:
     """Write a checkpoint to ``path`` atomically; returns the path. An existing file is replaced only on success."""
+    return write_payload(path, _payload(net, net_config, optimizer, config, step, rng_state, extra))
+
+
+def write_payload(path, payload: dict) -> Path:
+    """``torch.save`` a checkpoint dict to ``path`` atomically, after checking that ``weights_only`` loading (what
+    every reader here does) accepts it."""
     path = Path(path)
     buffer = io.BytesIO()
-    torch.save(_payload(net, net_config, optimizer, config, step, rng_state, extra), buffer)
+    torch.save(payload, buffer)
     try:  # refuse now what load_checkpoint would refuse later
         buffer.seek(0)
         torch.load(buffer, map_location="cpu", weights_only=True)
@@ -120,7 +126,9 @@ def _first_line(err: BaseException) -> str:
     return text[0] if text else type(err).__name__
 
 
-def _read(path: Path) -> dict:
+def read_payload(path: Path, marker: str = FORMAT, version: int = FORMAT_VERSION) -> dict:
+    """The dict of a checkpoint file whose ``format`` is ``marker``: ``CheckpointUnreadable`` for a missing, damaged or
+    foreign file, ``CheckpointError`` for another format version."""
     if not path.exists():
         raise CheckpointUnreadable(f"checkpoint {path} does not exist")
     if not path.is_file():
@@ -138,11 +146,13 @@ def _read(path: Path) -> dict:
                                    f"{_first_line(err)})") from None
     except (RuntimeError, EOFError, zipfile.BadZipFile, OSError, ValueError) as err:
         raise CheckpointUnreadable(f"checkpoint {path} is corrupt or truncated ({_first_line(err)})") from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise CheckpointUnreadable(f"{path} is not an advgo checkpoint (no '{FORMAT}' format marker)")
-    if data.get("format_version") != FORMAT_VERSION:
+    if not isinstance(data, dict) or data.get("format") != marker:
+        found = data.get("format") if isinstance(data, dict) else None
+        raise CheckpointUnreadable(f"{path} is not an advgo checkpoint of this kind (format {found!r}, expected "
+                                   f"'{marker}')")
+    if data.get("format_version") != version:
         raise CheckpointError(f"checkpoint {path} has format version {data.get('format_version')!r}; "
-                              f"this advgo reads version {FORMAT_VERSION}")
+                              f"this advgo reads version {version}")
     return data
 
 
@@ -178,7 +188,7 @@ def load_checkpoint(path, *, device="cpu", expect_board_size: int | None = None,
                     expect_features: FeatureSet | str | None = None) -> Checkpoint:
     """Read and check a checkpoint; raises ``CheckpointError`` naming the problem."""
     path = Path(path)
-    data = _read(path)
+    data = read_payload(path)
     features = _check_features(path, data, expect_features)
     size = data.get("board_size")
     if expect_board_size is not None and size != expect_board_size:

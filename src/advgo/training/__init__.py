@@ -8,9 +8,11 @@
 | ``selfplay`` | batched self-play: many games stepped together, one batched search, samples from full searches |
 | ``victimplay`` | an adversary against a frozen victim, many games at once; only the adversary's moves are learned |
 | ``defence``, ``defence_config``, ``positions`` | ``advgo train victim --init --adversarial``: a victim continued on positions it lost |
+| ``katago_defence`` | the same defence for KataGo's own net (``defence.init: katanet``): the defended net as a model file |
+| ``victim_trainers`` | which of these trainers ``advgo train victim`` runs for a config |
 | ``attack`` | an adversary run that stops once it beats its one victim (a round's attack in :mod:`advgo.iterate`) |
 | ``replay`` | the replay buffer: a preallocated ring of training rows, sampled with random board symmetries |
-| ``learner`` | one gradient step of a ``PolicyValueNet`` on a replay batch, and its optimizer state |
+| ``learner`` | one gradient step of a net (``PolicyValueNet``, ``KataGoTrainable``) on a replay batch, and its optimizer state |
 | ``actors`` | scale-out: game-generating Ray actors feeding the learner in the main process |
 | ``inference_server`` | a Ray actor per machine evaluating the positions of that machine's actors in merged batches |
 """

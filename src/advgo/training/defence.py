@@ -81,29 +81,13 @@ class DefenceTrainer(VictimTrainer):
         if cfg.scale.workers >= 2:
             raise ValueError("defence: games from adversarial positions are played in the main process only; "
                              "set scale.workers: 1")
-        init = None
-        if d.init:  # resumed, the run's own weights are restored, but in init's architecture all the same
-            try:
-                ckpt = load_checkpoint(resolve_init(d.init))
-            except ValueError as err:  # CheckpointError is one
-                if not resume:
-                    raise
-                log.warning("defence.init %s cannot be read (%s): resuming with the config's net section", d.init, err)
-            else:
-                cfg = with_init_net(cfg, ckpt)
-                init = None if resume else ckpt
+        cfg, init = self._load_init(cfg, resume)
         self.interrupted = False
         self._init_record = None  # set before the base class restores a resumed run's extra state
         self._from_positions = 0
         super().__init__(cfg, run_dir, resume, max_minutes)
-        if init is not None:
-            self.net.load_state_dict(init.net.state_dict())
-            self.net.eval()
-            self._after_training()
-            self.previous = copy.deepcopy(self.net).eval()  # the first vs_previous plays the victim it started from
-            self._init_record = {"checkpoint": str(init.path), "step": init.step,
-                                 "counters": dict((init.extra or {}).get("counters") or {})}
-            log.info("defence: continuing %s (step %d)", init.path, init.step)
+        if not resume:
+            self._init_record = self._begin(init)
         sampler = None
         self.report = None
         if d.adversarial:
@@ -117,7 +101,33 @@ class DefenceTrainer(VictimTrainer):
             log.info("defence: %d lost games, %d positions with the victim to move (sampling %s); %.0f%% of the "
                      "games start from one", len(sampler), sampler.positions, d.sampling, 100 * d.fraction)
         self.selfplay = PositionalSelfPlay(self.evaluator, cfg.game.board_size, self.rules, cfg.search, cfg.selfplay,
-                                           self.rng, sampler, d.fraction if sampler else 0.0)
+                                           self.rng, sampler, d.fraction if sampler else 0.0, self._samples())
+
+    def _load_init(self, cfg: VictimRunConfig, resume: bool) -> tuple[VictimRunConfig, Checkpoint | None]:
+        """``cfg`` with the init victim's architecture, and its checkpoint (None when resuming or without init)."""
+        d = cfg.defence
+        if not d.init:
+            return cfg, None
+        try:  # resumed, the run's own weights are restored, but in init's architecture all the same
+            ckpt = load_checkpoint(resolve_init(d.init))
+        except ValueError as err:  # CheckpointError is one
+            if not resume:
+                raise
+            log.warning("defence.init %s cannot be read (%s): resuming with the config's net section", d.init, err)
+            return cfg, None
+        return with_init_net(cfg, ckpt), None if resume else ckpt
+
+    def _begin(self, init: Checkpoint | None) -> dict | None:
+        """A new run starts from ``init``'s weights; returns what the checkpoints record of it."""
+        if init is None:
+            return None
+        self.net.load_state_dict(init.net.state_dict())
+        self.net.eval()
+        self._after_training()
+        self.previous = copy.deepcopy(self.net).eval()  # the first vs_previous plays the victim it started from
+        log.info("defence: continuing %s (step %d)", init.path, init.step)
+        return {"checkpoint": str(init.path), "step": init.step,
+                "counters": dict((init.extra or {}).get("counters") or {})}
 
     def _interrupt(self, signum, frame) -> None:
         self.interrupted = True
@@ -148,10 +158,3 @@ class DefenceTrainer(VictimTrainer):
         logger.scalars({"defence/games_from_positions": self._from_positions,
                         "defence/victim_win_rate": float(np.mean([g.victim_won for g in done])),
                         "defence/start_move": float(np.mean([g.start_move for g in done]))}, self.step)
-
-
-def make_victim_trainer(cfg: VictimRunConfig, run_dir: Path, resume: bool = False,
-                        max_minutes: float | None = None) -> VictimTrainer:
-    """The trainer ``advgo train victim`` runs: :class:`DefenceTrainer` when the config's ``defence`` is on."""
-    trainer_cls = DefenceTrainer if cfg.defence.active else VictimTrainer
-    return trainer_cls(cfg, run_dir, resume=resume, max_minutes=max_minutes)

@@ -19,8 +19,10 @@ SAMPLINGS = ("uniform", "linear", "last")
 class DefenceSection:
     init: str | None = None
     """The victim to continue from: ``net:PATH`` (a checkpoint of ``advgo train victim|adversary``), ``zoo:NAME``,
-    or a bare path or zoo name. The run takes its net architecture from it (``net`` is replaced) and trains on
-    with a fresh optimizer. null: the net starts from scratch (the usual victim run)."""
+    or a bare path or zoo name; or KataGo's net: ``katanet`` (the installed model), ``katanet:model=PATH`` or a
+    bare ``PATH.bin.gz`` (:mod:`advgo.training.katago_defence`). The run takes its net architecture from it
+    (``net`` is replaced) and trains on with a fresh optimizer. null: the net starts from scratch (the usual victim
+    run)."""
     adversarial: tuple[str, ...] = ()
     """Adversary run folders (``runs/<name>``) whose victim-play games (``sgf/game-*.sgf``) give the positions;
     only games the victim lost (the adversary won by the one counting rule: a game stopped at the move cap is no
@@ -38,6 +40,9 @@ class DefenceSection:
     """Per adversary run, read only its newest this many games (0: all): the adversary is strongest at the end."""
     victims: tuple[str, ...] = ()
     """Only games against these victims, by their SGF label (``cp2@1``, ``ckpt-000000040@1``); empty: any."""
+    katago_dtype: Literal["fp32", "bf16"] = "fp32"
+    """With a KataGo net (``init: katanet``): the precision it plays self-play and evaluation games in (``bf16`` is
+    about 2.5x faster on a CPU and not exact); training is float32 either way. Unused for advgo's own nets."""
 
     def __post_init__(self):
         if not 0.0 <= self.fraction <= 1.0:
@@ -48,6 +53,8 @@ class DefenceSection:
             raise ValueError(f"defence.last_moves must be at least 1, got {self.last_moves}")
         if self.newest_games < 0:
             raise ValueError(f"defence.newest_games must be >= 0, got {self.newest_games}")
+        if self.katago_dtype not in ("fp32", "bf16"):
+            raise ValueError(f"defence.katago_dtype must be fp32 or bf16, got {self.katago_dtype!r}")
         if any(not str(a).strip() for a in self.adversarial):
             raise ValueError("defence.adversarial holds an empty run folder name")
 

@@ -254,7 +254,7 @@ class PositionalSelfPlay(SelfPlay):
     """Self-play in which a share ``fraction`` of the games start from ``sampler``'s positions (module docstring)."""
 
     def __init__(self, evaluator: Evaluator, size: int, rules: Rules, search: SearchConfig, config: SelfPlayConfig,
-                 rng: np.random.Generator, sampler: PositionSampler | None, fraction: float):
+                 rng: np.random.Generator, sampler: PositionSampler | None, fraction: float, samples=None):
         if fraction > 0 and not sampler:
             raise ValueError("self-play from positions needs at least one position (fraction > 0)")
         self.sampler = sampler if fraction > 0 else None
@@ -262,7 +262,7 @@ class PositionalSelfPlay(SelfPlay):
         self.own_cap = config.max_moves or 2 * size * size
         longest = self.sampler.longest if self.sampler is not None else 0
         super().__init__(evaluator, size, rules, search, dataclasses.replace(config, max_moves=self.own_cap + longest),
-                         rng)
+                         rng, samples)
         self._start_move = np.zeros(config.games, np.int64)  # [B] moves before the game's start
         self._start_color = np.zeros(config.games, np.int8)  # [B] victim to move at the start; 0: a fresh game
         self.from_positions: list[PositionGame] = []  # finished games that started from a position (the trainer drains it)

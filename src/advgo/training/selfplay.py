@@ -64,12 +64,36 @@ class FinishedGame(NamedTuple):
     end_reason: str  # "two_passes" or "move_cap"
 
 
-def stack_samples(rows: list, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def stack_samples(rows: list, size: int, planes: int = FEATURES.planes,
+                  num_globals: int = FEATURES.globals) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A game's sample rows ``(planes uint8, globals, policy, ...)`` as three arrays (empty ones for no rows)."""
     if not rows:
-        return (np.zeros((0, FEATURES.planes, size, size), np.uint8), np.zeros((0, FEATURES.globals), np.float32),
+        return (np.zeros((0, planes, size, size), np.uint8), np.zeros((0, num_globals), np.float32),
                 np.zeros((0, size * size + 1), np.float32))
     return (np.stack([r[0] for r in rows]), np.stack([r[1] for r in rows]), np.stack([r[2] for r in rows]))
+
+
+class FeatureSamples:
+    """How self-play stores a position for advgo's own nets: ``(planes [count, C, N, N], globals [count, G])`` of
+    advgo's features (:data:`advgo.features.FEATURES`) under the game's rules. Another net family brings its own
+    encoder with the same call and attributes (KataGo's: :class:`advgo.nets.katago.trainable.KataGoSamples`)."""
+
+    globals = FEATURES.globals
+
+    def __init__(self, codes):
+        self.codes = codes
+        self._planes = self._globals = None
+
+    def planes(self, size: int) -> tuple[int, int, int]:
+        return (FEATURES.planes, size, size)
+
+    def __call__(self, boards, count: int, komi: float) -> tuple[np.ndarray, np.ndarray]:
+        n = boards.size
+        if self._planes is None or self._planes.shape[0] < count or self._planes.shape[-1] != n:
+            self._planes = np.zeros((count, FEATURES.planes, n, n), np.float32)
+            self._globals = np.zeros((count, FEATURES.globals), np.float32)
+        encode_batch(boards, count, komi, self._planes, self._globals, self.codes)
+        return self._planes[:count], self._globals[:count]
 
 
 class SelfPlay:
@@ -79,7 +103,9 @@ class SelfPlay:
     voided = 0  # no engine whose failure voids a game
 
     def __init__(self, evaluator: Evaluator, size: int, rules: Rules, search: SearchConfig,
-                 config: SelfPlayConfig, rng: np.random.Generator):
+                 config: SelfPlayConfig, rng: np.random.Generator, samples=None):
+        """``samples``: how a searched position is stored for the learner (:class:`FeatureSamples`, advgo's
+        features, by default)."""
         self.size = size
         self.rules = rules
         self.config = config
@@ -89,9 +115,7 @@ class SelfPlay:
         batch = config.games
         self.roots = engine.new_boards(batch, size, self.max_moves + 1)
         self.mcts = BatchedMCTS(evaluator, size, batch, self.codes, search, max_visits=config.full_visits)
-        n = size
-        self._planes = np.zeros((batch, FEATURES.planes, n, n), np.float32)
-        self._globals = np.zeros((batch, FEATURES.globals), np.float32)
+        self.samples = samples if samples is not None else FeatureSamples(self.codes)
         self._pending: list[list] = [[] for _ in range(batch)]  # per game: (planes, globals, policy, to_play)
         self.moves_played = 0
         self.evaluations = 0
@@ -105,10 +129,10 @@ class SelfPlay:
         result = self.mcts.search(self.roots, visits=visits, rng=self.rng, noise=full)
         self.evaluations += result.evaluations
         if full.any():
-            encode_batch(self.roots, batch, self.codes.komi, self._planes, self._globals, self.codes)
+            planes, globals_ = self.samples(self.roots, batch, self.codes.komi)
             for b in np.flatnonzero(full):
                 counts = result.visit_counts[b].astype(np.float32)
-                self._pending[b].append((self._planes[b].astype(np.uint8), self._globals[b].copy(),
+                self._pending[b].append((planes[b].astype(np.uint8), globals_[b].copy(),
                                          counts / counts.sum(), int(self.roots.to_play[b])))
         early = self.roots.move_count < cfg.temperature_moves
         temps = np.where(early, cfg.temperature_early, cfg.temperature_late)
@@ -140,7 +164,8 @@ class SelfPlay:
         winner = (score > 0) - (score < 0)
         rows = self._pending[b]
         self._pending[b] = []
-        planes, globals_, policy = stack_samples(rows, self.size)
+        planes, globals_, policy = stack_samples(rows, self.size, self.samples.planes(self.size)[0],
+                                                 self.samples.globals)
         value = np.array([winner * r[3] for r in rows], np.float32)
         return FinishedGame(planes, globals_, policy, value, int(self.roots.move_count[b]), score,
                             engine.END_REASONS[int(self.roots.end_reason[b])])

@@ -114,6 +114,7 @@ class Trainer:
     """The shared loop; ``cfg`` has seed, device, threads, game, net, learner, replay and schedule sections."""
 
     description = "training"
+    milestone_checkpoints = True  # milestones keep a copy of the checkpoint (a net family may keep its own file)
     final_eval = False  # evaluate once more when the time budget stops the run between evaluations
 
     def __init__(self, cfg, run_dir: Path, resume: bool = False, max_minutes: float | None = None):
@@ -130,10 +131,10 @@ class Trainer:
         torch.manual_seed(cfg.seed)
         n = cfg.game.board_size
         self.net_config = cfg.net_config()
-        self.net = PolicyValueNet(self.net_config).to(self.device)
+        self.net = self._build_net().to(self.device)
         self.learner = Learner(self.net, cfg.learner, self.device)
-        self.buffer = ReplayBuffer(cfg.replay.capacity, (FEATURES.planes, n, n), FEATURES.globals, n * n + 1,
-                                   seed=cfg.seed)
+        planes, num_globals = self._sample_shape()
+        self.buffer = ReplayBuffer(cfg.replay.capacity, planes, num_globals, n * n + 1, seed=cfg.seed)
         self.counters = Counters()
         self.step = 0
         if resume:
@@ -143,6 +144,24 @@ class Trainer:
         self._phase_start: float | None = None  # when the previous play phase began (actor-mode throughput)
 
     # ------------------------------------------------------------------ hooks
+    def _build_net(self) -> torch.nn.Module:
+        """The net the run trains, as the learner sees it: ``forward(planes, globals) -> (logits, value, ...)``."""
+        return PolicyValueNet(self.net_config)
+
+    def _sample_shape(self) -> tuple[tuple[int, int, int], int]:
+        """``((C, N, N), G)``: the planes and globals of a replay row (the net's input features)."""
+        n = self.cfg.game.board_size
+        return (FEATURES.planes, n, n), FEATURES.globals
+
+    def _write_checkpoint(self, path: Path, rng_state: dict, extra: dict) -> None:
+        save_checkpoint(path, net=self.net, net_config=self.net_config, optimizer=self.learner,
+                        config=to_dict(self.cfg), step=self.step, rng_state=rng_state, extra=extra)
+
+    def _read_checkpoint(self, path: Path):
+        """A checkpoint of this run (``net``, ``optimizer_state``, ``step``, ``rng_state``, ``extra``, ``path``);
+        ``CheckpointUnreadable`` for a damaged file."""
+        return load_checkpoint(path, device=self.device, expect_board_size=self.cfg.game.board_size)
+
     def _play_phase(self, logger: RunLogger) -> None:
         raise NotImplementedError
 
@@ -176,7 +195,7 @@ class Trainer:
         bad: list[CheckpointUnreadable] = []
         for path in reversed(paths):
             try:
-                ckpt = load_checkpoint(path, device=self.device, expect_board_size=self.cfg.game.board_size)
+                ckpt = self._read_checkpoint(path)
             except CheckpointUnreadable as err:
                 bad.append(err)
                 continue
@@ -208,9 +227,8 @@ class Trainer:
         counters = {k: (float(v) if isinstance(v, float) else int(v)) for k, v in vars(self.counters).items()}
         extra = {"counters": counters, "hardware": hardware(self.device), **self._extra_state()}
         rng_state = {"numpy": self.rng.bit_generator.state, "torch": torch.get_rng_state()}
-        save_checkpoint(path, net=self.net, net_config=self.net_config, optimizer=self.learner,
-                        config=to_dict(self.cfg), step=self.step, rng_state=rng_state, extra=extra)
-        if cfg.milestone_every and self.step % cfg.milestone_every == 0:
+        self._write_checkpoint(path, rng_state, extra)
+        if self.milestone_checkpoints and cfg.milestone_every and self.step % cfg.milestone_every == 0:
             milestone = checkpoint_path(self.run_dir / MILESTONES, self.step)
             milestone.parent.mkdir(exist_ok=True)
             shutil.copyfile(path, milestone)

@@ -66,11 +66,19 @@ class VictimTrainer(Trainer):
         super().__init__(cfg, run_dir, resume, max_minutes)
         self.previous = copy.deepcopy(self.net).eval()  # opponent of the next vs_previous evaluation
         self.net.eval()
-        self.torch_evaluator = TorchEvaluator(self.net, device=self.device, symmetry="random", seed=cfg.seed,
-                                              rules=self.rules, max_batch=cfg.selfplay.games)
+        self.torch_evaluator = self._make_evaluator(self.net, "random", cfg.seed, cfg.selfplay.games)
         self.evaluator = TimedEvaluator(self.torch_evaluator)
         self.selfplay = SelfPlay(self.evaluator, cfg.game.board_size, self.rules, cfg.search, cfg.selfplay,
-                                 self.rng)
+                                 self.rng, self._samples())
+
+    def _make_evaluator(self, net, symmetry: str, seed: int, max_batch: int = 256):
+        """An evaluator playing a frozen copy of ``net`` (``load_weights`` refreshes it)."""
+        return TorchEvaluator(net, device=self.device, symmetry=symmetry, seed=seed, rules=self.rules,
+                              max_batch=max_batch)
+
+    def _samples(self):
+        """How self-play stores positions for this net (None: advgo's features)."""
+        return None
 
     def _after_training(self) -> None:
         self.torch_evaluator.load_weights(self.net)  # the evaluator runs a frozen copy
@@ -141,11 +149,10 @@ class VictimTrainer(Trainer):
         cfg = self.cfg.schedule
         n = self.cfg.game.board_size
         temp = cfg.eval_temperature
-        me = PolicyAgent(TorchEvaluator(self.net, device=self.device, symmetry="none", seed=self.step,
-                                        rules=self.rules), temperature=temp, seed=self.step, name="current")
+        me = PolicyAgent(self._make_evaluator(self.net, "none", self.step), temperature=temp, seed=self.step,
+                         name="current")
         opponents = {
-            "vs_previous": PolicyAgent(TorchEvaluator(self.previous, device=self.device, symmetry="none",
-                                                      seed=self.step, rules=self.rules),
+            "vs_previous": PolicyAgent(self._make_evaluator(self.previous, "none", self.step),
                                        temperature=temp, seed=self.step + 1, name="previous"),
             "vs_random": RandomAgent(seed=self.step, name="random"),
         }

@@ -101,7 +101,8 @@ class KataGoOutput:
 class KataGoNet:
     """``Evaluator`` over a KataGo model file (see the module docstring).
 
-    ``model``: a model file (``.bin.gz``), ``None`` for the installed one. ``device``: ``"cpu"``, ``"cuda"`` or
+    ``model``: a model file (``.bin.gz``), ``None`` for the installed one, or a :class:`KataGoModel` (a net being
+    trained; the evaluator plays that module, moved to ``device`` and ``dtype``, and ``load_weights`` refreshes it). ``device``: ``"cpu"``, ``"cuda"`` or
     ``"auto"``. ``dtype``: ``torch.float32`` (default) or ``torch.bfloat16`` / ``torch.float16`` (faster on a GPU,
     not exact). ``rules``: an ``advgo.Rules`` (ko, suicide; komi comes with each call). ``max_batch``: positions
     per forward. ``threads``: torch's CPU threads (``None`` leaves torch's setting). ``compile``: run the net
@@ -125,9 +126,14 @@ class KataGoNet:
             raise ValueError(f"dtype must be torch.float32, torch.bfloat16 or torch.float16, got {self.dtype}")
         if threads is not None:
             set_torch_threads(threads)
-        self.path = resolve_model_path(model)
-        self.net = load_model(self.path, self.device, self.dtype)  # the KataGoModel: name, version, post
-        self.model = load_model(self.path, self.device, self.dtype, compile=compile)  # what runs
+        if isinstance(model, KataGoModel):  # a net in training: this evaluator plays it (load_weights refreshes it)
+            self.path = None
+            self.net = model.to(device=self.device, dtype=self.dtype).eval()
+            self.model = torch.compile(self.net, dynamic=True) if compile else self.net
+        else:
+            self.path = resolve_model_path(model)
+            self.net = load_model(self.path, self.device, self.dtype)  # the KataGoModel: name, version, post
+            self.model = load_model(self.path, self.device, self.dtype, compile=compile)  # what runs
         self.symmetry, self.policy_optimism, self.max_batch = symmetry, float(policy_optimism), int(max_batch)
         self.encoder = KataGoEncoder(rules, passing_hacks=passing_hacks, conservative_pass=conservative_pass,
                                      friendly_pass_ok=friendly_pass_ok,
@@ -149,6 +155,13 @@ class KataGoNet:
     @property
     def name(self) -> str:
         return self.net.name
+
+    def load_weights(self, source) -> None:
+        """New weights (a ``KataGoModel`` of the same file, or its state dict), e.g. after learner steps; only for an
+        evaluator built on a module, not on a file's shared net."""
+        if self.path is not None:
+            raise ValueError(f"this evaluator plays the model file {self.path}; its weights are shared, not loaded")
+        self.net.load_state_dict(source if isinstance(source, dict) else source.state_dict())
 
     # --------------------------------------------------------------------------------------------- protocol
     def reseed(self, seed: int) -> None:
