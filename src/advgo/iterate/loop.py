@@ -168,8 +168,9 @@ class IteratedTraining:
         except (ValueError, KeyError) as err:
             raise ValueError(f"victim: {err}") from None
         if not isinstance(first, Victim):
-            raise ValueError(f"victim: {first.label} is not a net of ours; the defence fine-tunes our nets only (a zoo "
-                             f"victim or a checkpoint of advgo train victim)")
+            raise ValueError(f"victim: {first.label} is not a net of ours; iterated training runs on our nets only (a "
+                             f"zoo victim or a checkpoint of advgo train victim). KataGo's net is defended one round "
+                             f"at a time: advgo train victim --init katanet --adversarial RUN")
 
     # ------------------------------------------------------------------ victims and adversaries
     def victim(self, r: int) -> str:
