@@ -10,7 +10,9 @@ agent does (``katanet``: the installed model; ``katanet:model=PATH``) or as a ba
 | net trained | :class:`advgo.nets.katago.trainable.KataGoTrainable`: every weight but fixed rotary frequencies; the |
 | | learner's losses on the policy KataGo plays (optimism blend) and on ``P(win) - P(loss)`` |
 | self-play and evaluation games | :class:`advgo.nets.katago.KataGoNet` over a frozen copy, in ``defence.katago_dtype`` |
-| | (``bf16``: about 2.5x faster on a CPU, not exact), with KataGo's passing hacks as ``katanet`` plays |
+| | (``bf16``: about 2.5x faster on a CPU, not exact), with KataGo's passing hacks as ``katanet`` plays; in |
+| | evaluation each position under a random one of the 8 symmetries (two nets at temperature 0 would otherwise |
+| | replay the same two games) |
 | replay rows | KataGo's input features (22 planes, 19 globals) as the evaluator encoded the searched position |
 | checkpoints | ``checkpoints/ckpt-<step>.pt`` (:mod:`advgo.nets.katago.checkpoint`: weights, optimizer, the base |
 | | model file's path) for ``--resume`` |
@@ -73,6 +75,7 @@ class KataGoDefenceTrainer(DefenceTrainer):
 
     description = "training victim (KataGo defence)"
     milestone_checkpoints = False  # a milestone is the model file (a checkpoint with its optimizer is 3x its size)
+    eval_symmetry = "random"  # with eval_temperature 0 the games vary while both nets play their top move
 
     def __init__(self, cfg: VictimRunConfig, run_dir: Path, resume: bool = False,
                  max_minutes: float | None = None):

@@ -60,6 +60,7 @@ class SelfPlayGames:
 
 class VictimTrainer(Trainer):
     description = "training victim"
+    eval_symmetry = "none"  # how the evaluation games' nets orient the board (variety comes from eval_temperature)
 
     def __init__(self, cfg: VictimRunConfig, run_dir: Path, resume: bool = False,
                  max_minutes: float | None = None):
@@ -149,10 +150,10 @@ class VictimTrainer(Trainer):
         cfg = self.cfg.schedule
         n = self.cfg.game.board_size
         temp = cfg.eval_temperature
-        me = PolicyAgent(self._make_evaluator(self.net, "none", self.step), temperature=temp, seed=self.step,
+        me = PolicyAgent(self._make_evaluator(self.net, self.eval_symmetry, self.step), temperature=temp, seed=self.step,
                          name="current")
         opponents = {
-            "vs_previous": PolicyAgent(self._make_evaluator(self.previous, "none", self.step),
+            "vs_previous": PolicyAgent(self._make_evaluator(self.previous, self.eval_symmetry, self.step + 1),
                                        temperature=temp, seed=self.step + 1, name="previous"),
             "vs_random": RandomAgent(seed=self.step, name="random"),
         }
