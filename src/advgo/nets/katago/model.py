@@ -296,6 +296,17 @@ class _TipNorm(nn.Module):
         return self.act(torch.addcmul(self.beta, x, self.gamma))
 
 
+def played_logits(policy: torch.Tensor, pass_logit: torch.Tensor, optimism: float) -> torch.Tensor:
+    """[B, N*N + 1] logits of the policy KataGo plays (pass last) from the model's policy [B, P, L] and pass [B, P]
+    outputs: ``p + (p_optimistic - p) * optimism`` for model version >= 12 (two or more channels), else channel 0."""
+    if policy.shape[1] >= 2:
+        board = policy[:, 0] + (policy[:, 1] - policy[:, 0]) * optimism
+        passes = pass_logit[:, 0] + (pass_logit[:, 1] - pass_logit[:, 0]) * optimism
+    else:
+        board, passes = policy[:, 0], pass_logit[:, 0]
+    return torch.cat((board, passes[:, None]), dim=1)
+
+
 class KataGoModel(nn.Module):
     """The network of one KataGo model file; ``forward(spatial [B, 22, N, N], global [B, 19])`` (see the module
     docstring for the outputs)."""

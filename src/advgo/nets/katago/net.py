@@ -43,7 +43,7 @@ from ..inference import resolve_device
 from ..threads import set_torch_threads
 from .encoder import KataGoEncoder, split_planes
 from .format import read_model
-from .model import KataGoModel
+from .model import KataGoModel, played_logits
 
 __all__ = ["DEFAULT_MODEL", "KataGoNet", "KataGoOutput", "SYMMETRY_MODES", "load_model", "resolve_model_path"]
 
@@ -277,12 +277,7 @@ class KataGoNet:
             policy, pass_logit, value, score, ownership = self.model(
                 spatial.to(self.device, self.dtype, non_blocking=True),
                 globals_.to(self.device, self.dtype, non_blocking=True))
-            if policy.shape[1] >= 2:  # model version >= 12: blend in the optimistic policy
-                board = policy[:, 0] + (policy[:, 1] - policy[:, 0]) * self.policy_optimism
-                passes = pass_logit[:, 0] + (pass_logit[:, 1] - pass_logit[:, 0]) * self.policy_optimism
-            else:
-                board, passes = policy[:, 0], pass_logit[:, 0]
-            logits = torch.cat((board, passes[:, None]), dim=1).float().cpu()
+            logits = played_logits(policy, pass_logit, self.policy_optimism).float().cpu()
             value, score, ownership = value.float().cpu(), score.float().cpu(), ownership.float().cpu()
         if ks is not None:
             back = back_perm[ks]

@@ -35,7 +35,7 @@ from advgo.features.katago import GLOBALS, SPATIAL
 from .encoder import KataGoEncoder
 from .export import export_model
 from .layers import ModelDesc
-from .model import KataGoModel
+from .model import KataGoModel, played_logits
 
 __all__ = ["KataGoSamples", "KataGoTrainable"]
 
@@ -61,12 +61,7 @@ class KataGoTrainable(nn.Module):
 
     def forward(self, planes: torch.Tensor, globals_: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, None]:
         policy, pass_logit, value, _, _ = self.model(planes[:, :SPATIAL], globals_)
-        if policy.shape[1] >= 2:
-            board = policy[:, 0] + (policy[:, 1] - policy[:, 0]) * self.policy_optimism
-            passes = pass_logit[:, 0] + (pass_logit[:, 1] - pass_logit[:, 0]) * self.policy_optimism
-        else:
-            board, passes = policy[:, 0], pass_logit[:, 0]
-        logits = torch.cat((board, passes[:, None]), dim=1)
+        logits = played_logits(policy, pass_logit, self.policy_optimism)
         if not self.simple_ko:
             value = torch.cat((value[:, :2], torch.full_like(value[:, 2:], float("-inf"))), dim=1)
         probs = torch.softmax(value.float(), dim=1)
