@@ -10,8 +10,9 @@ import pytest
 
 from advgo.config import ConfigError, load_config
 from advgo.iterate.config import IterateConfig
-from advgo.iterate.loop import STATE_FILE, Interrupted, IteratedTraining, agent_spec, plan
+from advgo.iterate.loop import STATE_FILE, Interrupted, IteratedTraining, agent_spec, katanet_with_model, plan
 from advgo.nets import latest_checkpoint, load_checkpoint
+from advgo.nets.katago import read_model
 from advgo.runlog import read_scalars
 from advgo.training.attack import AttackTrainer
 from advgo.training.budget import Budget
@@ -176,6 +177,40 @@ def test_agent_spec():
     assert agent_spec("net:/a/b.pt", 1) == "net:/a/b.pt:visits=1"
 
 
+def test_katanet_specs():
+    assert agent_spec("katanet", 1) == "katanet:visits=1"
+    assert agent_spec("katanet:dtype=bf16", 4) == "katanet:dtype=bf16:visits=4"
+    assert katanet_with_model("katanet:dtype=bf16", Path("/r/v.bin.gz")) == "katanet:model=/r/v.bin.gz:dtype=bf16"
+    assert katanet_with_model("katanet:dtype=bf16:model=/a.bin.gz", Path("/b.bin.gz")) == \
+        "katanet:model=/b.bin.gz:dtype=bf16"
+    assert katanet_with_model("katanet:dtype=bf16:model=/a.bin.gz", None) == "katanet:model=/a.bin.gz"
+    assert katanet_with_model("katanet:dtype=bf16", None) == "katanet"
+
+
+def test_a_katago_victim_chains_through_its_model_files(tiny_katago, tmp_path):
+    cfg = stub_config(f"victim=katanet:model={tiny_katago}:dtype=bf16", "attack.init=config")
+    run = IteratedTraining(cfg, tmp_path)
+    Stubs(run)
+    run.run(max_phases=1)
+    defence = run.defence_config(run.phases[1])
+    assert defence.defence.init == f"katanet:model={tiny_katago}"  # the net to fine-tune, not how it plays
+    run.state.mark("round-01/defence", "done", {"checkpoint": "round-01/victim/checkpoints/ckpt-000000001.pt",
+                                                "model": "round-01/victim/victim-01.bin.gz", "lost_games": 1,
+                                                "steps": 1})
+    model = (tmp_path / "round-01/victim/victim-01.bin.gz").absolute()
+    assert run.victim(1) == f"katanet:model={model}:dtype=bf16"
+    assert run.attack_config(run.phases[2]).curriculum.entries[0].victim == run.victim(1)
+    assert run.defence_config(run.phases[3]).defence.init == f"katanet:model={model}"
+    table = run.table_config()
+    assert [c.name for c in table.columns] == ["victim 0 (katanet[tiny-v15])", "victim 1"]
+    assert table.columns[1].spec == f"katanet:model={model}:dtype=bf16:visits=1"
+
+
+def test_a_katago_victim_with_visits_in_its_spec_is_refused(tiny_katago, tmp_path):
+    with pytest.raises(ValueError, match="the run's visits"):
+        IteratedTraining(stub_config(f"victim=katanet:model={tiny_katago}:visits=2"), tmp_path)
+
+
 @pytest.mark.parametrize("override, message", [
     ("defender.defence.init=cp1", "set by each round"),
     ("defender.game.komi=7.5", "must be the same"),
@@ -194,6 +229,18 @@ def test_a_victim_that_cannot_be_defended_is_an_error_before_anything_runs(tmp_p
     with pytest.raises(ValueError, match="plays 9x9"):
         IteratedTraining(load_config(IterateConfig, TINY, ["victim=cp1"]), tmp_path / "run")
     assert not (tmp_path / "run").exists()
+
+
+@pytest.fixture(scope="module")
+def tiny_katago(tmp_path_factory) -> Path:
+    """A tiny KataGo net (model version 15) in KataGo's file format (``tests/katago_models.py``)."""
+    from katago_models import build
+
+    from advgo.nets.katago import write_model
+
+    path = tmp_path_factory.mktemp("katago-iterate") / "tiny-v15.bin.gz"
+    write_model(build("v15-transformer", seed=5, name="tiny-v15"), path)
+    return path
 
 
 # ---------------------------------------------------------------------------------------------- real runs
@@ -289,3 +336,26 @@ def test_shipped_configs_load_and_name_bundled_victims(tmp_path):
     assert run.victim(0) == "cp2" and [p.name for p in run.phases] == ALL and not (tmp_path / "run").exists()
     defence = load_config(VictimRunConfig, ROOT / "configs" / "defence-9x9.yaml").defence
     assert defence.active and defence.init == "cp2"
+
+
+def test_an_iterated_run_on_a_katago_net(tiny_katago, tmp_path):
+    """One round on 7x7 against a tiny KataGo net: the defence fine-tunes the KataGo net, victim 1 is a KataGo model
+    file the fresh adversary and the table play, and a resume redoes nothing."""
+    cfg = load_config(IterateConfig, TINY, [f"victim=katanet:model={tiny_katago}", "adversary.game.board_size=7",
+                                            "defender.game.board_size=7", "rounds=1", "attack.threshold=1.0",
+                                            "table.games=2", "defender.defence.katago_dtype=fp32"])
+    assert IteratedTraining(cfg, tmp_path).run() == "done"
+    state = json.loads((tmp_path / STATE_FILE).read_text())["phases"]
+    defence = state["round-01/defence"]["result"]
+    assert defence["lost_games"] > 0 and defence["model"] == "round-01/victim/victim-01.bin.gz"
+    model = tmp_path / defence["model"]
+    assert read_model(model).name.startswith("tiny-v15-defence")
+    assert model.read_bytes() == (tmp_path / "round-01/victim/model.bin.gz").read_bytes()
+    assert state["fresh/attack"]["result"]["victim"] == f"katanet:model={model.absolute()}"
+    cross = json.loads((tmp_path / "table" / "cross.json").read_text())
+    assert cross["columns"] == ["victim 0 (katanet[tiny-v15])", "victim 1"]
+    assert cross["rows"] == ["adversary 1", "fresh adversary"]
+    assert all(v is not None for row in cross["win_rate"] for v in row)
+    before = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*.bin.gz")}
+    assert IteratedTraining(cfg, tmp_path, resume=True).run() == "done"
+    assert {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*.bin.gz")} == before

@@ -101,7 +101,11 @@ class IterateConfig:
     threads: int = 1
     """Torch CPU threads of every phase (replaces theirs; see ``adversary.threads``)."""
     victim: str = "cp1"
-    """The victim of round 1: a zoo name (``cp2``, ``zoo:cp2``) or a checkpoint of ours (``net:PATH``, a path)."""
+    """The victim of round 1: a zoo name (``cp2``, ``zoo:cp2``), a checkpoint of ours (``net:PATH``, a path) or
+    KataGo's net (``katanet``, ``katanet:model=PATH``; ``dtype=bf16`` plays it in bf16 in the attacks and the table,
+    and every defended net plays as it does). KataGo's net is fine-tuned by ``advgo train victim``'s KataGo
+    defence (``defender.defence.katago_dtype`` for its games; ``defender.net`` is not used), and victim r is round
+    r's model file, ``round-0r/victim/victim-0r.bin.gz``."""
     visits: int = 1
     """The victims' visits in every attack and in the table."""
     rounds: int = 2

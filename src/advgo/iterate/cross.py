@@ -49,8 +49,7 @@ def heatmap(m: dict, title: str):
 
     rates = np.array([[np.nan if v is None else v for v in row] for row in m["win_rate"]], float)
     fig, ax = plt.subplots(figsize=(1.6 + 1.3 * len(m["columns"]), 1.2 + 0.7 * len(m["rows"])))
-    cmap = matplotlib.colormaps["RdYlGn"].copy()
-    cmap.set_bad("lightgrey")
+    cmap = matplotlib.colormaps["RdYlGn"].with_extremes(bad="lightgrey")
     image = ax.imshow(np.ma.masked_invalid(rates), cmap=cmap, vmin=0.0, vmax=1.0, aspect="auto")
     ax.set_xticks(range(len(m["columns"])), m["columns"], rotation=30, ha="right")
     ax.set_yticks(range(len(m["rows"])), m["rows"])

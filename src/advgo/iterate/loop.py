@@ -20,7 +20,9 @@ Run folder::
 
 Victim 0 is ``victim`` as configured; victim r is round r's final checkpoint (the one before when round r's
 adversary won no game: there is nothing to train on, and the round's result says so). Adversary r is round r's
-newest checkpoint.
+newest checkpoint. A KataGo victim (``katanet``) is fine-tuned by :class:`advgo.training.katago_defence.
+KataGoDefenceTrainer`, and victim r is then round r's KataGo model file (``round-0r/victim/victim-0r.bin.gz``,
+played as ``katanet:model=PATH`` with victim 0's other parameters).
 
 **Resume.** ``iterate.json`` records each phase as ``running`` when it starts and ``done`` with its result when it
 ends; ``--resume`` skips done phases, continues a running phase through its trainer's own ``--resume`` (from its
@@ -53,6 +55,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..agentspec import AgentSpec, parse_agent_spec
 from ..config import write_resolved
 from ..curriculum import CurriculumConfig, CurriculumEntry
 from ..eval.table import Player, TableConfig, run_table
@@ -63,11 +66,12 @@ from ..runlog import RunLogger, progress, read_scalars
 from ..training.adversary_config import AdversaryRunConfig
 from ..training.attack import AttackTrainer
 from ..training.budget import Budget, clock_text
-from ..training.defence import DefenceTrainer
+from ..training.katago_defence import MODEL_FILE, KataGoDefenceTrainer
 from ..training.positions import load_lost_games
 from ..training.trainer import CHECKPOINTS, resolve_device
 from ..training.victim_config import VictimRunConfig
-from ..victims import Victim, resolve_victim
+from ..training.victim_trainers import make_victim_trainer
+from ..victims import KataNetVictim, Victim, resolve_victim, victim_label
 from .config import IterateConfig
 from .cross import write_cross
 
@@ -104,13 +108,31 @@ def plan(cfg: IterateConfig) -> list[Phase]:
     return phases
 
 
+def is_katanet(victim: str) -> bool:
+    """Whether ``victim`` is KataGo's net in process (``katanet``, ``katanet:model=PATH``, ...)."""
+    return victim.strip().lower().partition(":")[0] == "katanet"
+
+
 def agent_spec(victim: str, visits: int) -> str:
-    """An agent spec for a victim as a curriculum names it: ``zoo:NAME:visits=V`` or ``net:PATH:visits=V``."""
+    """An agent spec for a victim as a curriculum names it: ``zoo:NAME:visits=V``, ``net:PATH:visits=V`` or
+    ``katanet:…:visits=V``."""
     head, _, rest = victim.partition(":")
-    if head in ("zoo", "net") and rest:
+    if is_katanet(victim) or (head in ("zoo", "net") and rest):
         return f"{victim}:visits={visits}"
     is_path = "/" in victim or victim.endswith(".pt") or Path(victim).is_file()
     return f"{'net' if is_path else 'zoo'}:{victim}:visits={visits}"
+
+
+def katanet_with_model(victim: str, model: Path | None) -> str:
+    """``victim`` (a ``katanet`` spec) playing the model file ``model`` (None: only the model it names), its other
+    parameters (``dtype``, ``temperature``) kept: a defended KataGo net plays as the victim it came from."""
+    spec = parse_agent_spec(victim)
+    params = tuple((k, v) for k, v in spec.params if k != "model")
+    if model is None:
+        params = tuple((k, v) for k, v in spec.params if k == "model")
+    else:
+        params = (("model", str(model)),) + params
+    return AgentSpec("katanet", "", params).text
 
 
 class IterateState:
@@ -167,19 +189,23 @@ class IteratedTraining:
             first = resolve_victim(cfg.victim, cfg.visits, device="cpu", board_size=cfg.adversary.game.board_size)
         except (ValueError, KeyError) as err:
             raise ValueError(f"victim: {err}") from None
-        if not isinstance(first, Victim):
-            raise ValueError(f"victim: {first.label} is not a net of ours; iterated training runs on our nets only (a "
-                             f"zoo victim or a checkpoint of advgo train victim). KataGo's net is defended one round "
-                             f"at a time: advgo train victim --init katanet --adversarial RUN")
+        if not isinstance(first, (Victim, KataNetVictim)):
+            raise ValueError(f"victim: {first.label} cannot be fine-tuned: iterated training runs on our nets (a zoo "
+                             f"victim or a checkpoint of advgo train victim) and on KataGo's (katanet[:model=PATH])")
+        if isinstance(first, KataNetVictim) and first.spec.get("visits") is not None:
+            raise ValueError(f"victim {cfg.victim!r}: give the victims' visits as the run's visits, not in the spec")
 
     # ------------------------------------------------------------------ victims and adversaries
     def victim(self, r: int) -> str:
-        """Victim r as a curriculum names it: the configured victim (r = 0), else round r's final checkpoint."""
+        """Victim r as a curriculum names it: the configured victim (r = 0), else round r's final checkpoint (a
+        KataGo net: ``katanet:model=`` round r's model file, with victim 0's other parameters)."""
         if r == 0:
             return self.cfg.victim
         result = self.state.result(f"round-{r:02d}/defence")
         if result.get("skipped"):
             return self.victim(r - 1)
+        if result.get("model"):
+            return katanet_with_model(self.cfg.victim, (self.run_dir / result["model"]).absolute())
         return str((self.run_dir / result["checkpoint"]).absolute())
 
     def _adversary_checkpoint(self, folder: str) -> Path:
@@ -300,7 +326,10 @@ class IteratedTraining:
         r = phase.round
         rounds = range(1, r + 1) if cfg.defence.games_from == "all" else [r]
         adversaries = tuple(str((self.run_dir / f"round-{k:02d}/adversary").absolute()) for k in rounds)
-        defence = dataclasses.replace(cfg.defender.defence, init=self.victim(r - 1), adversarial=adversaries)
+        init = self.victim(r - 1)
+        if is_katanet(init):  # the net to fine-tune is its model file; how the victim plays is not the defence's
+            init = katanet_with_model(init, None)
+        defence = dataclasses.replace(cfg.defender.defence, init=init, adversarial=adversaries)
         return dataclasses.replace(cfg.defender, defence=defence, seed=cfg.seed + 1000 * r + 2, device=cfg.device,
                                    threads=cfg.threads)
 
@@ -317,18 +346,26 @@ class IteratedTraining:
             logger.scalars({"iterate/defence_lost_games": 0}, r)
             return {"skipped": f"no lost game ({report.text()})", "victim": victim, "lost_games": 0}
         resume = self._resumable(phase)
-        trainer = DefenceTrainer(run_cfg, self.run_dir / phase.folder, resume=resume, max_minutes=minutes)
+        folder = self.run_dir / phase.folder
+        trainer = make_victim_trainer(run_cfg, folder, resume=resume, max_minutes=minutes)
         trainer.run()
         if trainer.interrupted:
             raise Interrupted
-        ckpt = latest_checkpoint(self.run_dir / phase.folder / CHECKPOINTS)
+        ckpt = latest_checkpoint(folder / CHECKPOINTS)
+        model = None
+        if isinstance(trainer, KataGoDefenceTrainer):  # victim r is its model file, under a name of its own
+            model = folder / f"victim-{r:02d}.bin.gz"
+            atomic_write(model, (folder / MODEL_FILE).read_bytes())
         won = [s["value"] for s in read_scalars(self.run_dir / phase.folder) if s["tag"] == "defence/victim_win_rate"]
         scalars = {"iterate/defence_lost_games": report.lost, "iterate/defence_steps": trainer.step}
         if won:
             scalars["iterate/defence_victim_win_rate"] = won[-1]
         logger.scalars(scalars, r)
-        return {"checkpoint": str(ckpt.relative_to(self.run_dir)), "init": victim, "lost_games": report.lost,
-                "games_read": report.files, "fraction": d.fraction, "steps": trainer.step}
+        result = {"checkpoint": str(ckpt.relative_to(self.run_dir)), "init": victim, "lost_games": report.lost,
+                  "games_read": report.files, "fraction": d.fraction, "steps": trainer.step}
+        if model is not None:
+            result["model"] = str(model.relative_to(self.run_dir))
+        return result
 
     def table_config(self) -> TableConfig:
         """Every finished adversary (rows) against every distinct victim (columns)."""
@@ -380,9 +417,7 @@ def _rules(cfg: IterateConfig) -> Rules:
 
 
 def _short(victim: str) -> str:
-    head, _, rest = victim.partition(":")
-    name = rest if head in ("zoo", "net") and rest else victim
-    return Path(name).name.removesuffix(".pt")
+    return victim_label(victim, 1).rpartition("@")[0]
 
 
 def _summary(result: dict) -> str:
