@@ -359,3 +359,32 @@ def test_an_iterated_run_on_a_katago_net(tiny_katago, tmp_path):
     before = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*.bin.gz")}
     assert IteratedTraining(cfg, tmp_path, resume=True).run() == "done"
     assert {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*.bin.gz")} == before
+
+
+def test_a_round_whose_adversary_won_nothing_keeps_its_victim(tiny_katago, tmp_path):
+    """With ``games_from: all`` the games lost to earlier adversaries are there, but round 2's adversary beat victim 1
+    in none of its games: nothing new to train on, so victim 2 is victim 1 (and a defence started is cleared)."""
+    from test_katago_training import write_lost_games
+
+    from advgo.rules import Rules
+    from advgo.runlog import RunLogger
+
+    cfg = load_config(IterateConfig, TINY, [f"victim=katanet:model={tiny_katago}", "adversary.game.board_size=7",
+                                            "defender.game.board_size=7", "fresh.enabled=false",
+                                            "table.enabled=false", "defence.games_from=all"])
+    run = IteratedTraining(cfg, tmp_path)
+    write_lost_games(tmp_path / "round-01/adversary", Rules.tromp_taylor(0.5))
+    (tmp_path / "round-02/adversary/sgf").mkdir(parents=True)
+    run.state.mark("round-01/defence", "done", {"checkpoint": "round-01/victim/checkpoints/ckpt-000000001.pt",
+                                                "model": "round-01/victim/victim-01.bin.gz", "steps": 1})
+    (tmp_path / "round-02/victim/checkpoints").mkdir(parents=True)  # a defence started, then killed
+    logger = RunLogger(tmp_path)
+    try:
+        result = run._defence(run.phases[3], None, logger)
+    finally:
+        logger.close()
+    assert "no game lost to adversary 2" in result["skipped"] and result["lost_games"] == 0
+    assert not (tmp_path / "round-02/victim").exists()
+    run.state.mark("round-02/defence", "done", result)
+    assert run.victim(2) == run.victim(1) != run.victim(0)
+    assert run.defence_config(run.phases[3]).defence.adversarial[0].endswith("round-01/adversary")

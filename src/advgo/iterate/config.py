@@ -40,7 +40,8 @@ class DefencePhaseSection:
     or when its share of ``--max-minutes`` is spent."""
     games_from: Literal["latest", "all"] = "all"
     """Whose games a round's victim trains on: that round's adversary (``latest``), or every adversary so far
-    (``all``, so that a defence does not forget the earlier attacks)."""
+    (``all``, so that a defence does not forget the earlier attacks). Either way a round whose own adversary won no
+    game against the current victim has nothing new to train on, and keeps its victim."""
 
     def __post_init__(self):
         if self.max_minutes < 0:

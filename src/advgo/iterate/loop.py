@@ -338,13 +338,22 @@ class IteratedTraining:
         run_cfg = self.defence_config(phase)
         d = run_cfg.defence
         victim = d.init
-        games, report = load_lost_games(d.adversarial, run_cfg.game.board_size, _rules(self.cfg), d.newest_games,
+        # the round's own adversary must have beaten the victim: games lost by earlier victims (games_from: all)
+        # are trained on again only beside new ones
+        latest = str((self.run_dir / f"round-{r:02d}/adversary").absolute())
+        games, report = load_lost_games([latest], run_cfg.game.board_size, _rules(self.cfg), d.newest_games,
                                         d.victims)
         if not games:
-            log.info("iterate: round %d: %s: the victim lost no game, nothing to train on; victim %d is victim %d",
-                     r, report.text(), r, r - 1)
+            log.info("iterate: round %d: adversary %d: %s: victim %d lost no game to it, nothing new to train on; "
+                     "victim %d is victim %d", r, r, report.text(), r - 1, r, r - 1)
+            if (self.run_dir / phase.folder).exists():
+                shutil.rmtree(self.run_dir / phase.folder)  # a defence started before this rule, nothing kept
             logger.scalars({"iterate/defence_lost_games": 0}, r)
-            return {"skipped": f"no lost game ({report.text()})", "victim": victim, "lost_games": 0}
+            return {"skipped": f"no game lost to adversary {r} ({report.text()})", "victim": victim,
+                    "lost_games": 0}
+        if len(d.adversarial) > 1:
+            games, report = load_lost_games(d.adversarial, run_cfg.game.board_size, _rules(self.cfg),
+                                            d.newest_games, d.victims)
         resume = self._resumable(phase)
         folder = self.run_dir / phase.folder
         trainer = make_victim_trainer(run_cfg, folder, resume=resume, max_minutes=minutes)
