@@ -10,7 +10,16 @@ import pytest
 
 from advgo.config import ConfigError, load_config
 from advgo.iterate.config import IterateConfig
-from advgo.iterate.loop import STATE_FILE, Interrupted, IteratedTraining, agent_spec, katanet_with_model, plan
+from advgo.iterate.loop import (
+    STATE_FILE,
+    CellClock,
+    Interrupted,
+    IteratedTraining,
+    _TableCut,
+    agent_spec,
+    katanet_with_model,
+    plan,
+)
 from advgo.nets import latest_checkpoint, load_checkpoint
 from advgo.nets.katago import read_model
 from advgo.runlog import read_scalars
@@ -153,6 +162,24 @@ def test_a_spent_budget_stops_the_run_before_the_next_phase(tmp_path):
     stubs = Stubs(run, on_phase=spend)
     assert run.run() == "budget"
     assert stubs.calls == ["round-01/attack"] and run.state.status("round-01/defence") is None
+
+
+def test_the_table_starts_a_cell_only_when_it_expects_it_to_end_in_time():
+    now = [0.0]
+    played = dataclasses.make_dataclass("Cell", [("replayed", bool, False)])
+    replayed = played(replayed=True)
+    clock = CellClock(100.0, cells=6, clock=lambda: now[0])
+    now[0] = 0.0
+    clock(replayed)  # read back from a resumed table: takes no time, no estimate yet
+    now[0] = 30.0
+    clock(played())  # 30 s; 70 s left: the next one is expected to end at 60
+    now[0] = 70.0
+    with pytest.raises(_TableCut):  # cells took 35 s on average, 30 s left
+        clock(played())
+    last = CellClock(10.0, cells=1, clock=lambda: now[0])
+    now[0] = 500.0
+    last(played())  # the last cell: nothing to stop
+    assert CellClock(None, cells=3)(played()) is None
 
 
 def test_victims_chain_and_table_columns(tmp_path):

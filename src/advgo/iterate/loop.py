@@ -33,7 +33,7 @@ newest checkpoint; a phase killed before its first checkpoint starts over) and t
 (``shares``) over the weights of the phases still to run, at most its own cap (``attack.max_minutes`` …), and its
 trainer keeps to it (:mod:`advgo.training.budget`); time a phase leaves unused goes to the rest. When the budget
 is spent the run stops before the next phase (``--resume`` with more minutes continues). The table stops
-between cells.
+between cells, before one it does not expect to finish in time (:class:`CellClock`).
 
 TensorBoard tags (root folder; each phase's own tags are in its folder):
 
@@ -399,12 +399,8 @@ class IteratedTraining:
     def _table(self, phase: Phase, minutes: float | None, logger: RunLogger) -> dict | None:
         table = self.table_config()
         out = self.run_dir / phase.folder
-        deadline = None if minutes is None else time.monotonic() + 60 * minutes
         total = len(table.rows) * len(table.columns) * table.games
-
-        def check_time(cell) -> None:
-            if deadline is not None and time.monotonic() >= deadline:
-                raise _TableCut
+        check_time = CellClock(None if minutes is None else 60 * minutes, len(table.rows) * len(table.columns))
 
         with progress(total, "cross table", "games") as bar:
             try:
@@ -419,6 +415,31 @@ class IteratedTraining:
 
 class _TableCut(Exception):
     """The table's time is spent (raised between cells)."""
+
+
+class CellClock:
+    """``run_table``'s ``on_cell`` under a time limit: after each cell, stop the table (raise ``_TableCut``) when
+    the time left is less than the mean time of the cells it played so far, so that a cell is only started when it
+    is expected to end in time (cells read back from a resumed table take no time and do not count)."""
+
+    def __init__(self, seconds: float | None, cells: int, clock=time.monotonic):
+        self.clock = clock
+        self.deadline = None if seconds is None else clock() + seconds
+        self.cells_left = cells
+        self.played: list[float] = []
+        self.last = clock()
+
+    def __call__(self, cell) -> None:
+        now = self.clock()
+        if not getattr(cell, "replayed", False):
+            self.played.append(now - self.last)
+        self.last = now
+        self.cells_left -= 1
+        if self.deadline is None or self.cells_left <= 0:
+            return
+        expected = sum(self.played) / len(self.played) if self.played else 0.0
+        if now + expected > self.deadline:
+            raise _TableCut
 
 
 def _rules(cfg: IterateConfig) -> Rules:
