@@ -363,6 +363,9 @@ def test_shipped_configs_load_and_name_bundled_victims(tmp_path):
     assert run.victim(0) == "cp2" and [p.name for p in run.phases] == ALL and not (tmp_path / "run").exists()
     defence = load_config(VictimRunConfig, ROOT / "configs" / "defence-9x9.yaml").defence
     assert defence.active and defence.init == "cp2"
+    katago = load_config(IterateConfig, ROOT / "configs" / "iterate-katago-9x9.yaml")
+    assert katago.victim.startswith("katanet") and katago.defender.defence.katago_dtype == "bf16"
+    assert katago.adversary.game == katago.defender.game and katago.defender.scale.workers == 1
 
 
 def test_an_iterated_run_on_a_katago_net(tiny_katago, tmp_path):
