@@ -126,13 +126,12 @@ def agent_spec(victim: str, visits: int) -> str:
 def katanet_with_model(victim: str, model: Path | None) -> str:
     """``victim`` (a ``katanet`` spec) playing the model file ``model`` (None: only the model it names), its other
     parameters (``dtype``, ``temperature``) kept: a defended KataGo net plays as the victim it came from."""
-    spec = parse_agent_spec(victim)
-    params = tuple((k, v) for k, v in spec.params if k != "model")
+    params = parse_agent_spec(victim).params
     if model is None:
-        params = tuple((k, v) for k, v in spec.params if k == "model")
+        kept = tuple((k, v) for k, v in params if k == "model")
     else:
-        params = (("model", str(model)),) + params
-    return AgentSpec("katanet", "", params).text
+        kept = (("model", str(model)),) + tuple((k, v) for k, v in params if k != "model")
+    return AgentSpec("katanet", "", kept).text
 
 
 class IterateState:
@@ -347,7 +346,7 @@ class IteratedTraining:
             log.info("iterate: round %d: adversary %d: %s: victim %d lost no game to it, nothing new to train on; "
                      "victim %d is victim %d", r, r, report.text(), r - 1, r, r - 1)
             if (self.run_dir / phase.folder).exists():
-                shutil.rmtree(self.run_dir / phase.folder)  # a defence started before this rule, nothing kept
+                shutil.rmtree(self.run_dir / phase.folder)  # a defence this rule would not have started
             logger.scalars({"iterate/defence_lost_games": 0}, r)
             return {"skipped": f"no game lost to adversary {r} ({report.text()})", "victim": victim,
                     "lost_games": 0}
