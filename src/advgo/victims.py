@@ -75,10 +75,15 @@ def _same_file(a, b) -> bool:
     return Path(str(a)).expanduser().absolute() == Path(str(b)).expanduser().absolute()
 
 
+def is_katanet(spec: str) -> bool:
+    """Whether ``spec`` names KataGo's net in process (``katanet``, ``katanet:model=PATH``, ...)."""
+    return spec.strip().lower().partition(":")[0] == "katanet"
+
+
 def victim_label(spec: str, visits: int) -> str:
     """``name@visits``: a zoo name as it is, a checkpoint by its file name without ``.pt``; an external
     engine by its spec (``gnugo:level=3``; KataGo as ``katago@visits``)."""
-    if spec.strip().lower().startswith("katanet"):
+    if is_katanet(spec):
         parsed = parse_agent_spec(spec)
         model = parsed.get("model")
         name = "katanet" if model is None or _same_file(model, DEFAULT_MODEL) else \
@@ -274,7 +279,7 @@ def resolve_victim(spec: str, visits: int = 1, device="cpu",
     """The victim named by ``spec`` (see the module docstring) at ``visits``; clear errors otherwise."""
     if visits < 1:
         raise ValueError(f"victim {spec!r}: visits must be at least 1, got {visits}")
-    if spec.strip().lower().partition(":")[0] == "katanet":
+    if is_katanet(spec):
         if board_size is not None and not KATANET_SIZES[0] <= board_size <= KATANET_SIZES[1]:
             raise ValueError(f"victim {spec!r}: KataGo's nets take boards {KATANET_SIZES[0]}x{KATANET_SIZES[0]} to "
                              f"{KATANET_SIZES[1]}x{KATANET_SIZES[1]}, not {board_size}x{board_size}")

@@ -71,7 +71,7 @@ from ..training.positions import load_lost_games
 from ..training.trainer import CHECKPOINTS, resolve_device
 from ..training.victim_config import VictimRunConfig
 from ..training.victim_trainers import make_victim_trainer
-from ..victims import KataNetVictim, Victim, resolve_victim, victim_label
+from ..victims import KataNetVictim, Victim, is_katanet, resolve_victim, victim_label
 from .config import IterateConfig
 from .cross import write_cross
 
@@ -106,11 +106,6 @@ def plan(cfg: IterateConfig) -> list[Phase]:
     if cfg.table.enabled:
         phases.append(Phase("table", "table", 0, TABLE_DIR))
     return phases
-
-
-def is_katanet(victim: str) -> bool:
-    """Whether ``victim`` is KataGo's net in process (``katanet``, ``katanet:model=PATH``, ...)."""
-    return victim.strip().lower().partition(":")[0] == "katanet"
 
 
 def agent_spec(victim: str, visits: int) -> str:
