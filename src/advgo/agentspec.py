@@ -62,6 +62,12 @@ NET_KINDS = ("zoo", "net", "katanet")
 """Kinds whose agents run a torch net in this process (their torch threads follow :mod:`advgo.nets.threads`)."""
 
 
+def is_katanet(spec: str) -> bool:
+    """Whether ``spec`` names KataGo's net in process (``katanet``, ``katanet:model=PATH``, ...)."""
+    return spec.strip().lower().partition(":")[0] == "katanet"
+
+
+
 class AgentSpecError(ValueError):
     """A spec string that names no player; the message lists the accepted forms."""
 

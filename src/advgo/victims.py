@@ -43,7 +43,7 @@ import torch
 from . import engine, zoo
 from .agents import Agent, MCTSAgent, PolicyAgent, reseed_evaluator
 from .agents.gtp import EngineSpec, GTPAgent
-from .agentspec import AgentSpec, parse_agent_spec
+from .agentspec import AgentSpec, is_katanet, parse_agent_spec
 from .nets import PolicyValueNet, TorchEvaluator, load_checkpoint
 from .nets.katago import DEFAULT_MODEL, KataGoNet, resolve_model_path
 from .nets.katago.root import KataGoRootEvaluator
@@ -73,11 +73,6 @@ def _net_target(spec: str) -> str:
 
 def _same_file(a, b) -> bool:
     return Path(str(a)).expanduser().absolute() == Path(str(b)).expanduser().absolute()
-
-
-def is_katanet(spec: str) -> bool:
-    """Whether ``spec`` names KataGo's net in process (``katanet``, ``katanet:model=PATH``, ...)."""
-    return spec.strip().lower().partition(":")[0] == "katanet"
 
 
 def victim_label(spec: str, visits: int) -> str:

@@ -55,7 +55,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..agentspec import AgentSpec, parse_agent_spec
+from ..agentspec import AgentSpec, is_katanet, parse_agent_spec
 from ..config import write_resolved
 from ..curriculum import CurriculumConfig, CurriculumEntry
 from ..eval.table import Player, TableConfig, run_table
@@ -71,7 +71,7 @@ from ..training.positions import load_lost_games
 from ..training.trainer import CHECKPOINTS, resolve_device
 from ..training.victim_config import VictimRunConfig
 from ..training.victim_trainers import make_victim_trainer
-from ..victims import KataNetVictim, Victim, is_katanet, resolve_victim, victim_label
+from ..victims import KataNetVictim, Victim, resolve_victim, victim_label
 from .config import IterateConfig
 from .cross import write_cross
 
@@ -345,9 +345,6 @@ class IteratedTraining:
             logger.scalars({"iterate/defence_lost_games": 0}, r)
             return {"skipped": f"no game lost to adversary {r} ({report.text()})", "victim": victim,
                     "lost_games": 0}
-        if len(d.adversarial) > 1:
-            games, report = load_lost_games(d.adversarial, run_cfg.game.board_size, _rules(self.cfg),
-                                            d.newest_games, d.victims)
         resume = self._resumable(phase)
         folder = self.run_dir / phase.folder
         trainer = make_victim_trainer(run_cfg, folder, resume=resume, max_minutes=minutes)
@@ -360,6 +357,7 @@ class IteratedTraining:
             model = folder / f"victim-{r:02d}.bin.gz"
             atomic_write(model, (folder / MODEL_FILE).read_bytes())
         won = [s["value"] for s in read_scalars(self.run_dir / phase.folder) if s["tag"] == "defence/victim_win_rate"]
+        report = trainer.report  # every adversary's games (defence.games_from), as the trainer read them
         scalars = {"iterate/defence_lost_games": report.lost, "iterate/defence_steps": trainer.step}
         if won:
             scalars["iterate/defence_victim_win_rate"] = won[-1]

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import torch
 
-from ..agentspec import parse_agent_spec
+from ..agentspec import is_katanet, parse_agent_spec
 from ..config import to_dict
 from ..features.katago import GLOBALS, SPATIAL
 from ..fileio import atomic_write
@@ -53,7 +53,7 @@ def katago_model_of(spec: str) -> Path | None:
     """The KataGo model file ``spec`` names (``katanet``, ``katanet:model=PATH``, ``PATH.bin.gz``); None when it
     names something else (a checkpoint of ours, a zoo victim). A KataGo spec whose file is missing is an error."""
     text = str(spec).strip()
-    if text == "katanet" or text.startswith("katanet:"):
+    if is_katanet(text):
         parsed = parse_agent_spec(text)
         extra = {k for k, _ in parsed.params} - {"model"}
         if extra:
