@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import tempfile
 from pathlib import Path
 
@@ -17,12 +18,15 @@ from advgo.nets import NetConfig, PolicyValueNet, TorchEvaluator, latest_checkpo
 from advgo.runlog import read_scalars
 from advgo.search import SearchConfig
 from advgo.sgf import save_sgf
+from advgo.training.actors import GameActor, cpu_state_dict
 from advgo.training.defence import DefenceTrainer
 from advgo.training.positions import (
     PositionalSelfPlay,
     PositionSampler,
+    from_positions,
     load_lost_games,
     position_weights,
+    start_side_won,
     victim_side,
 )
 from advgo.training.selfplay import SelfPlay, SelfPlayConfig
@@ -172,12 +176,15 @@ def test_self_play_starts_games_from_the_positions(sampler):
         moves = tuple(int(m) for m in play.roots.moves[b, :n])
         assert prefixes[moves] == int(play.roots.to_play[b])  # a sampled prefix, the victim to move
     finished = []
-    while len(play.from_positions) < 8:
+    while len(from_positions(finished)) < 8:
         finished += play.step()
     for game in finished:
         assert len(game.value) > 0  # every move after the start was searched in full: all samples
-    starts = play.from_positions
-    assert all(g.victim_color in (1, -1) for g in starts)
+    starts = from_positions(finished)
+    assert all(g.start_color in (1, -1) and g.start_move > 0 for g in starts)
+    for g in starts:  # the side to move at the start had lost that position's game
+        assert any(lost.victim_color == g.start_color and g.start_move in lost.victim_turns() for lost in sampler.games)
+        assert start_side_won(g) == (g.end_reason != "move_cap" and g.score * g.start_color > 0)
     # each game plays its own cap's worth of moves (10) from where it started, not 10 from the empty board
     assert max(g.length for g in finished) > 10
     assert all(len(g.value) <= 10 for g in finished)
@@ -246,6 +253,23 @@ def test_defence_run_continues_the_victim_and_logs(tiny_victims, tiny_adversary_
     assert load_checkpoint(latest_checkpoint(run / "checkpoints")).step == 30
 
 
+def test_an_actor_plays_the_defence_from_positions(tiny_victims, tiny_adversary_run, tmp_path):
+    """What Ray actors play (scale.workers >= 2), in this process: the games as pickled to an actor, its own
+    sampler and generator, the trainer's weights as published; the games carry where they started."""
+    trainer = make_victim_trainer(tiny(tiny_victims, tiny_adversary_run, "scale.workers=2", "defence.fraction=1.0"),
+                                  tmp_path / "run")
+    games = pickle.loads(pickle.dumps(trainer._actor_games()))
+    assert len(games.lost) == trainer.report.lost > 0
+    actor = GameActor(games, 0, seed=3)
+    assert isinstance(actor.play, PositionalSelfPlay) and actor.play.fraction == 1.0
+    chunk = actor.play_chunk((1, cpu_state_dict(trainer.net)), 0, min_games=6)
+    assert len(chunk.games) >= 6 and from_positions(chunk.games) == chunk.games  # fraction 1: every game
+    for name, tensor in trainer.net.state_dict().items():
+        assert torch.equal(actor.evaluator.runner.net.state_dict()[name].cpu(), tensor.cpu()), name
+    prefixes = {(k, g.victim_color) for g in games.lost for k in g.victim_turns()}
+    assert all((g.start_move, g.start_color) in prefixes for g in chunk.games)
+
+
 def test_no_defence_is_the_plain_victim_trainer(tmp_path):
     cfg = load_config(VictimRunConfig, ROOT / "configs" / "victim-tiny.yaml")
     assert not cfg.defence.active
@@ -256,7 +280,6 @@ def test_no_defence_is_the_plain_victim_trainer(tmp_path):
     ("defence.victims=[nobody@1]", "no game the victim lost"),
     ("game.komi=7.5", "komi"),
     ("game.board_size=7", "5x5 net"),
-    ("scale.workers=2", "scale.workers: 1"),
     ("defence.init=zoo:nobody", "no zoo victim named 'nobody'"),
 ])
 def test_defence_errors(tiny_victims, tiny_adversary_run, tmp_path, override, message):

@@ -9,6 +9,7 @@ format. The exported file is checked against the module it came from, and the le
 from __future__ import annotations
 
 import copy
+import pickle
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +28,7 @@ from advgo.nets.katago.checkpoint import load_katago_checkpoint, save_katago_che
 from advgo.nets.katago.trainable import KataGoSamples, KataGoTrainable
 from advgo.runlog import read_scalars
 from advgo.sgf import save_sgf
+from advgo.training.actors import GameActor, cpu_state_dict
 from advgo.training.katago_defence import MODEL_FILE, KataGoDefenceTrainer, katago_model_of
 from advgo.training.learner import Learner, LearnerConfig
 from advgo.training.replay import ReplayBuffer
@@ -283,7 +285,23 @@ def test_defence_of_a_katago_net_runs_exports_and_resumes(tiny_model, tmp_path):
     assert extra["defence"]["init_checkpoint"]["model_name"] == "tiny-v15"
 
 
-def test_defence_of_a_katago_net_refuses_workers(tiny_model, tmp_path):
+def test_an_actor_plays_the_katago_defence(tiny_model, tmp_path):
+    """The KataGo defence on Ray actors (scale.workers >= 2), one actor in this process: it builds a KataGo net of
+    the model's architecture, loads the trained net's weights as published, stores KataGo's features, and carries
+    the games' starts."""
     write_lost_games(tmp_path / "adversary", Rules.tromp_taylor(0.5))
-    with pytest.raises(ValueError, match="scale.workers: 1"):
-        make_victim_trainer(defence_config(tiny_model, tmp_path / "adversary", "scale.workers=2"), tmp_path / "r")
+    trainer = make_victim_trainer(defence_config(tiny_model, tmp_path / "adversary", "scale.workers=2",
+                                                 "defence.fraction=1.0"), tmp_path / "r")
+    perturb(trainer.net, 0.05, seed=1)  # weights unlike the file's: the actor must load them
+    games = pickle.loads(pickle.dumps(trainer._actor_games()))
+    assert not games.servable and len(games.lost) == trainer.report.lost > 0
+    actor = GameActor(games, 0, seed=2)
+    assert isinstance(actor.evaluator, KataGoNet)
+    chunk = actor.play_chunk((1, cpu_state_dict(trainer._played_net())), 0, min_games=2)
+    assert chunk.games and all(g.start_color for g in chunk.games)
+    spatial, globals_ = random_inputs(np.random.default_rng(3), 4, SIZE)
+    assert close(outputs(actor.evaluator.net, spatial, globals_), outputs(trainer.net.model, spatial, globals_), 1e-6)
+    planes = [g.planes for g in chunk.games if len(g.value)]
+    assert planes and all(p.shape[1:] == (SPATIAL, SIZE, SIZE) for p in planes)
+
+

@@ -18,13 +18,20 @@ from hypothesis import strategies as st
 
 ray = pytest.importorskip("ray", reason="Ray is not installed (pip install -e '.[ray]')")
 
+from katago_models import build  # noqa: E402
+from test_katago_training import defence_config, write_lost_games  # noqa: E402
+
+from advgo import Rules  # noqa: E402
 from advgo.config import load_config  # noqa: E402
 from advgo.nets import latest_checkpoint, load_checkpoint  # noqa: E402
+from advgo.nets.katago import write_model  # noqa: E402
 from advgo.training import actors as actors_module  # noqa: E402
 from advgo.training.adversary import AdversaryTrainer  # noqa: E402
 from advgo.training.adversary_config import AdversaryRunConfig  # noqa: E402
+from advgo.training.katago_defence import MODEL_FILE  # noqa: E402
 from advgo.training.victim import SelfPlayGames, VictimTrainer  # noqa: E402
 from advgo.training.victim_config import VictimRunConfig  # noqa: E402
+from advgo.training.victim_trainers import make_victim_trainer  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -359,3 +366,37 @@ def test_actor_mode_rates_cover_the_whole_iteration(monkeypatch):
     actors = SimpleNamespace(pool=object(), _phase_start=None)
     assert trainer_module.Trainer._play_seconds(actors, 9.0) == 21.0  # first phase: itself (30 - 9)
     assert trainer_module.Trainer._play_seconds(actors, 40.0) == 32.0  # then since the previous began (41 - 9)
+
+
+def test_a_defence_runs_on_ray_actors(tmp_path, tiny_victims, tiny_adversary_run, ray_local_cluster):
+    """Positional adversarial training with ``scale.workers=2``: each actor samples the lost games' positions with
+    its own generator, and the games it returns say where they started (the ``defence/`` tags count them)."""
+    cfg = load_config(VictimRunConfig, ROOT / "configs" / "victim-tiny.yaml", [
+        "scale.workers=2", f"defence.init={tiny_victims[1]}", f"defence.adversarial=[{tiny_adversary_run}]",
+        "defence.fraction=0.5", "schedule.total_steps=20"])
+    trainer = make_victim_trainer(cfg, tmp_path / "run")
+    trainer.run()
+    assert trainer.step == 20
+    scalars = _scalars(tmp_path / "run")
+    started = scalars["defence/games_from_positions"][-1]
+    assert 0 < started < trainer.counters.games and scalars["actors/weights_version"][-1] >= 2
+    ckpt = load_checkpoint(latest_checkpoint(tmp_path / "run" / "checkpoints"))
+    assert ckpt.extra["defence"]["games_from_positions"] == started
+
+
+def test_a_katago_defence_runs_on_ray_actors(tmp_path, ray_local_cluster):
+    """KataGo's net fine-tuned with two actors (each its own copy of the net, weights by version); an inference
+    server, which serves advgo's own nets only, is refused with a clear error."""
+    tiny_model = tmp_path / "tiny-v15.bin.gz"
+    write_model(build("v15-transformer", seed=5, name="tiny-v15"), tiny_model)
+    write_lost_games(tmp_path / "adversary", Rules.tromp_taylor(0.5))
+    cfg = defence_config(tiny_model, tmp_path / "adversary", "scale.workers=2", "defence.fraction=0.5")
+    trainer = make_victim_trainer(cfg, tmp_path / "run")
+    trainer.run()
+    assert trainer.step == 4 and (tmp_path / "run" / MODEL_FILE).is_file()
+    scalars = _scalars(tmp_path / "run")
+    assert scalars["defence/games_from_positions"][-1] > 0 and scalars["actors/restarts"][-1] == 0
+    served = make_victim_trainer(defence_config(tiny_model, tmp_path / "adversary", "scale.workers=2",
+                                                "scale.inference=server"), tmp_path / "served")
+    with pytest.raises(ValueError, match="advgo's own nets only"):
+        served.run()

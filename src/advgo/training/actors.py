@@ -87,6 +87,14 @@ class Games(Protocol):
     def batch(self) -> int:
         """Games one actor plays at once (its evaluator's batch)."""
 
+    @property
+    def servable(self) -> bool:
+        """Whether an inference server can evaluate the trained net (it serves advgo's own nets only)."""
+
+    def evaluator(self, rules: Rules, seed: int, device: str):
+        """The actor's own evaluator of the trained net, used when its machine has no inference server; every
+        chunk's weights (:meth:`ActorPool.publish`) are loaded into it."""
+
     def start(self, evaluator, rules, rng: np.random.Generator, server) -> Play:
         """The actor's games, with its ``evaluator`` and ``rng``; ``server`` is its machine's inference server
         (None without one), for victims to be evaluated there too."""
@@ -105,16 +113,13 @@ class GameActor:
         set_torch_threads(threads)
         self.games, self.actor = games, actor
         cfg = games.cfg
-        n = cfg.game.board_size
         self.rules = Rules.from_name(cfg.game.rules, cfg.game.komi)
-        net = PolicyValueNet(cfg.net_config()).eval()
         self.rng = np.random.default_rng(seed)
         server = _own_server(servers, actor)
         if server is None:
-            self.evaluator = TorchEvaluator(net, device=device, symmetry="random", seed=seed, rules=self.rules,
-                                            max_batch=games.batch)
+            self.evaluator = games.evaluator(self.rules, seed, device)
         else:
-            self.evaluator = RemoteEvaluator(server, n, self.rules, max_batch=games.batch)
+            self.evaluator = RemoteEvaluator(server, cfg.game.board_size, self.rules, max_batch=games.batch)
         self.version = -1
         self.stage = 0
         self.play = games.start(self.evaluator, self.rules, self.rng, server)
@@ -147,6 +152,13 @@ class GameActor:
 
     def close(self) -> None:
         self.play.close()
+
+
+def net_evaluator(cfg, rules: Rules, seed: int, device: str, batch: int) -> TorchEvaluator:
+    """An actor's evaluator of one of advgo's own nets (``cfg.net_config()``), each position under a random
+    symmetry; the weights come with the first chunk."""
+    net = PolicyValueNet(cfg.net_config()).eval()
+    return TorchEvaluator(net, device=device, symmetry="random", seed=seed, rules=rules, max_batch=batch)
 
 
 def _own_server(servers: dict | None, actor: int):
@@ -217,6 +229,11 @@ class ActorPool:
 
     def _use_server(self) -> bool:
         choice = self.cfg.scale.inference
+        if not self.games.servable:
+            if choice == "server":
+                raise ValueError("scale.inference: server evaluates advgo's own nets only; this run's net is "
+                                 "evaluated by each actor (scale.inference: local, actor or auto)")
+            return False
         return choice == "server" or (choice == "auto" and self._cluster_gpus() > 0)
 
     def _start_servers(self, net) -> None:

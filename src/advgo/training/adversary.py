@@ -50,6 +50,7 @@ from ..nets.checkpoint import Checkpoint
 from ..runlog import RunLogger
 from ..sgf import save_sgf
 from ..victims import Victim
+from .actors import net_evaluator
 from .adversary_config import AdversaryRunConfig
 from .adversary_eval import PlaySpeed, curriculum_victims, evaluate_adversary, evaluation_visits, tally_games
 from .budget import clock_text
@@ -69,9 +70,14 @@ class VictimPlayGames:
         self.cfg = cfg
         self.victims: dict[str, Victim] = {}  # loaded by start(), in the actor's process
 
+    servable = True
+
     @property
     def batch(self) -> int:
         return self.cfg.victimplay.games
+
+    def evaluator(self, rules, seed: int, device: str):
+        return net_evaluator(self.cfg, rules, seed, device, self.batch)
 
     def start(self, evaluator, rules, rng, server) -> VictimPlay:
         cfg = self.cfg

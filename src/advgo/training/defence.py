@@ -9,7 +9,8 @@ learns what to play there. Everything else is the victim trainer's: checkpoints,
 ``--resume`` (which reads the games again and restores the run's own weights, not ``init``'s), the time budget.
 The result is an ordinary victim checkpoint (``net:PATH``, ``advgo zoo build``, curricula, ``advgo match``).
 
-Positions are played in the main process only: ``scale.workers`` must be 1.
+With ``scale.workers >= 2`` Ray actors play the games (:class:`PositionalSelfPlayGames`: each actor samples from the
+lost games on its own); the games carry where they started, so the tags below count them wherever they were played.
 
 TensorBoard tags on top of the victim trainer's:
 
@@ -28,6 +29,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -36,8 +38,8 @@ from .. import zoo
 from ..nets import load_checkpoint
 from ..nets.checkpoint import Checkpoint
 from ..runlog import RunLogger
-from .positions import PositionalSelfPlay, PositionSampler, load_lost_games
-from .victim import VictimTrainer
+from .positions import LostGame, PositionalSelfPlay, PositionSampler, from_positions, load_lost_games, start_side_won
+from .victim import SelfPlayGames, VictimTrainer
 from .victim_config import NetSection, VictimRunConfig
 
 log = logging.getLogger(__name__)
@@ -72,36 +74,47 @@ def with_init_net(cfg: VictimRunConfig, ckpt: Checkpoint) -> VictimRunConfig:
     return dataclasses.replace(cfg, net=net)
 
 
+@dataclass(frozen=True)
+class PositionalSelfPlayGames(SelfPlayGames):
+    """What a defence run plays, in its own process or on Ray actors (:class:`advgo.training.actors.Games`):
+    self-play of which a share ``defence.fraction`` starts from the ``lost`` games' positions."""
+
+    lost: tuple[LostGame, ...] = ()
+
+    def start(self, evaluator, rules, rng, server) -> PositionalSelfPlay:
+        cfg, d = self.cfg, self.cfg.defence
+        sampler = PositionSampler(self.lost, d.sampling, d.last_moves) if self.lost else None
+        return PositionalSelfPlay(evaluator, cfg.game.board_size, rules, cfg.search, cfg.selfplay, rng, sampler,
+                                  d.fraction if sampler else 0.0, self.samples(evaluator))
+
+
 class DefenceTrainer(VictimTrainer):
     description = "training victim (defence)"
 
     def __init__(self, cfg: VictimRunConfig, run_dir: Path, resume: bool = False,
                  max_minutes: float | None = None):
         d = cfg.defence
-        if cfg.scale.workers >= 2:
-            raise ValueError("defence: games from adversarial positions are played in the main process only; "
-                             "set scale.workers: 1")
         cfg, init = self._load_init(cfg, resume)
         self.interrupted = False
         self._init_record = None  # set before the base class restores a resumed run's extra state
         self._from_positions = 0
+        self.lost: tuple[LostGame, ...] = ()  # the positions' games, read below (the base class plays none)
         super().__init__(cfg, run_dir, resume, max_minutes)
         if not resume:
             self._init_record = self._begin(init)
-        sampler = None
         self.report = None
         if d.adversarial:
             games, self.report = load_lost_games(d.adversarial, cfg.game.board_size, self.rules, d.newest_games,
                                                  d.victims)
             log.info("defence: %s: %s", ", ".join(d.adversarial), self.report.text())
-            sampler = PositionSampler(games, d.sampling, d.last_moves)
+            self.lost = tuple(games)
+            sampler = PositionSampler(self.lost, d.sampling, d.last_moves)
             if d.fraction > 0 and not sampler:
                 raise ValueError(f"defence: no game the victim lost in {', '.join(d.adversarial)} "
                                  f"({self.report.text()}): no position to train on")
             log.info("defence: %d lost games, %d positions with the victim to move (sampling %s); %.0f%% of the "
                      "games start from one", len(sampler), sampler.positions, d.sampling, 100 * d.fraction)
-        self.selfplay = PositionalSelfPlay(self.evaluator, cfg.game.board_size, self.rules, cfg.search, cfg.selfplay,
-                                           self.rng, sampler, d.fraction if sampler else 0.0, self._samples())
+        self.selfplay = self._actor_games().start(self.evaluator, self.rules, self.rng, None)
 
     def _load_init(self, cfg: VictimRunConfig, resume: bool) -> tuple[VictimRunConfig, Checkpoint | None]:
         """``cfg`` with the init victim's architecture, and its checkpoint (None when resuming or without init)."""
@@ -149,12 +162,14 @@ class DefenceTrainer(VictimTrainer):
         self._init_record = saved.get("init_checkpoint")
         self._from_positions = int(saved.get("games_from_positions", 0))
 
-    def _play_phase(self, logger: RunLogger) -> None:
-        super()._play_phase(logger)
-        done, self.selfplay.from_positions = self.selfplay.from_positions, []
+    def _actor_games(self) -> PositionalSelfPlayGames:
+        return PositionalSelfPlayGames(self.cfg, self.lost)
+
+    def _games_played(self, games: list, logger: RunLogger) -> None:
+        done = from_positions(games)
         if not done:
             return
         self._from_positions += len(done)
         logger.scalars({"defence/games_from_positions": self._from_positions,
-                        "defence/victim_win_rate": float(np.mean([g.victim_won for g in done])),
+                        "defence/victim_win_rate": float(np.mean([start_side_won(g) for g in done])),
                         "defence/start_move": float(np.mean([g.start_move for g in done]))}, self.step)

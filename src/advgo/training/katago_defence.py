@@ -16,6 +16,8 @@ agent does (``katanet``: the installed model; ``katanet:model=PATH``) or as a ba
 | replay rows | KataGo's input features (22 planes, 19 globals) as the evaluator encoded the searched position |
 | checkpoints | ``checkpoints/ckpt-<step>.pt`` (:mod:`advgo.nets.katago.checkpoint`: weights, optimizer, the base |
 | | model file's path) for ``--resume`` |
+| on Ray actors | :class:`KataGoSelfPlayGames`: each actor a KataGo net of the model's architecture, weights by |
+| | version; evaluated in the actor (the inference server serves advgo's own nets only) |
 | the defended net | ``model.bin.gz`` in the run folder, a KataGo model file rewritten at every checkpoint, and |
 | | ``milestones/model-<step>.bin.gz``: play it as ``katanet:model=PATH`` or with the real engine |
 | | (``katago:model=PATH``) |
@@ -27,6 +29,7 @@ the b10c384 net takes about 2.5 s.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -37,8 +40,9 @@ from ..features.katago import GLOBALS, SPATIAL
 from ..fileio import atomic_write
 from ..nets.katago import KataGoNet, read_model, resolve_model_path
 from ..nets.katago.checkpoint import load_katago_checkpoint, save_katago_checkpoint
+from ..nets.katago.layers import ModelDesc
 from ..nets.katago.trainable import KataGoSamples, KataGoTrainable
-from .defence import DefenceTrainer
+from .defence import DefenceTrainer, PositionalSelfPlayGames
 from .trainer import MILESTONES
 from .victim_config import VictimRunConfig
 
@@ -68,6 +72,27 @@ def katago_model_of(spec: str) -> Path | None:
         return resolve_model_path(model)
     except FileNotFoundError as err:
         raise ValueError(f"defence.init {spec!r}: {err}") from None
+
+
+@dataclass(frozen=True)
+class KataGoSelfPlayGames(PositionalSelfPlayGames):
+    """What a KataGo defence plays, in its own process or on Ray actors: the positional self-play of
+    :class:`~advgo.training.defence.PositionalSelfPlayGames` with a KataGo net as the evaluator (each actor its own
+    copy of the ``desc``'s architecture, weights by version as any run's) and KataGo's features as the samples. An
+    inference server serves advgo's own nets only: each actor evaluates the net itself."""
+
+    desc: ModelDesc | None = None
+    dtype: str = "bf16"
+
+    servable = False
+
+    def evaluator(self, rules, seed: int, device: str) -> KataGoNet:
+        net = KataGoTrainable(self.desc).inference_copy()
+        return KataGoNet(net, device=device, dtype=DTYPES[self.dtype], rules=rules, symmetry="random", seed=seed,
+                         max_batch=self.batch, passing_hacks=True)
+
+    def samples(self, evaluator) -> KataGoSamples:
+        return KataGoSamples(evaluator.encoder)
 
 
 class KataGoDefenceTrainer(DefenceTrainer):
@@ -107,8 +132,11 @@ class KataGoDefenceTrainer(DefenceTrainer):
         return KataGoNet(net.inference_copy(), device=self.device, dtype=self.play_dtype, rules=self.rules,
                          symmetry=symmetry, seed=seed, max_batch=max_batch, passing_hacks=True)
 
-    def _samples(self) -> KataGoSamples:
-        return KataGoSamples(self.torch_evaluator.encoder)
+    def _actor_games(self) -> KataGoSelfPlayGames:
+        return KataGoSelfPlayGames(self.cfg, self.lost, self.template, self.cfg.defence.katago_dtype)
+
+    def _played_net(self):
+        return self.net.model  # the KataGo net itself: the actors' evaluators load its weights
 
     def _after_training(self) -> None:
         self.torch_evaluator.load_weights(self.net.model)

@@ -23,7 +23,9 @@ with ``fraction`` 0 it draws nothing and plays exactly as plain self-play). Such
 from like any other: the victim's own search decides what to do there, and the value target is how the game
 ended. Only the moves played after the start are its own: each game may play the self-play move cap's worth of
 moves from where it started (the boards' cap is the self-play cap plus the longest prefix, and the shorter cap of
-each game is applied here). ``FinishedGame.length`` counts the prefix too.
+each game is applied here). ``FinishedGame.length`` counts the prefix too; ``start_move`` and ``start_color``
+say where such a game started and who was to move (:func:`from_positions`, :func:`start_side_won`), so the games
+carry it wherever they are played (on Ray actors too).
 """
 
 from __future__ import annotations
@@ -234,20 +236,15 @@ class PositionSampler:
 
 
 # ------------------------------------------------------------------------------------- self-play from them
-class PositionGame(NamedTuple):
-    """A finished self-play game that started from an adversarial position."""
+def from_positions(games: Iterable[FinishedGame]) -> list[FinishedGame]:
+    """The finished self-play games that started from an adversarial position (``start_color`` set)."""
+    return [g for g in games if g.start_color]
 
-    start_move: int
-    victim_color: int
-    """Who was to move at the start: the side that had lost the adversarial game."""
-    score: float
-    """Black minus white, komi included."""
-    capped: bool
 
-    @property
-    def victim_won(self) -> bool:
-        """The side that had lost won this time (by the one counting rule)."""
-        return is_win(self.score * self.victim_color, self.capped)
+def start_side_won(game: FinishedGame) -> bool:
+    """A game from an adversarial position: the side that had lost there (to move at the start) won this time,
+    by the one counting rule."""
+    return is_win(game.score * game.start_color, game.end_reason == "move_cap")
 
 
 class PositionalSelfPlay(SelfPlay):
@@ -265,7 +262,6 @@ class PositionalSelfPlay(SelfPlay):
                          rng, samples)
         self._start_move = np.zeros(config.games, np.int64)  # [B] moves before the game's start
         self._start_color = np.zeros(config.games, np.int8)  # [B] victim to move at the start; 0: a fresh game
-        self.from_positions: list[PositionGame] = []  # finished games that started from a position (the trainer drains it)
         self.started_from_positions = 0
         for b in range(config.games):
             self._new_game(b)
@@ -299,6 +295,5 @@ class PositionalSelfPlay(SelfPlay):
     def _finish(self, b: int, score: float) -> FinishedGame:
         game = super()._finish(b, score)
         if self._start_color[b]:
-            self.from_positions.append(PositionGame(int(self._start_move[b]), int(self._start_color[b]), score,
-                                                    game.end_reason == "move_cap"))
+            game = game._replace(start_move=int(self._start_move[b]), start_color=int(self._start_color[b]))
         return game

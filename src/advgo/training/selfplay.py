@@ -62,6 +62,8 @@ class FinishedGame(NamedTuple):
     length: int  # moves played
     score: float  # black minus white, komi included
     end_reason: str  # "two_passes" or "move_cap"
+    start_move: int = 0  # moves played before the game's own start (a start from an adversarial position)
+    start_color: int = 0  # the side to move at such a start (1 black, -1 white); 0: a game from the empty board
 
 
 def stack_samples(rows: list, size: int, planes: int = FEATURES.planes,

@@ -71,11 +71,17 @@ class Counters:
 
 
 class TimedEvaluator:
-    """Wraps an evaluator to measure the wall time spent in it (the net's share of self-play)."""
+    """Wraps an evaluator to measure the wall time spent in it (the net's share of self-play); its other
+    attributes are the inner evaluator's."""
 
     def __init__(self, inner):
         self.inner = inner
         self.seconds = 0.0
+
+    def __getattr__(self, name: str):
+        if name == "inner":  # not set yet (unpickling): no delegation
+            raise AttributeError(name)
+        return getattr(self.inner, name)  # the rest is the inner evaluator's (a KataGo net's encoder)
 
     def evaluate(self, leaves, count, komi, priors_out, values_out):
         start = time.perf_counter()
@@ -171,6 +177,10 @@ class Trainer:
     def _actor_games(self) -> Games:
         """What the actors play with ``scale.workers >= 2`` (handed to them instead of a role)."""
         raise NotImplementedError
+
+    def _played_net(self):
+        """The module whose weights the actors load (published after every training phase): the trained net."""
+        return self.net
 
     def _closing_reserve(self) -> float:
         """Seconds to keep for the closing evaluation when the budget nears its end (0: none is run)."""
@@ -313,7 +323,7 @@ class Trainer:
             return
         # a resumed run's actors get fresh seeds: replaying the first run's games would add nothing
         self.pool = ActorPool(self._actor_games(), self.cfg.seed + 104_729 * self.step)
-        self.pool.start(self.net)
+        self.pool.start(self._played_net())
         log.info("%d actors playing on Ray (weights version %d)", self.cfg.scale.workers, self.pool.version)
 
     def _on_start(self, logger: RunLogger) -> None:
@@ -359,7 +369,7 @@ class Trainer:
         self.net.eval()
         self._after_training()
         if self.pool is not None and done:
-            self.pool.publish(self.net)
+            self.pool.publish(self._played_net())
         if done:
             logger.scalars({f"losses/{k}": v / done for k, v in totals.items()}, self.step)
             logger.scalar("perf/steps_per_s", done / (time.perf_counter() - start), self.step)

@@ -33,6 +33,7 @@ from ..agents import PolicyAgent, RandomAgent
 from ..eval.arena import play_match
 from ..nets import TorchEvaluator
 from ..runlog import RunLogger
+from .actors import net_evaluator
 from .selfplay import SelfPlay
 from .trainer import TimedEvaluator, Trainer
 from .victim_config import VictimRunConfig
@@ -46,13 +47,22 @@ class SelfPlayGames:
 
     cfg: VictimRunConfig
 
+    servable = True
+
     @property
     def batch(self) -> int:
         return self.cfg.selfplay.games
 
+    def evaluator(self, rules, seed: int, device: str):
+        return net_evaluator(self.cfg, rules, seed, device, self.batch)
+
     def start(self, evaluator, rules, rng, server) -> SelfPlay:
         cfg = self.cfg
-        return SelfPlay(evaluator, cfg.game.board_size, rules, cfg.search, cfg.selfplay, rng)
+        return SelfPlay(evaluator, cfg.game.board_size, rules, cfg.search, cfg.selfplay, rng, self.samples(evaluator))
+
+    def samples(self, evaluator):
+        """How self-play stores a searched position for the learner (None: advgo's features)."""
+        return None
 
     def set_stage(self, play: SelfPlay, stage: int) -> None:
         """Self-play has one stage."""
@@ -69,17 +79,12 @@ class VictimTrainer(Trainer):
         self.net.eval()
         self.torch_evaluator = self._make_evaluator(self.net, "random", cfg.seed, cfg.selfplay.games)
         self.evaluator = TimedEvaluator(self.torch_evaluator)
-        self.selfplay = SelfPlay(self.evaluator, cfg.game.board_size, self.rules, cfg.search, cfg.selfplay,
-                                 self.rng, self._samples())
+        self.selfplay = self._actor_games().start(self.evaluator, self.rules, self.rng, None)
 
     def _make_evaluator(self, net, symmetry: str, seed: int, max_batch: int = 256):
         """An evaluator playing a frozen copy of ``net`` (``load_weights`` refreshes it)."""
         return TorchEvaluator(net, device=self.device, symmetry=symmetry, seed=seed, rules=self.rules,
                               max_batch=max_batch)
-
-    def _samples(self):
-        """How self-play stores positions for this net (None: advgo's features)."""
-        return None
 
     def _after_training(self) -> None:
         self.torch_evaluator.load_weights(self.net)  # the evaluator runs a frozen copy
@@ -119,6 +124,10 @@ class VictimTrainer(Trainer):
             scalars["actors/restarts"] = self.pool.restarts
             scalars["actors/weights_version"] = self.pool.version
         logger.scalars(scalars, self.step)
+        self._games_played(games, logger)
+
+    def _games_played(self, games: list, logger: RunLogger) -> None:
+        """The play phase's finished games, wherever they were played (a subclass logs more of them)."""
 
     def _play_here(self, goal: int) -> tuple[list, int, int, float]:
         games = []
