@@ -243,11 +243,14 @@ def test_a_katago_victim_with_visits_in_its_spec_is_refused(tiny_katago, tmp_pat
     ("defender.game.komi=7.5", "must be the same"),
     ("rounds=0", "rounds"),
     ("attack.threshold=2", "threshold"),
-    ("defender.scale.workers=2", "main process"),
 ])
 def test_config_errors(override, message):
     with pytest.raises(ConfigError, match=message):
         stub_config(override)
+
+
+def test_a_defence_may_play_on_actors():
+    assert stub_config("defender.scale.workers=2").defender.scale.workers == 2  # positions travel to Ray actors
 
 
 def test_a_victim_that_cannot_be_defended_is_an_error_before_anything_runs(tmp_path):

@@ -141,5 +141,3 @@ class IterateConfig:
         if self.defender.game != self.adversary.game:
             raise ValueError(f"defender.game ({self.defender.game}) and adversary.game ({self.adversary.game}) must "
                              f"be the same: positions keep their meaning only under the same board, rules and komi")
-        if self.defender.scale.workers != 1:
-            raise ValueError("defender.scale.workers must be 1: positions are played in the main process")
