@@ -46,7 +46,8 @@ __all__ = ["KataGoModel"]
 
 
 def _t(array: np.ndarray) -> torch.Tensor:
-    return torch.from_numpy(np.ascontiguousarray(array, np.float32))
+    array = np.ascontiguousarray(array, np.float32)
+    return torch.from_numpy(array if array.flags.writeable else array.copy())  # read-only: a desc sent through Ray
 
 
 def _act(layer: Activation | None):
