@@ -110,6 +110,32 @@ def test_game_ending_pass_blindness_when_switched_off():
     assert counts.argmax() == size * size
 
 
+@given(to_play=st.sampled_from([1, -1]), lead=st.booleans(), value=st.floats(-0.9, 0.9), floor=st.booleans())
+@settings(max_examples=40, deadline=None)
+def test_pass_floor_values_a_move_answered_by_a_game_ending_pass_at_its_first_visit(to_play, lead, value, floor):
+    """The root player passes (its only move with prior mass); the opponent may then end the game by passing back.
+    With ``pass_floor`` that first visit already backs up the opponent's known result where it beats the net's
+    guess (the opponent leads on the board: a certain loss for the root player); without it, the net's guess."""
+    size = 5
+    state = GameState.setup(size, RULES, black=[0] if lead == (to_play == 1) else [],
+                            white=[0] if lead != (to_play == 1) else [], to_play=to_play)
+    prior = np.zeros(size * size + 1, np.float32)
+    prior[-1] = 1.0
+    search = mcts(FunctionEvaluator(lambda leaves, j: (prior, value)), size, 1, 2, pass_floor=floor)
+    search.search(roots_from([state]))
+    tree = search.tree
+    child = tree.child[0, ROOT, size * size]
+    assert tree.visits[0, child] == 1
+    opponent_by_passing = -1.0 if lead else 1.0  # the opponent's result if it passes back: the board as it stands
+    expected = -max(value, opponent_by_passing) if floor else -value
+    assert tree.value_sum[0, child] == pytest.approx(expected, abs=1e-6)
+
+
+def test_pass_floor_needs_terminal_pass():
+    with pytest.raises(ValueError, match="terminal_pass"):
+        SearchConfig(pass_floor=True, terminal_pass=False)
+
+
 def test_value_signs_for_both_colours_in_one_batch():
     """Same evaluator, black and white to move: the root value is reported for the player to move."""
     size = 5

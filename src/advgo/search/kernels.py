@@ -44,6 +44,7 @@ class Puct(NamedTuple):
     c_puct: float  # exploration weight
     fpu_reduction: float  # unvisited moves get the parent's value minus this · sqrt(visited prior mass)
     terminal_pass: bool = True  # value a game-ending pass by its known result (see ``add_terminal_pass``)
+    pass_floor: bool = False  # a node whose game-ending pass wins is worth at least that (see ``floor_by_pass``)
 
 
 @kernel(inline=True)
@@ -313,6 +314,19 @@ def add_terminal_pass(tree, b, node, leaves, j, rules):
     tree.net_value[b, c] = outcome(leaves, j, rules.komi, -to_play)
 
 
+@kernel(inline=True)
+def floor_by_pass(tree, b, node, pass_action):
+    """Value ``node`` at least as its game-ending pass child (``add_terminal_pass``): the player to move there can
+    end the game with that result, so the position is worth no less. The floor reaches the playout's backup, so
+    the move that led here (a move the opponent answers by passing) is valued by the known result at its first
+    visit, not by the net's guess."""
+    c = tree.child[b, node, pass_action]
+    if c != NO_CHILD and tree.status[b, c] == TERMINAL:
+        known = -tree.net_value[b, c]  # the child's value is for the player to move there, the opponent
+        if known > tree.net_value[b, node]:
+            tree.net_value[b, node] = known
+
+
 @kernel
 def expand_and_backup(tree, leaves, rules, priors, values, mask, puct, lo, hi):
     """Expand the evaluated leaves of games ``lo .. hi-1`` (masked, renormalised priors); back every playout's
@@ -329,6 +343,8 @@ def expand_and_backup(tree, leaves, rules, priors, values, mask, puct, lo, hi):
             tree.status[b, node] = EXPANDED
             if puct.terminal_pass:
                 add_terminal_pass(tree, b, node, leaves, j, rules)
+                if puct.pass_floor:
+                    floor_by_pass(tree, b, node, leaves.size * leaves.size)
         backup(tree, b, node, tree.net_value[b, node])
         playouts += 1
     return playouts

@@ -55,6 +55,12 @@ class SearchConfig:
     Off, such a pass is searched like any move: by its prior, which a net trained on games that rarely end
     this way keeps near zero, so the search can miss a pass that wins on the spot (or take one that loses).
     """
+    pass_floor: bool = False
+    """With ``terminal_pass``: a position where the player to move wins (or draws) by a game-ending pass is worth at
+    least that result, ``max(net value, pass result)``, as its value in the playout's backup. A move the opponent
+    answers by passing into a lost count is then found at its first visit (through the opponent's modelled reply in
+    A-MCTS), not only once the search goes one move deeper. Off by default: results before it was added were
+    measured without it."""
     threads: int = 1
     """Threads running the search kernels (selection, expansion, backup), each over its share of the games;
     the kernels release the GIL. Results do not depend on it: games share no state and leaves are packed in
@@ -75,6 +81,8 @@ class SearchConfig:
             raise ValueError(f"search.noise_fraction must be in [0, 1], got {self.noise_fraction}")
         if self.dirichlet_total <= 0:
             raise ValueError(f"search.dirichlet_total must be positive, got {self.dirichlet_total}")
+        if self.pass_floor and not self.terminal_pass:
+            raise ValueError("search.pass_floor needs search.terminal_pass (the floor is the game-ending pass's result)")
         if self.threads < 1 or self.groups < 1:
             raise ValueError(f"search.threads and search.groups must be at least 1, got {self.threads}, {self.groups}")
 
@@ -130,7 +138,8 @@ class BatchedMCTS:
         # passing there ends the game, that scored pass (2 nodes); A-MCTS adds the victim node before the leaf.
         self.capacity = 3 * most + 3 if victim is None else 5 * most + 5
         self.tree = new_tree(batch, self.capacity, self.num_actions)
-        self.puct = k.Puct(float(config.c_puct), float(config.fpu_reduction), bool(config.terminal_pass))
+        self.puct = k.Puct(float(config.c_puct), float(config.fpu_reduction), bool(config.terminal_pass),
+                           bool(config.pass_floor))
         self.threads = min(config.threads, batch)
         self._groups: list[_Group] = []
         self._history = 0  # history length the leaf buffers were made for
