@@ -38,7 +38,7 @@ from ..agentspec import is_katanet, parse_agent_spec
 from ..config import to_dict
 from ..features.katago import GLOBALS, SPATIAL
 from ..fileio import atomic_write
-from ..nets.katago import KataGoNet, read_model, resolve_model_path
+from ..nets.katago import KataGoModel, KataGoNet, read_model, resolve_model_path
 from ..nets.katago.checkpoint import load_katago_checkpoint, save_katago_checkpoint
 from ..nets.katago.layers import ModelDesc
 from ..nets.katago.trainable import KataGoSamples, KataGoTrainable
@@ -87,8 +87,7 @@ class KataGoSelfPlayGames(PositionalSelfPlayGames):
     servable = False
 
     def evaluator(self, rules, seed: int, device: str) -> KataGoNet:
-        net = KataGoTrainable(self.desc).inference_copy()
-        return KataGoNet(net, device=device, dtype=DTYPES[self.dtype], rules=rules, symmetry="random", seed=seed,
+        return KataGoNet(KataGoModel(self.desc), device=device, dtype=DTYPES[self.dtype], rules=rules, symmetry="random", seed=seed,
                          max_batch=self.batch, passing_hacks=True)
 
     def samples(self, evaluator) -> KataGoSamples:
