@@ -67,7 +67,6 @@ def is_katanet(spec: str) -> bool:
     return spec.strip().lower().partition(":")[0] == "katanet"
 
 
-
 class AgentSpecError(ValueError):
     """A spec string that names no player; the message lists the accepted forms."""
 

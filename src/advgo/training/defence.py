@@ -37,8 +37,17 @@ import numpy as np
 from .. import zoo
 from ..nets import load_checkpoint
 from ..nets.checkpoint import Checkpoint
+from ..rules import Rules
 from ..runlog import RunLogger
-from .positions import LostGame, PositionalSelfPlay, PositionSampler, from_positions, load_lost_games, start_side_won
+from .positions import (
+    LostGame,
+    PositionalSelfPlay,
+    PositionSampler,
+    ScanReport,
+    from_positions,
+    load_lost_games,
+    start_side_won,
+)
 from .victim import SelfPlayGames, VictimTrainer
 from .victim_config import NetSection, VictimRunConfig
 
@@ -93,28 +102,32 @@ class DefenceTrainer(VictimTrainer):
 
     def __init__(self, cfg: VictimRunConfig, run_dir: Path, resume: bool = False,
                  max_minutes: float | None = None):
-        d = cfg.defence
         cfg, init = self._load_init(cfg, resume)
         self.interrupted = False
         self._init_record = None  # set before the base class restores a resumed run's extra state
         self._from_positions = 0
-        self.lost: tuple[LostGame, ...] = ()  # the positions' games, read below (the base class plays none)
+        # the lost games before the base class starts the self-play (from them) and touches the run folder
+        self.lost, self.report = self._read_lost_games(cfg)
         super().__init__(cfg, run_dir, resume, max_minutes)
         if not resume:
             self._init_record = self._begin(init)
-        self.report = None
-        if d.adversarial:
-            games, self.report = load_lost_games(d.adversarial, cfg.game.board_size, self.rules, d.newest_games,
-                                                 d.victims)
-            log.info("defence: %s: %s", ", ".join(d.adversarial), self.report.text())
-            self.lost = tuple(games)
-            sampler = PositionSampler(self.lost, d.sampling, d.last_moves)
-            if d.fraction > 0 and not sampler:
-                raise ValueError(f"defence: no game the victim lost in {', '.join(d.adversarial)} "
-                                 f"({self.report.text()}): no position to train on")
-            log.info("defence: %d lost games, %d positions with the victim to move (sampling %s); %.0f%% of the "
-                     "games start from one", len(sampler), sampler.positions, d.sampling, 100 * d.fraction)
-        self.selfplay = self._actor_games().start(self.evaluator, self.rules, self.rng, None)
+
+    @staticmethod
+    def _read_lost_games(cfg: VictimRunConfig) -> tuple[tuple[LostGame, ...], ScanReport | None]:
+        """The games the victim lost in ``defence.adversarial`` and the scan's report (none without runs)."""
+        d = cfg.defence
+        if not d.adversarial:
+            return (), None
+        rules = Rules.from_name(cfg.game.rules, cfg.game.komi)
+        games, report = load_lost_games(d.adversarial, cfg.game.board_size, rules, d.newest_games, d.victims)
+        log.info("defence: %s: %s", ", ".join(d.adversarial), report.text())
+        sampler = PositionSampler(games, d.sampling, d.last_moves)
+        if d.fraction > 0 and not sampler:
+            raise ValueError(f"defence: no game the victim lost in {', '.join(d.adversarial)} "
+                             f"({report.text()}): no position to train on")
+        log.info("defence: %d lost games, %d positions with the victim to move (sampling %s); %.0f%% of the "
+                 "games start from one", len(sampler), sampler.positions, d.sampling, 100 * d.fraction)
+        return tuple(games), report
 
     def _load_init(self, cfg: VictimRunConfig, resume: bool) -> tuple[VictimRunConfig, Checkpoint | None]:
         """``cfg`` with the init victim's architecture, and its checkpoint (None when resuming or without init)."""
