@@ -9,6 +9,7 @@ format. The exported file is checked against the module it came from, and the le
 from __future__ import annotations
 
 import copy
+import json
 import pickle
 from pathlib import Path
 
@@ -263,7 +264,10 @@ def test_defence_of_a_katago_net_runs_exports_and_resumes(tiny_model, tmp_path):
     assert trainer.step == 4
     exported = run / MODEL_FILE
     milestones = sorted(p.name for p in (run / "milestones").iterdir())
-    assert milestones == ["model-000000002.bin.gz", "model-000000004.bin.gz"]  # no checkpoint copies
+    assert milestones == ["model-000000002.bin.gz", "model-000000002.json",  # no checkpoint copies
+                          "model-000000004.bin.gz", "model-000000004.json"]
+    meta = json.loads((run / "milestones" / "model-000000004.json").read_text())  # the zoo's training record
+    assert meta["step"] == 4 and meta["counters"]["games"] == trainer.counters.games > 0 and meta["hardware"]
     spatial, globals_ = random_inputs(np.random.default_rng(7), 4, SIZE)
     assert close(outputs(KataGoModel(read_model(exported)), spatial, globals_), outputs(trainer.net.model, spatial,
                                                                                          globals_), 1e-5)
@@ -305,3 +309,53 @@ def test_an_actor_plays_the_katago_defence(tiny_model, tmp_path):
     assert planes and all(p.shape[1:] == (SPATIAL, SIZE, SIZE) for p in planes)
 
 
+
+
+# ---------------------------------------------------------------------------------------------- in the zoo
+def test_a_katago_net_in_the_zoo(tiny_model, tmp_path, monkeypatch):
+    """``advgo zoo build`` takes a KataGo defence's milestone (model file and its record) into the user zoo; as
+    ``zoo:NAME`` it then plays, is modelled and is measured as ``katanet:model=<its file>`` is, named by its zoo
+    name, and a defence can start from it; what only our nets can do says so."""
+    from typer.testing import CliRunner
+
+    from advgo import zoo
+    from advgo.cli import app
+    from advgo.eval.zoo_strength import vs_random
+    from advgo.victims import KataNetVictim, resolve_victim
+
+    monkeypatch.setenv("ADVGO_HOME", str(tmp_path / "home"))
+    run = tmp_path / "defence-run"
+    (run / "milestones").mkdir(parents=True)
+    (run / "config.yaml").write_text(f"game: {{board_size: {SIZE}, rules: tromp-taylor, komi: 0.5}}\n")
+    (run / "milestones" / "model-000000002.bin.gz").write_bytes(tiny_model.read_bytes())
+    (run / "milestones" / "model-000000002.json").write_text(json.dumps(
+        {"step": 2, "counters": {"games": 5, "samples": 40, "evaluations": 900, "wall_seconds": 72.0},
+         "hardware": "a test CPU"}))
+    runner = CliRunner()
+    missing = runner.invoke(app, ["zoo", "build", "--run", str(run), "--steps", "4", "--names", "x"])
+    assert missing.exit_code == 2 and "no milestone at step 4" in missing.output
+    built = runner.invoke(app, ["zoo", "build", "--run", str(run), "--steps", "2", "--names", "tiny-def", "--append"])
+    assert built.exit_code == 0, built.output
+    entry = zoo.get("tiny-def")
+    assert entry.kind == "katago" and entry.board_size == SIZE and entry.net_size.startswith("b")
+    assert entry.training == {"run": "defence-run", "step": 2, "games": 5, "samples": 40, "evaluations": 900,
+                              "wall_hours": 0.02, "hardware": "a test CPU", "model_name": "tiny-v15"}
+    assert entry.path.read_bytes() == tiny_model.read_bytes() and str(tmp_path / "home") in str(entry.path)
+    assert [e.name for e in zoo.entries()][-1] == "tiny-def" and "cp1" in {e.name for e in zoo.entries()}
+    listed = runner.invoke(app, ["zoo", "list"])
+    assert listed.exit_code == 0 and "tiny-def" in listed.output
+    # a victim as katanet plays it, under its zoo name
+    victim = resolve_victim("zoo:tiny-def", 1, board_size=SIZE)
+    assert isinstance(victim, KataNetVictim) and victim.label == "tiny-def@1" and victim.model == entry.path
+    rules = Rules.tromp_taylor(0.5)
+    same = [play_match(make_agent(spec, rules=rules), make_agent("random", seed=3), SIZE, 2, rules)
+            for spec in ("zoo:tiny-def", f"katanet:model={entry.path}")]
+    assert same[0].lengths == same[1].lengths and same[0].wins == same[1].wins
+    assert vs_random("tiny-def", 2)["games"] == 2
+    # a defence can start from it; an adversary, the round robin's nets and other sizes cannot
+    assert katago_model_of("zoo:tiny-def") == entry.path and katago_model_of("tiny-def") == entry.path
+    assert katago_model_of("cp2") is None
+    with pytest.raises(ValueError, match="is a KataGo net"):
+        zoo.load_net("tiny-def")
+    with pytest.raises(ValueError, match="7x7 to 19x19"):
+        resolve_victim("tiny-def", 1, board_size=5)

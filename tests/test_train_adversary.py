@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-from advgo import Rules, engine
+from advgo import Rules, engine, zoo
 from advgo.config import load_config
 from advgo.features import FEATURES, encode_batch
 from advgo.nets import TorchEvaluator, latest_checkpoint, load_checkpoint
@@ -197,7 +197,7 @@ def test_resume_after_a_kill_keeps_every_sgf_and_numbers_on(victims, tmp_path):
     assert f"game {len(before) + 1}:" in first_new.comments[0]
 
 
-def test_warm_start_loads_the_weights(victims, tmp_path):
+def test_warm_start_loads_the_weights(victims, tmp_path, monkeypatch):
     run = tmp_path / "run"
     AdversaryTrainer(tiny(victims, "schedule.total_steps=20"), run).run()
     path = latest_checkpoint(run / CHECKPOINTS)
@@ -207,6 +207,11 @@ def test_warm_start_loads_the_weights(victims, tmp_path):
         assert np.array_equal(t.cpu().numpy(), source[k].cpu().numpy()), k
     with pytest.raises(ValueError, match="net"):
         AdversaryTrainer(tiny(victims, "net.channels=16"), tmp_path / "bad", init=str(path))
+    monkeypatch.setenv("ADVGO_HOME", str(tmp_path / "home"))  # a KataGo net of the zoo is no adversary's start
+    zoo.save_entries([zoo.ZooEntry(name="kata", file="kata.bin.gz", board_size=5, blocks=2, channels=8,
+                                   kind="katago")])
+    with pytest.raises(ValueError, match="is a KataGo net"):
+        AdversaryTrainer(tiny(victims), tmp_path / "kata", init="kata")
 
 
 @pytest.mark.parametrize("override, message", [

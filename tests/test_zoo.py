@@ -7,6 +7,7 @@ import pytest
 from test_train_victim import TINY
 
 import advgo.zoo.registry as registry
+from advgo.agent_registry import make_agent
 from advgo.agents import RandomAgent
 from advgo.config import load_config
 from advgo.eval import play_match
@@ -46,7 +47,7 @@ def test_export_and_registry_round_trip(zoo_dir):
 
 @pytest.mark.parametrize("visits", [1, 8])
 def test_victim_plays_as_an_agent(zoo_dir, visits):
-    victim = registry.make_agent("tiny-a", visits=visits)
+    victim = make_agent(f"zoo:tiny-a:visits={visits}")
     assert victim.name == f"tiny-a@{visits}"
     result = play_match(victim, RandomAgent(seed=1), 5, 4)
     assert result.games == 4

@@ -55,6 +55,10 @@ def zoo_table(rows) -> tuple[Table, list[str]]:
     if levels:
         notes.append(f"GNU Go columns: levels {'/'.join(map(str, levels))} at the victim's visits; intervals and game "
                      f"counts: advgo zoo list --json")
+    katago = [r.name for r in rows if r.kind == "katago"]
+    if katago:
+        notes.append(f"KataGo nets ({', '.join(katago)}): steps, games and hours are their fine-tuning's (a KataGo "
+                     f"defence run), not KataGo's own training")
     for hw in hardware:
         names = ", ".join(r.name for r in rows if str(r.training.get("hardware", "?")) == hw)
         notes.append(f"trained on {hw}: {names}")
@@ -80,29 +84,36 @@ def zoo_list(as_json: bool = typer.Option(False, "--json", help="Print the regis
 
 @zoo_app.command("build")
 def zoo_build(
-    run: Path = typer.Option(..., "--run", help="Training run folder whose milestones/ hold the checkpoints."),
+    run: Path = typer.Option(..., "--run", help="Training run folder whose milestones/ hold the checkpoints (or, "
+                             "for a KataGo defence, the model files)."),
     steps: str = typer.Option(..., "--steps", help="Comma-separated milestone steps, weakest first."),
     names: str = typer.Option(..., "--names", help="Comma-separated victim names, one per step."),
     append: bool = typer.Option(False, "--append", help="Keep the registry's other victims (a victim of the same "
                                 "name is replaced in place; new ones go last)."),
 ) -> None:
-    """Export milestone checkpoints of a run into the user zoo (nets only) and rewrite its registry."""
+    """Export milestones of a run into the user zoo (nets only) and rewrite its registry: checkpoints of
+    advgo's nets, or KataGo model files (milestones/model-<step>.bin.gz of a KataGo defence)."""
     from advgo.nets import checkpoint_path
-    from advgo.zoo import entries, export_victim, save_entries, user_zoo_dir
+    from advgo.zoo import entries, export_katago_victim, export_victim, save_entries, user_zoo_dir
 
     step_list = [int(s) for s in steps.split(",")]
     name_list = [n.strip() for n in names.split(",")]
     if len(step_list) != len(name_list):
         console.print("[red]error:[/red] --steps and --names must have the same number of entries")
         raise typer.Exit(2)
-    paths = [checkpoint_path(run / "milestones", step) for step in step_list]
-    for path in paths:
-        if not path.exists():
-            console.print(f"[red]error:[/red] no milestone checkpoint {path}")
+    sources = []
+    for step in step_list:
+        ckpt, model = checkpoint_path(run / "milestones", step), run / "milestones" / f"model-{step:09d}.bin.gz"
+        if not ckpt.exists() and not model.exists():
+            console.print(f"[red]error:[/red] no milestone at step {step}: neither {ckpt} nor {model}")
             raise typer.Exit(2)
+        sources.append(ckpt if ckpt.exists() else model)
     rows = []
-    for path, name in zip(paths, name_list):
-        rows.append(export_victim(path, name, training={"run": run.name}))
+    for path, name in zip(sources, name_list):
+        if path.name.endswith(".bin.gz"):
+            rows.append(export_katago_victim(path, name, _board_size(run), training=_katago_record(run, path)))
+        else:
+            rows.append(export_victim(path, name, training={"run": run.name}))
         console.print(f"exported {name} from {path}")
     if append:
         new = {r.name: r for r in rows}
@@ -110,6 +121,34 @@ def zoo_build(
         rows = kept + list(new.values())
     save_entries(rows)
     console.print(f"user zoo: {user_zoo_dir()} (read over the bundled zoo)")
+
+
+def _katago_record(run: Path, model: Path) -> dict:
+    """A KataGo milestone's training record where it has no sidecar (runs before advgo wrote one): the run's
+    checkpoint of the same step, when kept."""
+    from advgo.nets import checkpoint_path
+    from advgo.nets.katago.checkpoint import load_katago_checkpoint
+
+    step = int(model.name.split("-")[1].split(".")[0])
+    record = {"run": run.name, "step": step}
+    ckpt = checkpoint_path(run / "checkpoints", step)
+    if not model.with_name(f"model-{step:09d}.json").exists() and ckpt.exists():
+        extra = load_katago_checkpoint(ckpt).extra or {}
+        counters = extra.get("counters", {})
+        record.update({key: counters.get(key) for key in ("games", "samples", "evaluations")},
+                      wall_hours=round(counters.get("wall_seconds", 0.0) / 3600, 3), hardware=extra.get("hardware"))
+    return record
+
+
+def _board_size(run: Path) -> int:
+    """The board size a run trained on (its resolved ``config.yaml``)."""
+    import yaml
+
+    try:
+        return int(yaml.safe_load((run / "config.yaml").read_text())["game"]["board_size"])
+    except (OSError, KeyError, TypeError, ValueError, yaml.YAMLError) as err:
+        console.print(f"[red]error:[/red] {run / 'config.yaml'}: no game.board_size to record ({err})")
+        raise typer.Exit(2) from None
 
 
 @zoo_app.command("measure")

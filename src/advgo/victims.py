@@ -4,7 +4,8 @@ A victim is named by a spec string and played with a number of visits:
 
 | spec | victim |
 |---|---|
-| ``NAME`` or ``zoo:NAME`` | a net of the bundled zoo (``advgo zoo list``) |
+| ``NAME`` or ``zoo:NAME`` | a victim of the zoo (``advgo zoo list``): one of our nets, or a KataGo net of the user |
+| | zoo, played as ``katanet:model=<its file>`` is (fp32) and named by its zoo name |
 | ``PATH.pt`` or ``net:PATH`` | a checkpoint of ``advgo train victim`` or ``advgo train adversary`` |
 | ``gnugo[:level=N]``, ``gtp:COMMAND``, ``engine:NAME`` | an external engine over GTP: a black box |
 | ``katanet[:model=PATH]`` | KataGo's own net in process (:class:`advgo.nets.katago.KataGoNet`): a gray box like our |
@@ -166,6 +167,8 @@ class KataNetVictim(_NetVictim):
     device: object = "cpu"
     evaluator_factory: object = None
     """As ``Victim.evaluator_factory`` (the inference server's)."""
+    name: str | None = None
+    """The zoo name of a KataGo net from the zoo (it labels the victim); None: labelled by its spec."""
     board_size = None  # KataGo's nets take any board from 7x7 to 19x19
 
     def __post_init__(self):
@@ -183,7 +186,7 @@ class KataNetVictim(_NetVictim):
 
     @property
     def label(self) -> str:
-        return victim_label(self.spec.text, self.visits)
+        return victim_label(self.name or self.spec.text, self.visits)
 
     def _evaluator(self, rules: Rules, symmetry: str = "none", seed: int = 0, max_batch: int = 256):
         if self.evaluator_factory is not None:
@@ -275,9 +278,7 @@ def resolve_victim(spec: str, visits: int = 1, device="cpu",
     if visits < 1:
         raise ValueError(f"victim {spec!r}: visits must be at least 1, got {visits}")
     if is_katanet(spec):
-        if board_size is not None and not KATANET_SIZES[0] <= board_size <= KATANET_SIZES[1]:
-            raise ValueError(f"victim {spec!r}: KataGo's nets take boards {KATANET_SIZES[0]}x{KATANET_SIZES[0]} to "
-                             f"{KATANET_SIZES[1]}x{KATANET_SIZES[1]}, not {board_size}x{board_size}")
+        _check_katanet_size(spec, board_size)
         return KataNetVictim(parse_agent_spec(spec), visits, device=device)
     external = _external(spec)
     if external is not None:
@@ -293,11 +294,20 @@ def resolve_victim(spec: str, visits: int = 1, device="cpu",
             entry = zoo.get(spec)
         except KeyError as err:
             raise ValueError(f"unknown victim {spec!r}: not a checkpoint file, and {err.args[0]}") from None
+        if entry.kind == "katago":
+            _check_katanet_size(spec, board_size)
+            return KataNetVictim(parse_agent_spec(f"katanet:model={entry.path}"), visits, device=device, name=spec)
         if board_size is not None and entry.board_size != board_size:
             raise ValueError(f"victim {spec!r} plays {entry.board_size}x{entry.board_size}, "
                              f"not {board_size}x{board_size}")
         net = zoo.load_net(spec, device)
     return Victim(spec=spec, visits=int(visits), net=net, device=device)
+
+
+def _check_katanet_size(spec: str, board_size: int | None) -> None:
+    if board_size is not None and not KATANET_SIZES[0] <= board_size <= KATANET_SIZES[1]:
+        raise ValueError(f"victim {spec!r}: KataGo's nets take boards {KATANET_SIZES[0]}x{KATANET_SIZES[0]} to "
+                         f"{KATANET_SIZES[1]}x{KATANET_SIZES[1]}, not {board_size}x{board_size}")
 
 
 def load_victims(entries, board_size: int, rules: str, need_policy: bool,

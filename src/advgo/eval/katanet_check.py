@@ -173,14 +173,14 @@ def _random_games(size: int, count: int, rng: np.random.Generator) -> list[tuple
 def _victim_games(size: int, count: int, rng: np.random.Generator) -> list[tuple[list[int], str]]:
     """Zoo games, each pair's games batched under Tromp-Taylor; then rules drawn per game (Tromp-Taylor kept
     where the game is illegal under them: a multi-stone suicide)."""
-    from ..zoo import make_agent
+    from ..victims import resolve_victim
 
     pairs = VICTIM_PAIRS.get(size, [])[:count]
     games: list[tuple[list[int], str]] = []
     for k, (a, va, ta, b, vb, tb) in enumerate(pairs):
         n, seed = count // len(pairs) + (k < count % len(pairs)), int(rng.integers(1 << 30))
         agents = [RandomAgent(seed=seed + i) if name == "random" else
-                  make_agent(name, visits=v, temperature=t, seed=seed + i, rules=RULESETS["tromp-taylor"])
+                  resolve_victim(name, v).agent(RULESETS["tromp-taylor"], temperature=t, seed=seed + i)
                   for i, (name, v, t) in enumerate(((a, va, ta), (b, vb, tb)))]
         records = []
         play_games(agents[0], agents[1], size, RULESETS["tromp-taylor"], list(range(n)),

@@ -20,11 +20,18 @@ import numpy as np
 
 from ..agents import RandomAgent
 from ..rules import Rules
-from ..zoo import get, make_agent
+from ..victims import resolve_victim
+from ..zoo import get
 from .arena import play_match
 from .elo import fit_elo
 
 log = logging.getLogger(__name__)
+
+
+def _agent(name: str, visits: int, device, temperature: float, seed: int, rules: Rules | None = None):
+    """Zoo victim ``name`` as it plays (one of our nets, or a KataGo net as ``katanet`` plays it)."""
+    return resolve_victim(name, visits, device=device).agent(rules or Rules.tromp_taylor(), temperature=temperature,
+                                                             seed=seed)
 
 
 def _record(result) -> dict:
@@ -47,7 +54,7 @@ def round_robin(names: list[str], games: int, temperature: float = 0.3, device="
     def agent(p, seed):
         if p == "random":
             return RandomAgent(seed=seed)
-        return make_agent(p, 1, device=device, temperature=temperature, seed=seed)
+        return _agent(p, 1, device, temperature, seed)
 
     for (i, a), (j, b) in itertools.combinations(enumerate(players), 2):
         result = play_match(agent(a, i), agent(b, j + 100), size, games, Rules.tromp_taylor())
@@ -70,7 +77,7 @@ def round_robin(names: list[str], games: int, temperature: float = 0.3, device="
 def vs_random(name: str, games: int, visits: int = 1, temperature: float = 0.0, device="cpu") -> dict:
     """Victim ``name`` at ``visits`` against uniform random (Tromp-Taylor), colours alternating."""
     entry = get(name)
-    me = make_agent(name, visits, device=device, temperature=temperature, seed=visits)
+    me = _agent(name, visits, device, temperature, seed=visits)
     return _record(play_match(me, RandomAgent(seed=games), entry.board_size, games, Rules.tromp_taylor()))
 
 
@@ -79,6 +86,6 @@ def vs_gnugo(name: str, level: int, visits: int, games: int, temperature: float 
     from ..agents import GnuGoAgent
 
     entry = get(name)
-    me = make_agent(name, visits, device=device, temperature=temperature, seed=level, rules=Rules.chinese())
+    me = _agent(name, visits, device, temperature, seed=level, rules=Rules.chinese())
     result = play_match(me, GnuGoAgent(level=level, seed=visits), entry.board_size, games, Rules.chinese())
     return _record(result)

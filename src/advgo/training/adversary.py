@@ -126,9 +126,13 @@ class AdversaryTrainer(Trainer):
     def _warm_start(self, path: str) -> None:
         if not Path(path).is_file() and not path.endswith(".pt"):
             try:
-                path = str(zoo.get(path).path)  # a zoo victim's name
+                entry = zoo.get(path)  # a zoo victim's name
             except KeyError as err:
                 raise ValueError(f"--init {path!r}: not a checkpoint file, and {err.args[0]}") from None
+            if entry.kind != "advgo":
+                raise ValueError(f"--init {path!r} is a KataGo net: an adversary is one of advgo's nets (init: a "
+                                 f"zoo victim of ours such as cp1, a checkpoint, or null for a fresh net)")
+            path = str(entry.path)
         ckpt = load_checkpoint(path, device=self.device, expect_board_size=self.cfg.game.board_size)
         if ckpt.net_config != self.net_config:
             raise ValueError(f"--init {path}: its net is {ckpt.net_config}, but this run's net is {self.net_config} "

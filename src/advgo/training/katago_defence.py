@@ -19,8 +19,8 @@ agent does (``katanet``: the installed model; ``katanet:model=PATH``) or as a ba
 | on Ray actors | :class:`KataGoSelfPlayGames`: each actor a KataGo net of the model's architecture, weights by |
 | | version; evaluated in the actor (the inference server serves advgo's own nets only) |
 | the defended net | ``model.bin.gz`` in the run folder, a KataGo model file rewritten at every checkpoint, and |
-| | ``milestones/model-<step>.bin.gz``: play it as ``katanet:model=PATH`` or with the real engine |
-| | (``katago:model=PATH``) |
+| | ``milestones/model-<step>.bin.gz`` (and ``.json``: step, cost): ``katanet:model=PATH``, the real engine |
+| | (``katago:model=PATH``) or ``advgo zoo build`` (``zoo:NAME``) play it |
 
 Training runs in float32 on the run's device. On this project's 2-core CPU a learner step of 64 9x9 positions of
 the b10c384 net takes about 2.5 s.
@@ -28,12 +28,14 @@ the b10c384 net takes about 2.5 s.
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 
+from .. import zoo
 from ..agentspec import is_katanet, parse_agent_spec
 from ..config import to_dict
 from ..features.katago import GLOBALS, SPATIAL
@@ -54,8 +56,9 @@ _MODEL_SUFFIXES = (".bin.gz", ".txt.gz", ".bin", ".txt")
 
 
 def katago_model_of(spec: str) -> Path | None:
-    """The KataGo model file ``spec`` names (``katanet``, ``katanet:model=PATH``, ``PATH.bin.gz``); None when it
-    names something else (a checkpoint of ours, a zoo victim). A KataGo spec whose file is missing is an error."""
+    """The KataGo model file ``spec`` names (``katanet``, ``katanet:model=PATH``, ``PATH.bin.gz``, a KataGo net of
+    the zoo as ``zoo:NAME`` or ``NAME``); None when it names something else (a checkpoint of ours, one of our zoo
+    victims). A KataGo spec whose file is missing is an error."""
     text = str(spec).strip()
     if is_katanet(text):
         parsed = parse_agent_spec(text)
@@ -67,11 +70,24 @@ def katago_model_of(spec: str) -> Path | None:
     elif text.endswith(_MODEL_SUFFIXES):
         model = text
     else:
-        return None
+        entry = _zoo_entry(text)
+        if entry is None or entry.kind != "katago":
+            return None
+        model = str(entry.path)
     try:
         return resolve_model_path(model)
     except FileNotFoundError as err:
         raise ValueError(f"defence.init {spec!r}: {err}") from None
+
+
+def _zoo_entry(text: str):
+    """The zoo victim ``zoo:NAME`` or a bare ``NAME`` names; None when there is none."""
+    head, _, rest = text.partition(":")
+    name = rest if head == "zoo" and rest else text
+    try:
+        return zoo.get(name)
+    except KeyError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -156,5 +172,8 @@ class KataGoDefenceTrainer(DefenceTrainer):
         model = self.net.export(self.run_dir / MODEL_FILE, name=name)
         every = self.cfg.schedule.milestone_every
         if every and self.step % every == 0:
-            atomic_write(self.run_dir / MILESTONES / f"model-{self.step:09d}.bin.gz", model.read_bytes())
+            stem = self.run_dir / MILESTONES / f"model-{self.step:09d}"
+            atomic_write(Path(f"{stem}.bin.gz"), model.read_bytes())
+            meta = {"step": self.step, **self._compute_record()}  # read by advgo zoo build
+            atomic_write(Path(f"{stem}.json"), json.dumps(meta, indent=1), fsync=False)
         return path

@@ -230,12 +230,17 @@ class Trainer:
             self.buffer.load(replay)
         log.info("resumed %s at step %d (%d games so far)", path, self.step, self.counters.games)
 
+    def _compute_record(self) -> dict:
+        """``{"counters": {games, samples, evaluations, wall_seconds, …}, "hardware": …}``: what the run has cost so
+        far, as checkpoints (and the zoo's training records) keep it."""
+        counters = {k: (float(v) if isinstance(v, float) else int(v)) for k, v in vars(self.counters).items()}
+        return {"counters": counters, "hardware": hardware(self.device)}
+
     def save(self) -> Path:
         """Checkpoint (and replay buffer) now; a milestone step is also copied to ``milestones/``."""
         cfg = self.cfg.schedule
         path = checkpoint_path(self.run_dir / CHECKPOINTS, self.step)
-        counters = {k: (float(v) if isinstance(v, float) else int(v)) for k, v in vars(self.counters).items()}
-        extra = {"counters": counters, "hardware": hardware(self.device), **self._extra_state()}
+        extra = {**self._compute_record(), **self._extra_state()}
         rng_state = {"numpy": self.rng.bit_generator.state, "torch": torch.get_rng_state()}
         self._write_checkpoint(path, rng_state, extra)
         if self.milestone_checkpoints and cfg.milestone_every and self.step % cfg.milestone_every == 0:

@@ -8,12 +8,18 @@ victims in the user registry's order; a victim's net is looked up in the user ``
 zoo. To rebuild the bundled zoo in a checkout, point the user data folder at the package:
 ``ADVGO_HOME=src/advgo advgo zoo build …``.
 
-Reading the registry (``entries``, ``get``) needs only the YAML files: torch, the nets and the search are imported
-by the functions that load a net, so that ``advgo zoo list`` answers at once.
+A victim is one of advgo's nets (``kind: advgo``, a ``.pt`` file, any ``advgo train victim`` milestone) or a KataGo
+network (``kind: katago``, a KataGo model file ``.bin.gz``, e.g. a milestone of a KataGo defence run), which plays as
+``katanet`` does (:mod:`advgo.victims`). KataGo's nets are never bundled: they enter the user zoo only.
+
+Reading the registry (``entries``, ``get``) needs only the YAML files: torch and the nets are imported by the
+functions that load a net, so that ``advgo zoo list`` answers at once.
 """
 
 from __future__ import annotations
 
+import json
+import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -21,7 +27,6 @@ import yaml
 
 from ..fileio import atomic_write
 from ..paths import data_home
-from ..rules import Rules
 
 ZOO_DIR = Path(__file__).resolve().parent
 REGISTRY_PATH = ZOO_DIR / "registry.yaml"
@@ -31,6 +36,13 @@ NETS_DIR = ZOO_DIR / "nets"
 BUNDLED_HEADER = "# The bundled victim ladder, weakest first. Written by `advgo zoo build` / `advgo zoo measure`.\n"
 USER_HEADER = ("# The user zoo, read over advgo's bundled one (a victim of the same name replaces the bundled one).\n"
                "# Written by `advgo zoo build` / `advgo zoo measure`.\n")
+
+
+KINDS = ("advgo", "katago")
+"""What a victim's net file is: one of advgo's checkpoints, or a KataGo model file."""
+KATAGO_SUFFIX = ".bin.gz"
+SIDECAR_SUFFIX = ".json"
+"""Beside a KataGo run's milestone ``model-<step>.bin.gz``: ``model-<step>.json``, its step, counters and hardware."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +58,13 @@ class ZooEntry:
     """run, step, games, samples, evaluations, wall_hours, hardware."""
     strength: dict = field(default_factory=dict)
     """elo, vs_random (per visits), vs_gnugo (per level and visits): win rates with intervals."""
+    kind: str = "advgo"
+    """``advgo`` (a checkpoint of ours) or ``katago`` (a KataGo model file, played as ``katanet``; ``board_size`` is
+    the size it was trained and measured on, and it plays any size from 7x7 to 19x19)."""
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"zoo victim {self.name!r}: kind must be one of {', '.join(KINDS)}, got {self.kind!r}")
 
     @property
     def path(self) -> Path:
@@ -55,7 +74,8 @@ class ZooEntry:
 
     @property
     def net_size(self) -> str:
-        return f"{self.blocks}x{self.channels}"
+        """``4x32`` (blocks x channels) for our nets, KataGo's ``b10c384`` for its nets."""
+        return f"b{self.blocks}c{self.channels}" if self.kind == "katago" else f"{self.blocks}x{self.channels}"
 
 
 def _nets_dir() -> Path:
@@ -120,26 +140,14 @@ def get(name: str) -> ZooEntry:
 
 
 def load_net(name: str, device="cpu"):
+    """The ``PolicyValueNet`` of one of our victims (a KataGo victim is played through :mod:`advgo.victims`)."""
     from ..nets import load_checkpoint  # torch: only when a net is loaded
 
     entry = get(name)
+    if entry.kind != "advgo":
+        raise ValueError(f"zoo victim {name!r} is a KataGo net ({entry.file}), not one of advgo's: play it as "
+                         f"zoo:{name} (advgo.victims.resolve_victim)")
     return load_checkpoint(entry.path, device=device, expect_board_size=entry.board_size).net
-
-
-def make_agent(name: str, visits: int = 1, device="cpu", temperature: float = 0.0, seed: int = 0,
-               rules: Rules | None = None, symmetry: str = "none"):
-    """The victim as an ``Agent``: its raw policy at 1 visit, ``MCTSAgent`` with ``visits`` above."""
-    from ..agents import MCTSAgent, PolicyAgent
-    from ..nets import TorchEvaluator
-    from ..search import SearchConfig
-
-    if visits < 1:
-        raise ValueError(f"visits must be at least 1, got {visits}")
-    evaluator = TorchEvaluator(load_net(name, device), device=device, symmetry=symmetry, seed=seed, rules=rules)
-    label = f"{name}@{visits}"
-    if visits == 1:
-        return PolicyAgent(evaluator, temperature=temperature, seed=seed, name=label)
-    return MCTSAgent(evaluator, visits, SearchConfig(visits=visits), temperature=temperature, seed=seed, name=label)
 
 
 def export_victim(checkpoint, name: str, training: dict | None = None, nets_dir: Path | None = None) -> ZooEntry:
@@ -164,3 +172,32 @@ def export_victim(checkpoint, name: str, training: dict | None = None, nets_dir:
     cfg = ckpt.net_config
     return ZooEntry(name=name, file=file, board_size=cfg.board_size, blocks=cfg.blocks, channels=cfg.channels,
                     training=record)
+
+
+def export_katago_victim(model, name: str, board_size: int, training: dict | None = None,
+                         nets_dir: Path | None = None) -> ZooEntry:
+    """Copy a KataGo model file (a KataGo defence's ``model.bin.gz`` or milestone) into the user zoo (or
+    ``nets_dir``) as ``<name>.bin.gz``. Its training record is ``training`` over what the sidecar beside it
+    (``model-<step>.json``, written by the defence with each milestone) says: step, games, samples, evaluations,
+    hours, hardware."""
+    from ..nets.katago import read_model  # the file's architecture, checked by reading it whole
+
+    model = Path(model)
+    desc = read_model(model)
+    record = dict(training or {})
+    sidecar = model.with_name(model.name.removesuffix(KATAGO_SUFFIX) + SIDECAR_SUFFIX)
+    if sidecar.is_file():
+        meta = json.loads(sidecar.read_text())
+        counters = meta.get("counters", {})
+        record.setdefault("step", meta.get("step"))
+        for key in ("games", "samples", "evaluations"):
+            record.setdefault(key, counters.get(key))
+        record.setdefault("wall_hours", round(counters.get("wall_seconds", 0.0) / 3600, 3))
+        record.setdefault("hardware", meta.get("hardware"))
+    record.setdefault("model_name", desc.name)
+    nets_dir = user_zoo_dir() / "nets" if nets_dir is None else nets_dir
+    nets_dir.mkdir(parents=True, exist_ok=True)
+    file = f"{name}{KATAGO_SUFFIX}"
+    shutil.copyfile(model, nets_dir / file)
+    return ZooEntry(name=name, file=file, board_size=board_size, blocks=len(desc.trunk.blocks),
+                    channels=desc.trunk.channels, training=record, kind="katago")
