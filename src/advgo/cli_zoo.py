@@ -48,8 +48,9 @@ def zoo_table(rows) -> tuple[Table, list[str]]:
         t, s = r.training, r.strength
         hours = t.get("wall_hours")
         cells = ["/".join(_rate(gnugo.get(f"{level}@{v}")) for level in levels) for v in visits]
+        games = t.get("games")
         table.add_row(r.name, f"{r.board_size}x{r.board_size}", r.net_size, str(t.get("step", "?")),
-                      str(t.get("games", "?")), "?" if hours is None else f"{hours:.2f}",
+                      "?" if games is None else str(games), "?" if hours is None else f"{hours:.2f}",
                       "-" if s.get("elo") is None else f"{s['elo']:.0f}", _rate(s.get("vs_random")), *cells)
     notes = []
     if levels:
@@ -109,9 +110,10 @@ def zoo_build(
             raise typer.Exit(2)
         sources.append(ckpt if ckpt.exists() else model)
     rows = []
-    for path, name in zip(sources, name_list):
+    for path, name, step in zip(sources, name_list, step_list):
         if path.name.endswith(".bin.gz"):
-            rows.append(export_katago_victim(path, name, _board_size(run), training=_katago_record(run, path)))
+            rows.append(export_katago_victim(path, name, _board_size(run), step, training={"run": run.name},
+                                             cost=_katago_cost(run, step)))
         else:
             rows.append(export_victim(path, name, training={"run": run.name}))
         console.print(f"exported {name} from {path}")
@@ -123,21 +125,16 @@ def zoo_build(
     console.print(f"user zoo: {user_zoo_dir()} (read over the bundled zoo)")
 
 
-def _katago_record(run: Path, model: Path) -> dict:
-    """A KataGo milestone's training record where it has no sidecar (runs before advgo wrote one): the run's
-    checkpoint of the same step, when kept."""
+def _katago_cost(run: Path, step: int) -> dict:
+    """What a KataGo defence had cost at a milestone: the ``model-<step>.json`` written beside it, or (runs from
+    before advgo wrote one) the run's checkpoint of that step when it is kept; nothing otherwise."""
     from advgo.nets import checkpoint_path
     from advgo.nets.katago.checkpoint import load_katago_checkpoint
 
-    step = int(model.name.split("-")[1].split(".")[0])
-    record = {"run": run.name, "step": step}
-    ckpt = checkpoint_path(run / "checkpoints", step)
-    if not model.with_name(f"model-{step:09d}.json").exists() and ckpt.exists():
-        extra = load_katago_checkpoint(ckpt).extra or {}
-        counters = extra.get("counters", {})
-        record.update({key: counters.get(key) for key in ("games", "samples", "evaluations")},
-                      wall_hours=round(counters.get("wall_seconds", 0.0) / 3600, 3), hardware=extra.get("hardware"))
-    return record
+    sidecar, ckpt = run / "milestones" / f"model-{step:09d}.json", checkpoint_path(run / "checkpoints", step)
+    if sidecar.is_file():
+        return json.loads(sidecar.read_text())
+    return (load_katago_checkpoint(ckpt).extra or {}) if ckpt.exists() else {}
 
 
 def _board_size(run: Path) -> int:

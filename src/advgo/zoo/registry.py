@@ -18,7 +18,6 @@ functions that load a net, so that ``advgo zoo list`` answers at once.
 
 from __future__ import annotations
 
-import json
 import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -41,8 +40,6 @@ USER_HEADER = ("# The user zoo, read over advgo's bundled one (a victim of the s
 KINDS = ("advgo", "katago")
 """What a victim's net file is: one of advgo's checkpoints, or a KataGo model file."""
 KATAGO_SUFFIX = ".bin.gz"
-SIDECAR_SUFFIX = ".json"
-"""Beside a KataGo run's milestone ``model-<step>.bin.gz``: ``model-<step>.json``, its step, counters and hardware."""
 
 
 @dataclass(frozen=True)
@@ -159,14 +156,7 @@ def export_victim(checkpoint, name: str, training: dict | None = None, nets_dir:
     ckpt = load_checkpoint(checkpoint)
     nets_dir.mkdir(parents=True, exist_ok=True)
     file = f"{name}.pt"
-    record = dict(training or {})
-    record.setdefault("step", ckpt.step)
-    counters = (ckpt.extra or {}).get("counters", {})
-    record.setdefault("games", counters.get("games"))
-    record.setdefault("samples", counters.get("samples"))
-    record.setdefault("evaluations", counters.get("evaluations"))
-    record.setdefault("wall_hours", round(counters.get("wall_seconds", 0.0) / 3600, 3))
-    record.setdefault("hardware", (ckpt.extra or {}).get("hardware"))
+    record = training_record(training, ckpt.step, ckpt.extra or {})
     save_checkpoint(nets_dir / file, net=ckpt.net, net_config=ckpt.net_config, step=ckpt.step,
                     extra={"zoo_name": name, "training": record})
     cfg = ckpt.net_config
@@ -174,26 +164,15 @@ def export_victim(checkpoint, name: str, training: dict | None = None, nets_dir:
                     training=record)
 
 
-def export_katago_victim(model, name: str, board_size: int, training: dict | None = None,
-                         nets_dir: Path | None = None) -> ZooEntry:
+def export_katago_victim(model, name: str, board_size: int, step: int, training: dict | None = None,
+                         cost: dict | None = None, nets_dir: Path | None = None) -> ZooEntry:
     """Copy a KataGo model file (a KataGo defence's ``model.bin.gz`` or milestone) into the user zoo (or
-    ``nets_dir``) as ``<name>.bin.gz``. Its training record is ``training`` over what the sidecar beside it
-    (``model-<step>.json``, written by the defence with each milestone) says: step, games, samples, evaluations,
-    hours, hardware."""
+    ``nets_dir``) as ``<name>.bin.gz``, recorded with ``training`` and what its training cost (``cost``:
+    ``{"counters": …, "hardware": …}`` as a run's checkpoints and milestone sidecars keep it)."""
     from ..nets.katago import read_model  # the file's architecture, checked by reading it whole
 
-    model = Path(model)
     desc = read_model(model)
-    record = dict(training or {})
-    sidecar = model.with_name(model.name.removesuffix(KATAGO_SUFFIX) + SIDECAR_SUFFIX)
-    if sidecar.is_file():
-        meta = json.loads(sidecar.read_text())
-        counters = meta.get("counters", {})
-        record.setdefault("step", meta.get("step"))
-        for key in ("games", "samples", "evaluations"):
-            record.setdefault(key, counters.get(key))
-        record.setdefault("wall_hours", round(counters.get("wall_seconds", 0.0) / 3600, 3))
-        record.setdefault("hardware", meta.get("hardware"))
+    record = training_record(training, step, cost or {})
     record.setdefault("model_name", desc.name)
     nets_dir = user_zoo_dir() / "nets" if nets_dir is None else nets_dir
     nets_dir.mkdir(parents=True, exist_ok=True)
@@ -201,3 +180,17 @@ def export_katago_victim(model, name: str, board_size: int, training: dict | Non
     shutil.copyfile(model, nets_dir / file)
     return ZooEntry(name=name, file=file, board_size=board_size, blocks=len(desc.trunk.blocks),
                     channels=desc.trunk.channels, training=record, kind="katago")
+
+
+def training_record(training: dict | None, step: int, cost: dict) -> dict:
+    """A zoo victim's training record: ``training`` (e.g. the run's name) over the step and what the run had cost
+    by then (``cost``: ``{"counters": {games, samples, evaluations, wall_seconds}, "hardware": …}``)."""
+    counters = cost.get("counters") or {}
+    record = dict(training or {})
+    record.setdefault("step", step)
+    for key in ("games", "samples", "evaluations"):
+        record.setdefault(key, counters.get(key))
+    seconds = counters.get("wall_seconds")
+    record.setdefault("wall_hours", None if seconds is None else round(seconds / 3600, 3))
+    record.setdefault("hardware", cost.get("hardware"))
+    return record
