@@ -75,7 +75,16 @@ def test_state_round_trip_and_mismatch():
     ({"entries": [{"victim": "cp1", "visits": 0}]}, "visits"),
     ({"entries": [{"victim": "cp1"}], "window": 0}, "window"),
     ({"entries": [{"victim": "cp1", "treshold": 0.5}]}, "treshold"),
+    ({"entries": [{"victim": "katanet:model=a/model-000000040.bin.gz"},  # two runs' milestones of one step
+                  {"victim": "katanet:model=b/model-000000040.bin.gz"}]}, r"both labelled katanet\[model-000000040\]@1"),
+    ({"entries": [{"victim": "runs/a/ckpt-000000100.pt"}, {"victim": "runs/b/ckpt-000000100.pt"}]}, "both labelled"),
 ])
 def test_bad_curricula_are_clear_errors(data, message):
     with pytest.raises(ConfigError, match=message):
         config_from_dict(CurriculumConfig, data)
+
+
+def test_one_victim_may_come_twice():
+    """The same victim at the same visits is one label for one victim (e.g. a stage revisited)."""
+    config = CurriculumConfig(entries=[CurriculumEntry("cp1", 1, 0.5), CurriculumEntry("cp2"), CurriculumEntry("cp1")])
+    assert [e.label for e in config.entries] == ["cp1@1", "cp2@1", "cp1@1"]

@@ -56,6 +56,13 @@ class CurriculumConfig:
             raise ValueError(f"curriculum.window must be at least 1, got {self.window}")
         if self.min_games < 1:
             raise ValueError(f"curriculum.min_games must be at least 1, got {self.min_games}")
+        seen: dict[str, tuple[int, str]] = {}
+        for i, entry in enumerate(self.entries):  # logs, TensorBoard, SGFs and the victims are keyed by label
+            j, victim = seen.setdefault(entry.label, (i, entry.victim))
+            if victim != entry.victim:
+                raise ValueError(f"curriculum.entries[{j}] ({victim}) and [{i}] ({entry.victim}) are both labelled "
+                                 f"{entry.label}: victims are told apart by their labels, so give the files "
+                                 f"distinct names")
 
 
 class Curriculum:
