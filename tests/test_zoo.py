@@ -127,6 +127,31 @@ def test_user_zoo_over_the_bundled_one(tmp_path, monkeypatch, user_data):
     assert registry.entries(registry.REGISTRY_PATH) == [measured, b]
 
 
+@pytest.mark.parametrize("text, message", [
+    ("victims:\n- {name: x, fil: x.pt, board_size: 9, blocks: 1, channels: 8}\n", "victims\\[0\\]: fil: unknown key"),
+    ("victims:\n- {name: x, file: x.pt, board_size: nine, blocks: 1, channels: 8}\n", "board_size: expected an integer"),
+    ("victims:\n- {name: x, file: x.pt, board_size: 9, blocks: 1, channels: 8, kind: onnx}\n", "kind must be one of"),
+    ("victims: [1, 2\n", "zoo registry"),
+    ("victims: 3\n", "a list of victims"),
+])
+def test_a_broken_user_registry_is_a_clear_error(user_data, text, message):
+    """A hand-edited user registry that does not parse: every command that reads the zoo names the file and the
+    row, as one line and exit status 2, and nothing is written."""
+    from typer.testing import CliRunner
+
+    from advgo.cli import app
+
+    path = user_data / "zoo" / "registry.yaml"
+    path.parent.mkdir(parents=True)
+    path.write_text(text)
+    with pytest.raises(ValueError, match=message):
+        registry.entries()
+    for args in (["zoo", "list"], ["match", "zoo:cp1", "random", "--games", "2"]):
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 2 and str(path) in result.output.replace("\n", "") and "Traceback" not in result.output
+    assert path.read_text() == text
+
+
 def test_zoo_list_is_readable_piped_at_80_columns_and_loads_no_net():
     """``advgo zoo list | cat`` at 80 columns: one line per victim, names whole, the table within 80 columns (the
     notes under it are text, printed whole); and it reads only the registry (no torch import, no net loaded), so

@@ -18,6 +18,21 @@ zoo_app = App(help="The victim ladder: the bundled one and your own (the user zo
 console = make_console()
 
 
+def _clean_errors(command):
+    """A broken zoo registry, a bad model file or a missing file: the error on one line, exit status 2."""
+    import functools
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except (ValueError, FileNotFoundError) as err:
+            console.print(f"[red]error:[/red] {err}", highlight=False)
+            raise typer.Exit(2) from None
+
+    return wrapper
+
+
 def _pct(record: dict | None) -> str:
     if not record:
         return "-"
@@ -67,6 +82,7 @@ def zoo_table(rows) -> tuple[Table, list[str]]:
 
 
 @zoo_app.command("list")
+@_clean_errors
 def zoo_list(as_json: bool = typer.Option(False, "--json", help="Print the registry as JSON.")) -> None:
     """The zoo's victims with their training records and measured strengths."""
     from dataclasses import asdict
@@ -84,6 +100,7 @@ def zoo_list(as_json: bool = typer.Option(False, "--json", help="Print the regis
 
 
 @zoo_app.command("build")
+@_clean_errors
 def zoo_build(
     run: Path = typer.Option(..., "--run", help="Training run folder whose milestones/ hold the checkpoints (or, "
                              "for a KataGo defence, the model files)."),
@@ -149,6 +166,7 @@ def _board_size(run: Path) -> int:
 
 
 @zoo_app.command("measure")
+@_clean_errors
 def zoo_measure(
     games: int = typer.Option(100, "--games", help="Games per round-robin pairing."),
     gnugo_games: int = typer.Option(20, "--gnugo-games", help="Games per GNU Go matchup (0: skip GNU Go)."),

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import yaml
 
+from ..config import config_from_dict
 from ..fileio import atomic_write
 from ..paths import data_home
 
@@ -89,10 +90,17 @@ def user_registry_path() -> Path:
 
 
 def _read(path: Path) -> list[ZooEntry]:
+    """The victims of one registry file; ``ValueError`` naming the file and the row when it is broken."""
     if not path.exists():
         return []
-    data = yaml.safe_load(path.read_text()) or {}
-    return [ZooEntry(**row) for row in data.get("victims", [])]
+    try:
+        data = yaml.safe_load(path.read_text()) or {}
+        rows = data.get("victims") or [] if isinstance(data, dict) else None
+        if not isinstance(rows, list):
+            raise ValueError("expected a mapping with a list of victims")
+    except (OSError, yaml.YAMLError, ValueError) as err:
+        raise ValueError(f"zoo registry {path}: {err}") from None
+    return [config_from_dict(ZooEntry, row, source=f"zoo registry {path}, victims[{i}]") for i, row in enumerate(rows)]
 
 
 def _user_is_bundled() -> bool:
