@@ -333,7 +333,7 @@ def test_a_katago_net_in_the_zoo(tiny_model, tmp_path, monkeypatch):
          "hardware": "a test CPU"}))
     runner = CliRunner()
     missing = runner.invoke(app, ["zoo", "build", "--run", str(run), "--steps", "4", "--names", "x"])
-    assert missing.exit_code == 2 and "no milestone at step 4" in missing.output
+    assert missing.exit_code == 2 and "at step 4" in missing.output
     built = runner.invoke(app, ["zoo", "build", "--run", str(run), "--steps", "2", "--names", "tiny-def", "--append"])
     assert built.exit_code == 0, built.output
     entry = zoo.get("tiny-def")

@@ -97,6 +97,29 @@ def test_build_appends_and_measure_takes_only_the_named(zoo_dir):
 
 
 
+def test_build_takes_a_runs_newest_checkpoint_between_milestones(zoo_dir):
+    """A run stopped by its time between milestones: its newest checkpoint is a step ``zoo build`` takes; an older
+    checkpoint that is no milestone is not."""
+    from typer.testing import CliRunner
+
+    from advgo.cli import app
+    from advgo.nets import list_checkpoints
+
+    run = zoo_dir / "run"
+    checkpoint_path(run / MILESTONES, 20).unlink()
+    runner = CliRunner()
+    built = runner.invoke(app, ["zoo", "build", "--run", str(run), "--steps", "20", "--names", "newest", "--append"])
+    assert built.exit_code == 0, built.output
+    assert registry.get("newest").training["step"] == 20 and registry.get("newest").path.exists()
+    older = [p for p in list_checkpoints(run / "checkpoints")][:-1]
+    if older:
+        step = int(older[-1].stem.split("-")[1])
+        bad = runner.invoke(app, ["zoo", "build", "--run", str(run), "--steps", str(step), "--names", "old"])
+        assert bad.exit_code == 2 and "newest checkpoint" in bad.output
+    missing = runner.invoke(app, ["zoo", "build", "--run", str(run), "--steps", "999", "--names", "x"])
+    assert missing.exit_code == 2 and "no net of" in missing.output
+
+
 def test_user_zoo_over_the_bundled_one(tmp_path, monkeypatch, user_data):
     """Writes go to the user zoo, which keeps only what differs from the bundled zoo; reads see both, the user's
     victim in place of a bundled one of the same name; ``ADVGO_HOME`` at the package makes them one zoo."""

@@ -111,7 +111,6 @@ def zoo_build(
 ) -> None:
     """Export milestones of a run into the user zoo (nets only) and rewrite its registry: checkpoints of
     advgo's nets, or KataGo model files (milestones/model-<step>.bin.gz of a KataGo defence)."""
-    from advgo.nets import checkpoint_path
     from advgo.zoo import entries, export_katago_victim, export_victim, save_entries, user_zoo_dir
 
     step_list = [int(s) for s in steps.split(",")]
@@ -121,11 +120,12 @@ def zoo_build(
         raise typer.Exit(2)
     sources = []
     for step in step_list:
-        ckpt, model = checkpoint_path(run / "milestones", step), run / "milestones" / f"model-{step:09d}.bin.gz"
-        if not ckpt.exists() and not model.exists():
-            console.print(f"[red]error:[/red] no milestone at step {step}: neither {ckpt} nor {model}")
+        path = _milestone(run, step)
+        if path is None:
+            console.print(f"[red]error:[/red] no net of {run} at step {step}: no milestone in {run / 'milestones'} "
+                          f"and not the run's newest checkpoint")
             raise typer.Exit(2)
-        sources.append(ckpt if ckpt.exists() else model)
+        sources.append(path)
     rows = []
     for path, name, step in zip(sources, name_list, step_list):
         if path.name.endswith(".bin.gz"):
@@ -140,6 +140,22 @@ def zoo_build(
         rows = kept + list(new.values())
     save_entries(rows)
     console.print(f"user zoo: {user_zoo_dir()} (read over the bundled zoo)")
+
+
+def _milestone(run: Path, step: int) -> Path | None:
+    """A run's net at ``step``: its milestone (a checkpoint of ours, or a KataGo defence's model file), else, when
+    ``step`` is the run's newest checkpoint (a run stopped by its time between milestones, an iterated round's
+    victim), that checkpoint, or for a KataGo defence the model file it rewrites at every checkpoint."""
+    from advgo.nets import checkpoint_path, latest_checkpoint
+
+    for path in (checkpoint_path(run / "milestones", step), run / "milestones" / f"model-{step:09d}.bin.gz"):
+        if path.exists():
+            return path
+    newest = latest_checkpoint(run / "checkpoints")
+    if newest is None or newest != checkpoint_path(run / "checkpoints", step):
+        return None
+    final = run / "model.bin.gz"  # a KataGo defence's net at its newest checkpoint
+    return final if final.exists() else newest
 
 
 def _katago_cost(run: Path, step: int) -> dict:
