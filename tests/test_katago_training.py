@@ -359,3 +359,14 @@ def test_a_katago_net_in_the_zoo(tiny_model, tmp_path, monkeypatch):
         zoo.load_net("tiny-def")
     with pytest.raises(ValueError, match="7x7 to 19x19"):
         resolve_victim("tiny-def", 1, board_size=5)
+    # a run stopped between milestones: its newest checkpoint's step is the model file beside it, with its cost
+    net = KataGoTrainable(read_model(tiny_model))
+    perturb(net, 0.05, seed=4)
+    net.export(run / MODEL_FILE, name="tiny-v15-s3")
+    save_katago_checkpoint(run / "checkpoints" / "ckpt-000000003.pt", net=net, model_file=tiny_model, board_size=SIZE,
+                           step=3, extra={"counters": {"games": 7, "wall_seconds": 36.0}, "hardware": "a test CPU"})
+    built = runner.invoke(app, ["zoo", "build", "--run", str(run), "--steps", "3", "--names", "tiny-s3", "--append"])
+    assert built.exit_code == 0, built.output
+    s3 = zoo.get("tiny-s3")
+    assert s3.path.read_bytes() == (run / MODEL_FILE).read_bytes() and s3.training["model_name"] == "tiny-v15-s3"
+    assert (s3.training["step"], s3.training["games"], s3.training["wall_hours"]) == (3, 7, 0.01)
