@@ -166,7 +166,10 @@ def _katago_cost(run: Path, step: int) -> dict:
 
     sidecar, ckpt = run / "milestones" / f"model-{step:09d}.json", checkpoint_path(run / "checkpoints", step)
     if sidecar.is_file():
-        return json.loads(sidecar.read_text())
+        try:
+            return json.loads(sidecar.read_text())
+        except ValueError as err:
+            raise ValueError(f"{sidecar}: not the JSON record a KataGo defence writes ({err})") from None
     return (load_katago_checkpoint(ckpt).extra or {}) if ckpt.exists() else {}
 
 

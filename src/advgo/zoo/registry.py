@@ -95,7 +95,7 @@ def _read(path: Path) -> list[ZooEntry]:
         return []
     try:
         data = yaml.safe_load(path.read_text()) or {}
-        rows = data.get("victims") or [] if isinstance(data, dict) else None
+        rows = (data.get("victims") or []) if isinstance(data, dict) else None
         if not isinstance(rows, list):
             raise ValueError("expected a mapping with a list of victims")
     except (OSError, yaml.YAMLError, ValueError) as err:
