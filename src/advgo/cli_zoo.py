@@ -111,6 +111,7 @@ def zoo_build(
 ) -> None:
     """Export milestones of a run into the user zoo (nets only) and rewrite its registry: checkpoints of
     advgo's nets, or KataGo model files (milestones/model-<step>.bin.gz of a KataGo defence)."""
+    from advgo.training.trainer import MILESTONES
     from advgo.zoo import entries, export_katago_victim, export_victim, save_entries, user_zoo_dir
 
     step_list = [int(s) for s in steps.split(",")]
@@ -122,7 +123,7 @@ def zoo_build(
     for step in step_list:
         path = _milestone(run, step)
         if path is None:
-            console.print(f"[red]error:[/red] no net of {run} at step {step}: no milestone in {run / 'milestones'} "
+            console.print(f"[red]error:[/red] no net of {run} at step {step}: no milestone in {run / MILESTONES} "
                           f"and not the run's newest checkpoint")
             raise typer.Exit(2)
         sources.append(path)
@@ -147,14 +148,16 @@ def _milestone(run: Path, step: int) -> Path | None:
     ``step`` is the run's newest checkpoint (a run stopped by its time between milestones, an iterated round's
     victim), that checkpoint, or for a KataGo defence the model file it rewrites at every checkpoint."""
     from advgo.nets import checkpoint_path, latest_checkpoint
+    from advgo.training.katago_defence import MODEL_FILE, milestone_files
+    from advgo.training.trainer import CHECKPOINTS, MILESTONES
 
-    for path in (checkpoint_path(run / "milestones", step), run / "milestones" / f"model-{step:09d}.bin.gz"):
+    for path in (checkpoint_path(run / MILESTONES, step), milestone_files(run, step)[0]):
         if path.exists():
             return path
-    newest = latest_checkpoint(run / "checkpoints")
-    if newest is None or newest != checkpoint_path(run / "checkpoints", step):
+    newest = latest_checkpoint(run / CHECKPOINTS)
+    if newest is None or newest != checkpoint_path(run / CHECKPOINTS, step):
         return None
-    final = run / "model.bin.gz"  # a KataGo defence's net at its newest checkpoint
+    final = run / MODEL_FILE  # a KataGo defence's net at its newest checkpoint
     return final if final.exists() else newest
 
 
@@ -163,8 +166,10 @@ def _katago_cost(run: Path, step: int) -> dict:
     before advgo wrote one) the run's checkpoint of that step when it is kept; nothing otherwise."""
     from advgo.nets import checkpoint_path
     from advgo.nets.katago.checkpoint import load_katago_checkpoint
+    from advgo.training.katago_defence import milestone_files
+    from advgo.training.trainer import CHECKPOINTS
 
-    sidecar, ckpt = run / "milestones" / f"model-{step:09d}.json", checkpoint_path(run / "checkpoints", step)
+    sidecar, ckpt = milestone_files(run, step)[1], checkpoint_path(run / CHECKPOINTS, step)
     if sidecar.is_file():
         try:
             return json.loads(sidecar.read_text())
@@ -177,10 +182,12 @@ def _board_size(run: Path) -> int:
     """The board size a run trained on (its resolved ``config.yaml``)."""
     import yaml
 
+    from advgo.config import CONFIG_FILENAME
+
     try:
-        return int(yaml.safe_load((run / "config.yaml").read_text())["game"]["board_size"])
+        return int(yaml.safe_load((run / CONFIG_FILENAME).read_text())["game"]["board_size"])
     except (OSError, KeyError, TypeError, ValueError, yaml.YAMLError) as err:
-        console.print(f"[red]error:[/red] {run / 'config.yaml'}: no game.board_size to record ({err})")
+        console.print(f"[red]error:[/red] {run / CONFIG_FILENAME}: no game.board_size to record ({err})")
         raise typer.Exit(2) from None
 
 

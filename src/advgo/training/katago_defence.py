@@ -70,7 +70,7 @@ def katago_model_of(spec: str) -> Path | None:
     elif text.endswith(_MODEL_SUFFIXES):
         model = text
     else:
-        entry = _zoo_entry(text)
+        entry = zoo.find(text)
         if entry is None or entry.kind != "katago":
             return None
         model = str(entry.path)
@@ -80,14 +80,11 @@ def katago_model_of(spec: str) -> Path | None:
         raise ValueError(f"defence.init {spec!r}: {err}") from None
 
 
-def _zoo_entry(text: str):
-    """The zoo victim ``zoo:NAME`` or a bare ``NAME`` names; None when there is none."""
-    head, _, rest = text.partition(":")
-    name = rest if head == "zoo" and rest else text
-    try:
-        return zoo.get(name)
-    except KeyError:
-        return None
+def milestone_files(run_dir: Path, step: int) -> tuple[Path, Path]:
+    """A KataGo defence's milestone at ``step``: its model file and, beside it, the JSON record of the run's cost
+    by then (``{"step", "counters", "hardware"}``, read by ``advgo zoo build``)."""
+    stem = f"{Path(run_dir) / MILESTONES}/model-{step:09d}"
+    return Path(f"{stem}.bin.gz"), Path(f"{stem}.json")
 
 
 @dataclass(frozen=True)
@@ -172,8 +169,7 @@ class KataGoDefenceTrainer(DefenceTrainer):
         model = self.net.export(self.run_dir / MODEL_FILE, name=name)
         every = self.cfg.schedule.milestone_every
         if every and self.step % every == 0:
-            stem = self.run_dir / MILESTONES / f"model-{self.step:09d}"
-            atomic_write(Path(f"{stem}.bin.gz"), model.read_bytes())
-            meta = {"step": self.step, **self._compute_record()}  # read by advgo zoo build
-            atomic_write(Path(f"{stem}.json"), json.dumps(meta, indent=1), fsync=False)
+            milestone, record = milestone_files(self.run_dir, self.step)
+            atomic_write(milestone, model.read_bytes())
+            atomic_write(record, json.dumps({"step": self.step, **self._compute_record()}, indent=1), fsync=False)
         return path

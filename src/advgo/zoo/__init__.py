@@ -8,6 +8,7 @@ the adversary's default curriculum climbs them in that order.
 | function | what it does |
 |---|---|
 | ``entries()`` / ``get(name)`` | the registry / one victim (``KeyError`` listing the names) |
+| ``find(spec)`` | the victim ``zoo:NAME`` or ``NAME`` names, or None |
 | ``load_net(name, device)`` | one of our victims' ``PolicyValueNet`` (eval mode) |
 | ``export_victim(checkpoint, name, …)`` | copy a training checkpoint's net (no optimizer) into the user zoo |
 | ``export_katago_victim(model, name, …)`` | copy a KataGo model file (a KataGo defence's milestone) into the user zoo |
@@ -27,11 +28,12 @@ from .registry import (
     entries,
     export_katago_victim,
     export_victim,
+    find,
     get,
     load_net,
     save_entries,
     user_zoo_dir,
 )
 
-__all__ = ["NETS_DIR", "REGISTRY_PATH", "ZooEntry", "entries", "export_katago_victim", "export_victim", "get",
+__all__ = ["NETS_DIR", "REGISTRY_PATH", "ZooEntry", "entries", "export_katago_victim", "export_victim", "find", "get",
            "load_net", "save_entries", "user_zoo_dir"]

@@ -144,6 +144,13 @@ def get(name: str) -> ZooEntry:
     raise KeyError(f"no zoo victim named {name!r}; the zoo has: {names}")
 
 
+def find(spec: str) -> ZooEntry | None:
+    """The zoo victim ``zoo:NAME`` or a bare ``NAME`` names; None when the zoo has none of that name."""
+    head, _, rest = spec.partition(":")
+    name = rest if head == "zoo" and rest else spec
+    return next((entry for entry in entries() if entry.name == name), None)
+
+
 def load_net(name: str, device="cpu"):
     """The ``PolicyValueNet`` of one of our victims (a KataGo victim is played through :mod:`advgo.victims`)."""
     from ..nets import load_checkpoint  # torch: only when a net is loaded
