@@ -77,7 +77,7 @@ class InferenceNet:
             raise ValueError("bf16 autocast is for CUDA only (CPU bf16 is slower here)")
         self.channels_last = cuda if channels_last is None else bool(channels_last)
         self.config = net.config
-        self.net = copy.deepcopy(net).to(self.device).eval()
+        self.net = copy.deepcopy(net).to(self.device).eval().requires_grad_(False)
         if self.channels_last:
             self.net = self.net.to(memory_format=torch.channels_last)
         self._run = None
@@ -118,8 +118,11 @@ class InferenceNet:
             return torch.jit.freeze(torch.jit.trace(module, example, check_trace=False))
 
     def _autocast(self):
+        # No cast cache: a CUDA graph captured with autocast's weight cache would replay reading cached bf16
+        # copies that are freed when the outermost autocast exits (and never see new weights). Weights that do
+        # not require grad are never cached either; both guard it.
         if self.bf16:
-            return torch.autocast(self.device.type, dtype=torch.bfloat16)
+            return torch.autocast(self.device.type, dtype=torch.bfloat16, cache_enabled=False)
         return contextlib.nullcontext()
 
     def load_weights(self, source) -> None:
