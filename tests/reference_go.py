@@ -232,6 +232,19 @@ class ReferenceGo:
                         area[reached.pop()] += len(region)
         return area[BLACK], area[WHITE]
 
+    def area_map(self):
+        """Owner of every point, row-major: 1 black's area, -1 white's, 0 neither."""
+        owner = []
+        for row in range(self.size):
+            for col in range(self.size):
+                colour = self.board[row][col]
+                if colour == EMPTY:
+                    reached = {self.board[r][c] for point in self.chain(row, col)
+                               for r, c in self.neighbours(*point) if self.board[r][c] != EMPTY}
+                    colour = reached.pop() if len(reached) == 1 else EMPTY
+                owner.append({BLACK: 1, WHITE: -1}.get(colour, 0))
+        return owner
+
     def score(self):
         black, white = self.area()
         return black - white - self.komi

@@ -198,7 +198,9 @@ def test_batched_kernels_match_the_reference(data, size, batch, rules):
     for _ in range(cap + 1):
         masks = engine.legal_masks(boards, codes)
         scores = engine.scores(boards, codes)
+        areas = engine.area_maps(boards)
         for i, ref in enumerate(refs):
+            assert areas[i].tolist() == ref.area_map()
             np.testing.assert_array_equal(board_of(boards, i), np.array(ref.board, np.int8))
             np.testing.assert_array_equal(masks[i], ref.legal_mask())
             assert scores[i] == pytest.approx(ref.score())

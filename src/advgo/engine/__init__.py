@@ -50,7 +50,7 @@ __all__ = [
     "KO_SIMPLE", "KO_POSITIONAL", "KO_SITUATIONAL", "KO_RULES", "MIN_SIZE", "MAX_SIZE", "NO_CAP",
     "NO_ACTION", "OK", "STATUS_NAMES", "Boards", "RuleCodes", "RandomGames", "check_size",
     "history_for", "new_boards", "zobrist_table", "rule_codes", "copy_game", "reset", "play_batch", "legal_masks",
-    "scores", "play_random_games",
+    "scores", "area_maps", "play_random_games",
 ]
 
 
@@ -119,6 +119,16 @@ def scores(boards: Boards, rules: RuleCodes, out=None) -> np.ndarray:
     """Tromp-Taylor area scores (black minus white minus komi) into ``out``: float32 [B]."""
     out = _out_buffer(out, (boards.stones.shape[0],), np.float32, "score")
     _batch.scores(boards, rules.komi, out)
+    return out
+
+
+def area_maps(boards: Boards, out=None) -> np.ndarray:
+    """Tromp-Taylor area of every point into ``out``: int8 [B, N*N] (row-major), 1 black, -1 white, 0 neither.
+
+    The per-point form of :func:`scores`: ``out.sum(1)`` is black's area minus white's."""
+    n = boards.size
+    out = _out_buffer(out, (boards.stones.shape[0], n * n), np.int8, "area map")
+    _batch.area_maps(boards, out)
     return out
 
 

@@ -4,7 +4,7 @@
 from .constants import OK
 from .jit import kernel
 from .moves import legal_mask_into, play_action
-from .scoring import score
+from .scoring import area_map, score
 
 NO_ACTION = -1  # in ``play_batch``: leave this game as it is
 
@@ -31,6 +31,13 @@ def scores(b, komi, out):
     """``out[i]`` = Tromp-Taylor score of game ``i`` (black minus white minus komi)."""
     for i in range(out.shape[0]):
         out[i] = score(b, i, komi)
+
+
+@kernel
+def area_maps(b, out):
+    """``out[i]`` = Tromp-Taylor area map of game ``i`` (int8 [B, N*N]: 1 black, -1 white, 0 neither)."""
+    for i in range(out.shape[0]):
+        area_map(b, i, out[i])
 
 
 @kernel
