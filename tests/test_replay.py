@@ -13,7 +13,9 @@ A = N * N + 1
 
 
 def rows(ids):
-    """Rows that are a function of their id: globals[:, 0] holds the id, the rest is pseudo-random."""
+    """Rows that are a function of their id: globals[:, 0] holds the id, the rest is pseudo-random; the
+    ownership target is plane 0 minus plane 1 (so a symmetry must move it as it moves the planes), the margin
+    the id plus a half."""
     ids = np.asarray(ids, np.int64)
     planes = np.empty((len(ids), C, N, N), np.uint8)
     globals_ = np.empty((len(ids), G), np.float32)
@@ -25,7 +27,13 @@ def rows(ids):
         globals_[j] = (i, r.normal())
         policy[j] = r.dirichlet(np.ones(A))
         value[j] = r.choice([-1.0, 0.0, 1.0])
-    return planes, globals_, policy, value
+    ownership = (planes[:, 0].astype(np.int8) - planes[:, 1].astype(np.int8)).reshape(len(ids), N * N)
+    return planes, globals_, policy, value, ownership, ids.astype(np.float32) + 0.5
+
+
+def as_batch(stored) -> Batch:
+    """What the buffer returns for rows added with their auxiliary targets."""
+    return Batch(*(x.astype(np.float32) for x in stored), np.ones(len(stored[3]), np.float32))
 
 
 def buffer(capacity=7, seed=0):
@@ -55,7 +63,7 @@ def test_ring_holds_the_newest_rows_intact(capacity, chunks):
     expected = rows(range(total - len(buf), total))  # oldest first
     got = buf.contents()
     assert all(x.dtype == np.float32 for x in got)
-    assert_batch_equal(got, Batch(expected[0].astype(np.float32), *expected[1:]))
+    assert_batch_equal(got, as_batch(expected))
 
 
 @given(capacity=st.integers(1, 12), chunks=st.lists(st.integers(0, 30), min_size=1, max_size=8))
@@ -68,7 +76,7 @@ def test_chunking_does_not_change_the_ring(capacity, chunks):
         total += n
     for i in range(total):
         b.add(*rows([i]))
-    for name in ("planes", "globals", "policy", "value"):
+    for name in ("planes", "globals", "policy", "value", "ownership", "margin", "aux"):
         np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
     if total:
         assert_batch_equal(a.sample(16, np.random.default_rng(1)), b.sample(16, np.random.default_rng(1)))
@@ -77,11 +85,11 @@ def test_chunking_does_not_change_the_ring(capacity, chunks):
 def test_sample_without_augmentation_returns_stored_rows():
     buf = filled(capacity=7, count=10)
     batch = buf.sample(64, np.random.default_rng(0), augment=False)
-    assert [x.shape for x in batch] == [(64, C, N, N), (64, G), (64, A), (64,)]
+    assert [x.shape for x in batch] == [(64, C, N, N), (64, G), (64, A), (64,), (64, N * N), (64,), (64,)]
     assert all(x.dtype == np.float32 for x in batch)
     ids = batch.globals[:, 0].astype(int)
     assert set(ids) <= set(range(3, 10))
-    assert_batch_equal(batch, Batch(*(x.astype(np.float32) for x in rows(ids))))
+    assert_batch_equal(batch, as_batch(rows(ids)))
 
 
 @given(seed=st.integers(0, 2**32 - 1))
@@ -90,7 +98,7 @@ def test_sampled_rows_are_symmetric_images_of_stored_rows(seed):
     batch = buf.sample(32, np.random.default_rng(seed))
     used = set()
     for j, i in enumerate(batch.globals[:, 0].astype(int)):
-        planes, globals_, policy, value = rows([i])
+        planes, globals_, policy, value, _, margin = rows([i])
         matches = [k for k in range(8)  # undoing symmetry k gives back the stored row, planes and policy alike
                    if np.array_equal(transform_planes(batch.planes[j], inverse(k)), planes[0])
                    and np.array_equal(transform_policy(batch.policy[j], inverse(k), N), policy[0])]
@@ -99,6 +107,9 @@ def test_sampled_rows_are_symmetric_images_of_stored_rows(seed):
         assert batch.policy[j, -1] == policy[0, -1]  # pass stays last
         np.testing.assert_array_equal(batch.globals[j], globals_[0])
         assert batch.value[j] == value[0]
+        assert batch.margin[j] == margin[0] and batch.aux[j] == 1
+        # the ownership target moved with the planes
+        np.testing.assert_array_equal(batch.ownership[j], (batch.planes[j, 0] - batch.planes[j, 1]).ravel())
     assert len(used) > 1  # 32 samples under 8 symmetries: more than the identity was used
 
 
@@ -107,7 +118,7 @@ def test_all_symmetries_appear_and_keep_rows_consistent():
     batch = buf.sample(400, np.random.default_rng(3))
     seen = set()
     for j, i in enumerate(batch.globals[:, 0].astype(int)):
-        planes, _, policy, _ = rows([i])
+        planes, _, policy, *_ = rows([i])
         ks = [k for k in range(8) if np.array_equal(transform_planes(planes[0], k), batch.planes[j])]
         assert any(np.array_equal(transform_policy(policy[0], k, N), batch.policy[j]) for k in ks)
         seen.update(ks)
@@ -138,7 +149,7 @@ def test_state_round_trip_resumes_identical_sampling(tmp_path, count):
     for other in (from_dict, from_file, built):
         assert (len(other), other.total_added) == (len(buf), buf.total_added)
         assert_batch_equal(other.contents(), buf.contents())
-        for name in ("planes", "globals", "policy", "value"):
+        for name in ("planes", "globals", "policy", "value", "ownership", "margin", "aux"):
             np.testing.assert_array_equal(getattr(other, name)[:len(buf)], getattr(buf, name)[:len(buf)])
     if count:
         expected = [buf.sample(9) for _ in range(3)]
@@ -172,7 +183,7 @@ def test_load_rejects_mismatched_missing_and_corrupt_files(tmp_path):
 @pytest.mark.parametrize("bad", [0.5, 2.0, -1.0, np.nan])
 def test_non_binary_planes_are_rejected(bad):
     buf = buffer()
-    planes, globals_, policy, value = rows(range(3))
+    planes, globals_, policy, value, *_ = rows(range(3))
     planes = planes.astype(np.float32)
     planes[1, 2, 0, 1] = bad
     with pytest.raises(ValueError, match="planes must be 0 or 1.*row 1 .*plane 2, point \\(0, 1\\)"):
@@ -181,7 +192,7 @@ def test_non_binary_planes_are_rejected(bad):
 
 
 def test_float_and_bool_planes_of_zeros_and_ones_are_accepted():
-    planes, globals_, policy, value = rows(range(3))
+    planes, globals_, policy, value, *_ = rows(range(3))
     buf = buffer()
     buf.add(planes.astype(np.float32), globals_, policy, value)
     buf.add(planes.astype(bool), globals_, policy, value)
@@ -189,7 +200,7 @@ def test_float_and_bool_planes_of_zeros_and_ones_are_accepted():
 
 
 def test_bad_rows_are_rejected_with_the_field_named():
-    planes, globals_, policy, value = rows(range(3))
+    planes, globals_, policy, value, *_ = rows(range(3))
     buf = buffer()
     with pytest.raises(ValueError, match="policy must be"):
         buf.add(planes, globals_, policy[:, :-1], value)
@@ -214,3 +225,41 @@ def test_constructor_validates_shapes_and_empty_sampling_fails():
         ReplayBuffer(0, (C, N, N), G, A)
     with pytest.raises(ValueError, match="empty"):
         buffer().sample(4)
+
+
+def test_rows_without_auxiliary_targets_are_marked_and_both_targets_come_together():
+    planes, globals_, policy, value, ownership, margin = rows(range(4))
+    buf = buffer()
+    buf.add(planes[:2], globals_[:2], policy[:2], value[:2])  # e.g. a KataGo net's rows
+    buf.add(planes[2:], globals_[2:], policy[2:], value[2:], ownership[2:], margin[2:])
+    got = buf.contents()
+    np.testing.assert_array_equal(got.aux, [0, 0, 1, 1])
+    np.testing.assert_array_equal(got.ownership[:2], 0)
+    np.testing.assert_array_equal(got.margin, [0, 0, 2.5, 3.5])
+    with pytest.raises(ValueError, match="both or neither"):
+        buf.add(planes, globals_, policy, value, ownership=ownership)
+    with pytest.raises(ValueError, match="ownership must be -1, 0 or 1"):
+        buf.add(planes, globals_, policy, value, ownership * 2, margin)
+    with pytest.raises(ValueError, match="ownership must be \\[n, 9\\]"):
+        buf.add(planes, globals_, policy, value, ownership[:, :4], margin)
+    with pytest.raises(ValueError, match="margin must be a finite score"):
+        buf.add(planes, globals_, policy, value, ownership, margin * np.inf)
+    assert len(buf) == 4
+
+
+def test_a_version_1_file_loads_with_no_auxiliary_targets(tmp_path):
+    """A run saved before the auxiliary targets resumes: its rows load, marked as having none."""
+    buf = filled(capacity=7, count=5)
+    state = buf.state_dict()
+    for key in ("ownership", "margin", "aux"):
+        del state[key]
+    state["format_version"] = np.array(1)
+    old = buffer()
+    old.load_state_dict(state)
+    got, want = old.contents(), buf.contents()
+    for name in ("planes", "globals", "policy", "value"):
+        np.testing.assert_array_equal(getattr(got, name), getattr(want, name))
+    np.testing.assert_array_equal(got.aux, 0)
+    state["format_version"] = np.array(3)
+    with pytest.raises(ValueError, match="version 1 or 2"):
+        buffer().load_state_dict(state)

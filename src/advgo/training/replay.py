@@ -9,9 +9,14 @@ One row per searched position; ``capacity`` rows are kept, the newest overwritin
 | ``policy`` | float32 | [cap, A] | target distribution over the A = N*N + 1 actions, pass last: sums to 1, or
   is all 0 for a row without a policy target (it then adds nothing to the policy loss) |
 | ``value`` | float32 | [cap] | the game's outcome for the player to move in that position, in [-1, 1] |
+| ``ownership`` | int8 | [cap, N*N] | auxiliary target: the final Tromp-Taylor area for the player to move (1 theirs,
+  -1 the opponent's, 0 neither), row-major |
+| ``margin`` | float32 | [cap] | auxiliary target: the final score for the player to move, komi included |
+| ``aux`` | bool | [cap] | whether the row has the two auxiliary targets (rows added without them, and rows of a
+  version-1 file, have not; the learner then leaves them out of the auxiliary losses) |
 
 ``sample`` draws rows uniformly with replacement and, with ``augment``, applies one of the 8 dihedral
-symmetries per row (the same one to planes and policy; pass stays last), grouped by symmetry so each group
+symmetries per row (the same one to planes, policy and ownership; pass stays last), grouped by symmetry so each group
 is one vectorised transform. It returns a :class:`Batch` of float32 arrays.
 
 ``state_dict()`` holds only numpy arrays (planes bit-packed, the generator's state as JSON text), so
@@ -34,7 +39,7 @@ from ..features.symmetry import NUM_SYMMETRIES, policy_permutation, transform_pl
 from ..fileio import atomic_write
 
 FORMAT = "advgo-replay"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2 added the auxiliary targets (ownership, margin, aux); version 1 files still load
 POLICY_SUM_TOLERANCE = 1e-3  # visit distributions are normalised in float32
 
 
@@ -45,6 +50,9 @@ class Batch(NamedTuple):
     globals: np.ndarray  # float32 [B, G]
     policy: np.ndarray  # float32 [B, A]
     value: np.ndarray  # float32 [B]
+    ownership: np.ndarray | None = None  # float32 [B, N*N]: final area for the player to move (1 theirs)
+    margin: np.ndarray | None = None  # float32 [B]: final score for the player to move
+    aux: np.ndarray | None = None  # float32 [B]: 1 where the row has the auxiliary targets, 0 where not
 
 
 class ReplayBuffer:
@@ -70,6 +78,9 @@ class ReplayBuffer:
         self.globals = np.zeros((capacity, num_globals), np.float32)  # [cap, G]
         self.policy = np.zeros((capacity, num_actions), np.float32)  # [cap, A]
         self.value = np.zeros(capacity, np.float32)  # [cap]
+        self.ownership = np.zeros((capacity, size * size), np.int8)  # [cap, N*N]
+        self.margin = np.zeros(capacity, np.float32)  # [cap]
+        self.aux = np.zeros(capacity, np.bool_)  # [cap]
         self.rng = np.random.default_rng(seed)  # used by sample() when no generator is passed
         self._next = 0  # ring position the next row goes to
         self._size = 0  # rows held: min(total_added, capacity)
@@ -88,24 +99,24 @@ class ReplayBuffer:
                 f"{self._total} added)")
 
     # ------------------------------------------------------------------ adding
-    def add(self, planes, globals_, policy, value) -> None:
-        """Append n rows (planes [n, C, N, N] of 0/1, globals [n, G], policy [n, A], value [n]).
+    def add(self, planes, globals_, policy, value, ownership=None, margin=None) -> None:
+        """Append n rows (planes [n, C, N, N] of 0/1, globals [n, G], policy [n, A], value [n]) with, optionally,
+        their auxiliary targets (ownership [n, N*N] in {-1, 0, 1} and margin [n], both or neither).
 
         Rows beyond the free space overwrite the oldest; with n > capacity only the newest ``capacity`` are
         kept. The ring ends exactly as if the rows had been added one at a time.
         """
-        planes, globals_, policy, value = self._check_rows(planes, globals_, policy, value)
-        n = value.shape[0]
+        rows = self._check_rows(planes, globals_, policy, value) + self._check_aux(ownership, margin, len(value))
+        n = rows[3].shape[0]
         cap = self.capacity
         if n > cap:  # the first n - cap rows would be overwritten within this call
             skip = n - cap
             self._next = (self._next + skip) % cap
             self._total += skip
-            planes, globals_, policy, value = planes[skip:], globals_[skip:], policy[skip:], value[skip:]
+            rows = tuple(r[skip:] for r in rows)
             n = cap
         first = min(n, cap - self._next)  # rows up to the end of the ring, the rest wrap to the start
-        for dst, src in ((self.planes, planes), (self.globals, globals_), (self.policy, policy),
-                         (self.value, value)):
+        for dst, src in zip(self._fields(), rows):
             dst[self._next:self._next + first] = src[:first]
             dst[:n - first] = src[first:]
         self._next = (self._next + n) % cap
@@ -141,6 +152,26 @@ class ReplayBuffer:
             raise ValueError(f"ReplayBuffer.add: value must be in [-1, 1], row {row} is {value[row].item()!r}")
         return planes.astype(np.uint8, copy=False), globals_, policy, value
 
+    def _check_aux(self, ownership, margin, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(ownership int8, margin, aux) rows; zeros and aux False when neither target is given."""
+        if ownership is None and margin is None:
+            return (np.zeros((n, self.board_size ** 2), np.int8), np.zeros(n, np.float32), np.zeros(n, np.bool_))
+        if ownership is None or margin is None:
+            raise ValueError("ReplayBuffer.add: ownership and margin come together (both or neither)")
+        ownership, margin = np.asarray(ownership), np.asarray(margin, np.float32)
+        if ownership.shape != (n, self.board_size ** 2) or margin.shape != (n,):
+            raise ValueError(f"ReplayBuffer.add: ownership must be [n, {self.board_size ** 2}] and margin [n] with "
+                             f"n = {n} rows, got {ownership.shape} and {margin.shape}")
+        if not np.isin(ownership, (-1, 0, 1)).all():
+            raise ValueError("ReplayBuffer.add: ownership must be -1, 0 or 1 at every point")
+        if not np.isfinite(margin).all() or (np.abs(margin) > self.board_size ** 2 + 1000).any():
+            raise ValueError(f"ReplayBuffer.add: margin must be a finite score, row {_first_bad(np.isfinite(margin))}")
+        return ownership.astype(np.int8), margin, np.ones(n, np.bool_)
+
+    def _fields(self) -> tuple[np.ndarray, ...]:
+        """The row arrays in ``add``'s order."""
+        return self.planes, self.globals, self.policy, self.value, self.ownership, self.margin, self.aux
+
     # ------------------------------------------------------------------ reading
     def sample(self, batch_size: int, rng: np.random.Generator | None = None, augment: bool = True) -> Batch:
         """``batch_size`` rows drawn uniformly with replacement; with ``augment``, each under a random symmetry.
@@ -154,20 +185,27 @@ class ReplayBuffer:
         idx = rng.integers(0, self._size, batch_size)  # physical rows; [0, size) is exactly the filled part
         planes = self.planes[idx]  # fancy indexing copies
         policy = self.policy[idx]
+        ownership = self.ownership[idx]
         if augment:
+            n = self.board_size
             sym = rng.integers(0, NUM_SYMMETRIES, batch_size)
             for k in range(1, NUM_SYMMETRIES):  # k = 0 is the identity
                 rows = np.flatnonzero(sym == k)
                 if rows.size:
                     planes[rows] = transform_planes(planes[rows], k)
-                    policy[rows] = policy[rows][:, policy_permutation(k, self.board_size)]
-        return Batch(planes.astype(np.float32), self.globals[idx], policy, self.value[idx])
+                    perm = policy_permutation(k, n)  # pass (last) stays last
+                    policy[rows] = policy[rows][:, perm]
+                    ownership[rows] = ownership[rows][:, perm[:-1]]
+        return self._batch(idx, planes, policy, ownership)
+
+    def _batch(self, idx, planes, policy, ownership) -> Batch:
+        return Batch(planes.astype(np.float32), self.globals[idx], policy, self.value[idx],
+                     ownership.astype(np.float32), self.margin[idx], self.aux[idx].astype(np.float32))
 
     def contents(self) -> Batch:
         """Every stored row, oldest first, as float32 (no augmentation); for tests and inspection."""
         order = (self._next - self._size + np.arange(self._size)) % self.capacity
-        return Batch(self.planes[order].astype(np.float32), self.globals[order], self.policy[order],
-                     self.value[order])
+        return self._batch(order, self.planes[order], self.policy[order], self.ownership[order])
 
     # ------------------------------------------------------------------ state
     def state_dict(self) -> dict[str, np.ndarray]:
@@ -187,6 +225,9 @@ class ReplayBuffer:
             "globals": self.globals[:s].copy(),
             "policy": self.policy[:s].copy(),
             "value": self.value[:s].copy(),
+            "ownership": self.ownership[:s].copy(),
+            "margin": self.margin[:s].copy(),
+            "aux": self.aux[:s].copy(),
             "rng_state": np.array(json.dumps(self.rng.bit_generator.state)),
         }
 
@@ -202,14 +243,15 @@ class ReplayBuffer:
         s = counters[1]
         self.planes[:s] = np.unpackbits(rows[0], axis=1, count=int(np.prod(self.planes_shape))).reshape(
             s, *self.planes_shape)
-        self.globals[:s], self.policy[:s], self.value[:s] = rows[1:]
+        self.globals[:s], self.policy[:s], self.value[:s], self.ownership[:s], self.margin[:s], self.aux[:s] = rows[1:]
         self._next, self._size, self._total = counters
         self.rng = rng
 
     def _parse_state(self, state):
-        if str(state["format"]) != FORMAT or int(state["format_version"]) != FORMAT_VERSION:
-            raise ValueError(f"not an {FORMAT} version {FORMAT_VERSION} state: format {str(state['format'])!r} "
-                             f"version {int(state['format_version'])}")
+        version = int(state["format_version"])
+        if str(state["format"]) != FORMAT or version not in (1, FORMAT_VERSION):
+            raise ValueError(f"not an {FORMAT} version 1 or {FORMAT_VERSION} state: format "
+                             f"{str(state['format'])!r} version {version}")
         saved = (int(state["capacity"]), tuple(int(v) for v in state["planes_shape"]), int(state["num_globals"]),
                  int(state["num_actions"]))
         mine = (self.capacity, self.planes_shape, self.num_globals, self.num_actions)
@@ -222,9 +264,15 @@ class ReplayBuffer:
                 and (s == self.capacity or nxt == s)):
             raise ValueError(f"replay buffer state has inconsistent counters: next {nxt}, size {s}, total {total}")
         bits = (np.prod(self.planes_shape) + 7) // 8
-        rows = [np.asarray(state[k]) for k in ("planes_bits", "globals", "policy", "value")]
-        shapes = [(s, bits), (s, self.num_globals), (s, self.num_actions), (s,)]
-        for name, arr, shape in zip(("planes_bits", "globals", "policy", "value"), rows, shapes):
+        names = ["planes_bits", "globals", "policy", "value"]
+        rows = [np.asarray(state[k]) for k in names]
+        if version == 1:  # rows without auxiliary targets
+            rows += [np.zeros((s, self.board_size ** 2), np.int8), np.zeros(s, np.float32), np.zeros(s, np.bool_)]
+        else:
+            rows += [np.asarray(state[k]) for k in ("ownership", "margin", "aux")]
+        names += ["ownership", "margin", "aux"]
+        shapes = [(s, bits), (s, self.num_globals), (s, self.num_actions), (s,), (s, self.board_size ** 2), (s,), (s,)]
+        for name, arr, shape in zip(names, rows, shapes):
             if arr.shape != shape:
                 raise ValueError(f"replay buffer state field {name!r} has shape {arr.shape}, expected {shape}")
         return rows, (nxt, s, total), _generator(json.loads(str(state["rng_state"])))
