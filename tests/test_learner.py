@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from advgo import GameState
+from advgo import GameState, engine
 from advgo.features import encode_state
 from advgo.nets.model import NetConfig, PolicyValueNet
 from advgo.training.learner import Learner, LearnerConfig
@@ -60,10 +60,32 @@ def target_entropy(batch: Batch) -> float:
     return float(-(p * np.log(np.where(p > 0, p, 1.0))).sum(axis=1).mean())
 
 
+def aux_dataset(seed: int = 0) -> Batch:
+    """``dataset`` with auxiliary targets that are a function of the position: its present Tromp-Taylor area and
+    score for the player to move (what a game ending there would give)."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    while len(rows) < ROWS:
+        state = random_position(rng)
+        if state.is_over:
+            continue
+        planes, globals_ = encode_state(state)
+        area = engine.area_maps(state.engine_boards)[0]
+        policy = np.zeros(state.num_actions, np.float32)
+        policy[state.legal_actions()] = 1
+        rows.append((planes, globals_, policy / policy.sum(), np.float32(np.sign(state.score() * state.to_play)),
+                     (area * state.to_play).astype(np.float32), np.float32(state.score() * state.to_play),
+                     np.float32(1)))
+    return Batch(*(np.stack(column) for column in zip(*rows)))
+
+
+AUX_NET = NetConfig(board_size=SIZE, blocks=2, channels=16, score_head=True, ownership_head=True)
+
+
 def test_dataset_is_a_replay_batch(data):
-    assert [x.shape for x in data] == [(ROWS, 15, SIZE, SIZE), (ROWS, 4), (ROWS, SIZE * SIZE + 1), (ROWS,)]
+    assert [x.shape for x in data[:4]] == [(ROWS, 15, SIZE, SIZE), (ROWS, 4), (ROWS, SIZE * SIZE + 1), (ROWS,)]
     buf = ReplayBuffer(ROWS, data.planes.shape[1:], data.globals.shape[1], data.policy.shape[1])
-    buf.add(*data)  # the encoder's planes are 0/1, so the buffer takes them
+    buf.add(*data[:4])  # the encoder's planes are 0/1, so the buffer takes them
     np.testing.assert_array_equal(buf.contents().planes, data.planes)
 
 
@@ -147,13 +169,13 @@ def test_non_finite_loss_raises_before_updating(data):
 
 def test_accepts_torch_tensors(data):
     a, b = learner(LearnerConfig(batch_size=ROWS)), learner(LearnerConfig(batch_size=ROWS))
-    assert a.step(data) == b.step(Batch(*(torch.from_numpy(x) for x in data)))
+    assert a.step(data) == b.step(Batch(*(torch.from_numpy(x) for x in data[:4])))
 
 
 @pytest.mark.parametrize(("field", "value"), [
     ("batch_size", 0), ("batch_size", 2.5), ("batch_size", True), ("lr", 0.0), ("lr", float("nan")),
     ("optimizer", "rmsprop"), ("momentum", 1.0), ("momentum", -0.1), ("weight_decay", -1e-4),
-    ("value_weight", -1.0), ("grad_clip", 0.0), ("grad_clip", "big"), ("lr_warmup_steps", -1),
+    ("value_weight", -1.0), ("score_weight", -0.1), ("ownership_weight", float("inf")), ("grad_clip", 0.0), ("grad_clip", "big"), ("lr_warmup_steps", -1),
     ("lr_warmup_steps", 1.5), ("bf16", "yes"),
 ])
 def test_config_validation_names_the_field(field, value):
@@ -185,3 +207,65 @@ def test_cuda_step(data, bf16):
         last = learn.step(data)
     assert all(math.isfinite(v) for v in last.values())
     assert last["total"] < first["total"]
+
+
+def test_auxiliary_heads_learn_their_targets_and_weigh_in_the_total():
+    data = aux_dataset()
+    torch.manual_seed(0)
+    learn = Learner(PolicyValueNet(AUX_NET), LearnerConfig(batch_size=ROWS, score_weight=0.3, ownership_weight=2.0))
+    first = learn.step(data)
+    assert {"score", "ownership"} <= set(first)
+    assert first["total"] == pytest.approx(first["policy"] + first["value"] + 0.3 * first["score"]
+                                           + 2.0 * first["ownership"], rel=1e-5)
+    for _ in range(200):
+        last = learn.step(data)
+    # ownership: a point no one owns keeps a floor of log 2 (the target is 1/2), every other point can reach 0
+    floor = math.log(2) * float((data.ownership == 0).mean())
+    assert last["ownership"] - floor < 0.25 * (first["ownership"] - floor)
+    assert last["score"] < 0.25 * first["score"]
+
+
+def test_auxiliary_losses_by_hand():
+    """The two losses against a numpy computation of the module docstring's formulas, rows without targets left out."""
+    data = aux_dataset(seed=1)
+    aux = np.ones(ROWS, np.float32)
+    aux[::3] = 0
+    data = data._replace(aux=aux)
+    torch.manual_seed(2)
+    learn = Learner(PolicyValueNet(AUX_NET), LearnerConfig(batch_size=ROWS))
+    got = learn.evaluate(data)
+    with torch.no_grad():
+        _, _, score, owner = learn.net.forward_aux(torch.from_numpy(data.planes), torch.from_numpy(data.globals))
+    score, owner = score.double().numpy(), owner.double().numpy()
+    err = np.abs(score - data.margin / SIZE)
+    huber = np.where(err < 1, 0.5 * err ** 2, err - 0.5)
+    p = (1 + np.tanh(owner)) / 2
+    t = (data.ownership + 1) / 2
+    bce = -(t * np.log(p) + (1 - t) * np.log(1 - p)).mean(1)
+    keep = aux == 1
+    assert got["score"] == pytest.approx(huber[keep].mean(), rel=1e-4)
+    assert got["ownership"] == pytest.approx(bce[keep].mean(), rel=1e-4)
+
+
+def test_rows_without_auxiliary_targets_change_nothing():
+    """Garbage auxiliary targets on rows marked aux = 0 give the same step as zeros there; a net without the heads
+    (or a batch without aux) has neither loss."""
+    data = aux_dataset(seed=2)
+    aux = np.ones(ROWS, np.float32)
+    aux[:10] = 0
+    rng = np.random.default_rng(0)
+    garbage = data._replace(aux=aux, margin=np.where(aux == 0, rng.normal(0, 50, ROWS), data.margin).astype(np.float32),
+                            ownership=np.where(aux[:, None] == 0, -data.ownership, data.ownership))
+    clean = data._replace(aux=aux, margin=np.where(aux == 0, 0, data.margin).astype(np.float32))
+    results = []
+    for batch in (garbage, clean):
+        torch.manual_seed(3)
+        learn = Learner(PolicyValueNet(AUX_NET), LearnerConfig(batch_size=ROWS))
+        results.append([learn.step(batch) for _ in range(3)])
+    for a, b in zip(*results):
+        assert a == pytest.approx(b, rel=1e-6)
+    plain = learner(LearnerConfig(batch_size=ROWS)).step(data)
+    assert "score" not in plain and "ownership" not in plain
+    torch.manual_seed(0)
+    no_aux = Learner(PolicyValueNet(AUX_NET), LearnerConfig(batch_size=ROWS)).step(Batch(*data[:4]))
+    assert "score" not in no_aux and "ownership" not in no_aux

@@ -12,7 +12,11 @@ Shapes (B batch, C feature planes, G globals, N board size, F channels):
   pool is added as a bias to the other channels |
 | policy head | logits [B, N*N + 1] | 1x1 convs; board logits get a pooled bias, the pass logit comes from the pool |
 | value head | value [B] | 1x1 conv, pooled, MLP, ``tanh``: expected outcome for the player to move |
-| score head | score [B] or None | from the value MLP's hidden layer: score margin for the mover (training's units) |
+| score head | score [B] or None | from the value MLP's hidden layer: the final score for the mover / N |
+| ownership head | logits [B, N*N] or None | a 1x1 conv of the value head's features (as KataGo's): ``tanh`` of it is
+  the expected final Tromp-Taylor owner of each point, +1 the mover's; only ``forward_aux`` computes it |
+
+``forward`` gives what a search needs (policy, value, score); ``forward_aux`` also the ownership, for the learner.
 
 BatchNorm is in eval mode at inference (``net.eval()``). Nets are per board size (the pools average over
 all N*N points: every point is on the board).
@@ -42,7 +46,9 @@ class NetConfig:
     global_pool: bool = True
     """KataGo-style global pooling bias in blocks 1, 4, 7, … (lets the trunk see whole-board context)."""
     score_head: bool = False
-    """Also predict the final score margin (an auxiliary training target)."""
+    """Also predict the final score margin (an auxiliary training target: the learner's ``score_weight``)."""
+    ownership_head: bool = False
+    """Also predict each point's final owner (an auxiliary training target: the learner's ``ownership_weight``)."""
     feature_set: str = FEATURES.name
     """Name of the input feature set (its planes and globals decide the input shapes)."""
 
@@ -122,18 +128,23 @@ class PolicyHead(nn.Module):
 
 
 class ValueHead(nn.Module):
-    def __init__(self, channels: int, head: int, hidden: int, score: bool):
+    def __init__(self, channels: int, head: int, hidden: int, score: bool, ownership: bool = False):
         super().__init__()
         self.conv = conv_bn(channels, head, 1)
         self.hidden = nn.Linear(2 * head, hidden)
         self.value = nn.Linear(hidden, 1)
         self.score = nn.Linear(hidden, 1) if score else None
+        self.ownership = nn.Conv2d(head, 1, 1) if ownership else None
 
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
-        h = F.relu(self.hidden(pool(F.relu(self.conv(x)))))
+    def forward(self, x: torch.Tensor, ownership: bool = False):
+        """(value, score or None), and with ``ownership`` the ownership logits (or None) third."""
+        v = F.relu(self.conv(x))
+        h = F.relu(self.hidden(pool(v)))
         value = torch.tanh(self.value(h)).squeeze(1)
         score = self.score(h).squeeze(1) if self.score is not None else None
-        return value, score
+        if not ownership:
+            return value, score
+        return value, score, self.ownership(v).flatten(1) if self.ownership is not None else None
 
 
 class PolicyValueNet(nn.Module):
@@ -152,13 +163,23 @@ class PolicyValueNet(nn.Module):
         gpool = set(config.gpool_blocks())
         self.blocks = nn.Sequential(*(ResBlock(f, i in gpool) for i in range(config.blocks)))
         self.policy_head = PolicyHead(f, head)
-        self.value_head = ValueHead(f, head, max(f, 32), config.score_head)
+        self.value_head = ValueHead(f, head, max(f, 32), config.score_head, config.ownership_head)
+
+    def trunk(self, planes: torch.Tensor, globals_: torch.Tensor) -> torch.Tensor:
+        x = self.stem(planes) + self.stem_globals(globals_)[:, :, None, None]
+        return self.blocks(F.relu(self.stem_norm(x)))
 
     def forward(self, planes: torch.Tensor, globals_: torch.Tensor):
-        x = self.stem(planes) + self.stem_globals(globals_)[:, :, None, None]
-        x = self.blocks(F.relu(self.stem_norm(x)))
+        x = self.trunk(planes, globals_)
         value, score = self.value_head(x)
         return self.policy_head(x), value, score
+
+    def forward_aux(self, planes: torch.Tensor, globals_: torch.Tensor):
+        """(policy logits, value, score or None, ownership logits [B, N*N] or None): ``forward`` and the
+        ownership head, for training."""
+        x = self.trunk(planes, globals_)
+        value, score, ownership = self.value_head(x, ownership=True)
+        return self.policy_head(x), value, score, ownership
 
     def num_parameters(self) -> int:
         return sum(p.numel() for p in self.parameters())

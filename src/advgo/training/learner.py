@@ -6,7 +6,13 @@ Losses (B rows; logits z, target distribution π, net value v = tanh(...), outco
 |---|---|
 | ``policy`` | cross-entropy ``-Σ_a π_a log softmax(z)_a``, averaged over the batch (rows with π = 0 add 0) |
 | ``value`` | mean squared error ``(v - y)²`` |
-| ``total`` | ``policy + value_weight · value``: the loss that is minimised (weight decay is the optimizer's) |
+| ``score`` | with a score head: Huber loss (δ = 1) of the head against the final score for the player to move
+  divided by N, over the rows that have auxiliary targets (the batch's ``aux``) |
+| ``ownership`` | with an ownership head: the binary cross-entropy of ``(1 + tanh z)/2`` against ``(1 + o)/2`` for each
+  point's final owner o (1 the mover's, -1 the opponent's, 0 neither), averaged over the points and those rows
+  (a point no one owns has a floor of log 2) |
+| ``total`` | ``policy + value_weight · value + score_weight · score + ownership_weight · ownership``: the loss that
+  is minimised (weight decay is the optimizer's) |
 | ``policy_entropy`` | mean entropy of the net's own policy ``softmax(z)`` (collapse shows as a fall towards 0) |
 | ``grad_norm`` | global L2 norm of the gradients before clipping |
 | ``lr`` | the learning rate this step used (after warm-up) |
@@ -49,6 +55,10 @@ class LearnerConfig:
     """Weight decay of conv and linear weights (not biases or BatchNorm)."""
     value_weight: float = 1.0
     """Weight of the value loss in the total loss."""
+    score_weight: float = 0.1
+    """Weight of the score head's loss (nets with ``net.score_head``)."""
+    ownership_weight: float = 1.5
+    """Weight of the ownership head's loss (nets with ``net.ownership_head``; KataGo's 1.5 per point, averaged)."""
     grad_clip: float | None = None
     """Clip the global gradient norm to this value; None: no clipping."""
     lr_warmup_steps: int = 0
@@ -76,8 +86,9 @@ class LearnerConfig:
             fail("momentum", "in (0, 1) for sgd (Nesterov) and in [0, 1) otherwise")
         if number("weight_decay") < 0:
             fail("weight_decay", ">= 0")
-        if number("value_weight") < 0:
-            fail("value_weight", ">= 0")
+        for name in ("value_weight", "score_weight", "ownership_weight"):
+            if number(name) < 0:
+                fail(name, ">= 0")
         if self.grad_clip is not None and number("grad_clip") <= 0:
             fail("grad_clip", "None or > 0")
         if isinstance(self.lr_warmup_steps, bool) or not isinstance(self.lr_warmup_steps, int) \
@@ -114,13 +125,12 @@ class Learner:
         lr = self.lr_at(self.steps)
         for group in self.optimizer.param_groups:
             group["lr"] = lr
-        planes, globals_, target_policy, target_value = (self._tensor(x) for x in batch)
         self.optimizer.zero_grad(set_to_none=True)
-        losses = self._losses(planes, globals_, target_policy, target_value)
+        losses = self._losses(batch)
         losses["total"].backward()
         clip = self.config.grad_clip if self.config.grad_clip is not None else math.inf
         grad_norm = nn.utils.clip_grad_norm_(self.net.parameters(), clip)
-        stats = dict(zip(("policy", "value", "total", "policy_entropy", "grad_norm"),
+        stats = dict(zip((*losses, "grad_norm"),
                          torch.stack([v.detach().float() for v in (*losses.values(), grad_norm)]).tolist()))
         if not all(math.isfinite(v) for v in stats.values()):
             self.optimizer.zero_grad(set_to_none=True)
@@ -133,18 +143,35 @@ class Learner:
     def evaluate(self, batch: Batch) -> dict[str, float]:
         """The losses of ``batch`` in eval mode (BatchNorm running statistics), without a step."""
         self.net.eval()
-        losses = self._losses(*(self._tensor(x) for x in batch))
+        losses = self._losses(batch)
         return dict(zip(losses, torch.stack([v.float() for v in losses.values()]).tolist()))
 
-    def _losses(self, planes, globals_, target_policy, target_value) -> dict[str, torch.Tensor]:
+    def _losses(self, batch: Batch) -> dict[str, torch.Tensor]:
+        """The losses of the module docstring, ``total`` and ``policy_entropy`` last."""
+        planes, globals_, target_policy, target_value = (self._tensor(x) for x in batch[:4])
         with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self._autocast):
-            logits, value, _ = self.net(planes, globals_)
+            logits, value, score, ownership = self.net.forward_aux(planes, globals_)
         log_p = F.log_softmax(logits.float(), dim=1)
-        policy = -(target_policy * log_p).sum(dim=1).mean()
-        value = F.mse_loss(value.float(), target_value)
-        total = policy + self.config.value_weight * value
-        entropy = -(log_p.exp() * log_p).sum(dim=1).mean().detach()
-        return {"policy": policy, "value": value, "total": total, "policy_entropy": entropy}
+        cfg = self.config
+        losses = {"policy": -(target_policy * log_p).sum(dim=1).mean(),
+                  "value": F.mse_loss(value.float(), target_value)}
+        total = losses["policy"] + cfg.value_weight * losses["value"]
+        if (score is not None or ownership is not None) and batch.aux is not None:
+            aux = self._tensor(batch.aux)
+            rows = aux.sum().clamp(min=1)  # rows without the targets add nothing
+            if score is not None:
+                target = self._tensor(batch.margin) / planes.shape[-1]
+                huber = F.huber_loss(score.float(), target, reduction="none", delta=1.0)
+                losses["score"] = (huber * aux).sum() / rows
+                total = total + cfg.score_weight * losses["score"]
+            if ownership is not None:
+                target = (self._tensor(batch.ownership) + 1) / 2
+                bce = F.binary_cross_entropy_with_logits(2 * ownership.float(), target, reduction="none").mean(1)
+                losses["ownership"] = (bce * aux).sum() / rows
+                total = total + cfg.ownership_weight * losses["ownership"]
+        losses["total"] = total
+        losses["policy_entropy"] = -(log_p.exp() * log_p).sum(dim=1).mean().detach()
+        return losses
 
     def _tensor(self, x) -> torch.Tensor:
         t = x if isinstance(x, torch.Tensor) else torch.from_numpy(x)

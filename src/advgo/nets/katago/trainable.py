@@ -67,6 +67,10 @@ class KataGoTrainable(nn.Module):
         probs = torch.softmax(value.float(), dim=1)
         return logits, probs[:, 0] - probs[:, 1], None
 
+    def forward_aux(self, planes: torch.Tensor, globals_: torch.Tensor):
+        """``forward`` and no ownership (the learner trains no auxiliary head of a KataGo net)."""
+        return (*self.forward(planes, globals_), None)
+
     def inference_copy(self) -> KataGoModel:
         """A frozen copy of the net for play (an evaluator's), weights as now."""
         copy = KataGoModel(self.desc)
