@@ -166,6 +166,19 @@ def sampler(tmp_path_factory):
     return PositionSampler(games, "uniform")
 
 
+def assert_aux_targets(game, komi: float = RULES.komi):
+    """A finished game's auxiliary targets: one final area map seen from each row's mover, matching the score."""
+    n = len(game.value)
+    assert game.ownership.shape == (n, SIZE * SIZE) and game.ownership.dtype == np.int8 and game.margins.shape == (n,)
+    colors = np.sign(game.margins / game.score)  # komi 0.5: no score is 0
+    assert set(colors.tolist()) <= {-1.0, 1.0}
+    np.testing.assert_array_equal(np.abs(game.margins), abs(game.score))
+    np.testing.assert_array_equal(game.value, np.sign(game.margins))  # the outcome is the score's sign
+    black_view = game.ownership * colors[:, None].astype(np.int8)
+    assert (black_view == black_view[:1]).all()
+    assert black_view[0].sum() - komi == pytest.approx(game.score)  # Tromp-Taylor: black's area minus white's
+
+
 def test_self_play_starts_games_from_the_positions(sampler):
     cfg = SelfPlayConfig(games=6, full_visits=4, fast_visits=2, full_search_prob=1.0, max_moves=10)
     play = PositionalSelfPlay(evaluator(), SIZE, RULES, SearchConfig(), cfg, np.random.default_rng(0), sampler, 1.0)
@@ -180,6 +193,7 @@ def test_self_play_starts_games_from_the_positions(sampler):
         finished += play.step()
     for game in finished:
         assert len(game.value) > 0  # every move after the start was searched in full: all samples
+        assert_aux_targets(game)  # games stopped by their own cap too
     starts = from_positions(finished)
     assert all(g.start_color in (1, -1) and g.start_move > 0 for g in starts)
     for g in starts:  # the side to move at the start had lost that position's game
@@ -202,6 +216,9 @@ def test_fraction_zero_plays_exactly_plain_self_play(sampler):
     assert len(a) == len(b) > 0
     for x, y in zip(a, b):
         assert x.length == y.length and x.score == y.score and np.array_equal(x.policy, y.policy)
+        if len(x.value):
+            assert_aux_targets(x)
+            np.testing.assert_array_equal(x.ownership, y.ownership)
     assert positional.started_from_positions == 0
 
 

@@ -123,6 +123,9 @@ def test_only_the_adversarys_positions_become_samples(victims, mode):
         assert np.array_equal(np.stack(expected), g.planes)
         assert np.allclose(g.policy.sum(axis=1), 1.0)
         assert (g.value == np.sign(g.margin)).all()  # capped games are learned as they stand
+        # auxiliary targets: the final board's area and score, from the adversary's side, on every row
+        assert (g.ownership == engine.area_maps(boards)[0] * g.adversary_color).all()
+        assert (g.margins == g.margin).all()
         assert g.adversary_won == (g.margin > 0 and g.end_reason != "move_cap")
 
 

@@ -136,7 +136,7 @@ class AdversaryTrainer(Trainer):
         ckpt = load_checkpoint(path, device=self.device, expect_board_size=self.cfg.game.board_size)
         if ckpt.net_config != self.net_config:
             raise ValueError(f"--init {path}: its net is {ckpt.net_config}, but this run's net is {self.net_config} "
-                             f"(set net.blocks / net.channels / net.global_pool / net.score_head to match)")
+                             f"(set net.blocks / net.channels / net.global_pool / net.score_head / net.ownership_head to match)")
         self.net.load_state_dict(ckpt.net.state_dict())
         log.info("adversary warm-started from %s (step %d)", path, ckpt.step)
 

@@ -76,7 +76,8 @@ def with_init_net(cfg: VictimRunConfig, ckpt: Checkpoint) -> VictimRunConfig:
     if nc.board_size != cfg.game.board_size:
         raise ValueError(f"defence.init {ckpt.path} is a {nc.board_size}x{nc.board_size} net; this run plays "
                          f"{cfg.game.board_size}x{cfg.game.board_size} (set game.board_size)")
-    net = NetSection(blocks=nc.blocks, channels=nc.channels, global_pool=nc.global_pool, score_head=nc.score_head)
+    net = NetSection(blocks=nc.blocks, channels=nc.channels, global_pool=nc.global_pool, score_head=nc.score_head,
+                     ownership_head=nc.ownership_head)
     if net != cfg.net:
         log.info("defence: the net is %d blocks x %d channels as in %s (the config's net section is replaced)",
                  nc.blocks, nc.channels, ckpt.path)

@@ -64,6 +64,15 @@ class FinishedGame(NamedTuple):
     end_reason: str  # "two_passes" or "move_cap"
     start_move: int = 0  # moves played before the game's own start (a start from an adversarial position)
     start_color: int = 0  # the side to move at such a start (1 black, -1 white); 0: a game from the empty board
+    ownership: np.ndarray | None = None  # int8 [n, N*N]: final Tromp-Taylor area for the player to move (1 theirs)
+    margins: np.ndarray | None = None  # float32 [n]: final score for the player to move, komi included
+
+
+def aux_targets(area: np.ndarray, score: float, colors) -> tuple[np.ndarray, np.ndarray]:
+    """The auxiliary targets of a game's rows: (ownership int8 [n, N*N], margin float32 [n]) for the player to
+    move in each row (``colors``: 1 black, -1 white), from the final area map (black's view) and score."""
+    colors = np.asarray(colors, np.int8).reshape(-1, 1)
+    return (colors * area[None, :]).astype(np.int8), (colors[:, 0] * np.float32(score)).astype(np.float32)
 
 
 def stack_samples(rows: list, size: int, planes: int = FEATURES.planes,
@@ -168,6 +177,8 @@ class SelfPlay:
         self._pending[b] = []
         planes, globals_, policy = stack_samples(rows, self.size, self.samples.planes(self.size)[0],
                                                  self.samples.globals)
-        value = np.array([winner * r[3] for r in rows], np.float32)
+        colors = [r[3] for r in rows]
+        value = np.array([winner * c for c in colors], np.float32)
+        ownership, margins = aux_targets(engine.area_maps(self.roots)[b], score, colors)
         return FinishedGame(planes, globals_, policy, value, int(self.roots.move_count[b]), score,
-                            engine.END_REASONS[int(self.roots.end_reason[b])])
+                            engine.END_REASONS[int(self.roots.end_reason[b])], ownership=ownership, margins=margins)

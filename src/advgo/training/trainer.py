@@ -346,7 +346,7 @@ class Trainer:
         samples = 0
         for g in games:
             if len(g.value):
-                self.buffer.add(g.planes, g.globals, g.policy, g.value)
+                self.buffer.add(g.planes, g.globals, g.policy, g.value, g.ownership, g.margins)
                 samples += len(g.value)
         return samples
 

@@ -32,7 +32,9 @@ class NetSection:
     global_pool: bool = True
     """KataGo-style global pooling bias blocks."""
     score_head: bool = False
-    """Also predict the score margin (auxiliary head)."""
+    """Also predict the final score margin (auxiliary head, trained with learner.score_weight)."""
+    ownership_head: bool = False
+    """Also predict each point's final owner (auxiliary head, trained with learner.ownership_weight)."""
 
 
 @dataclass(frozen=True)
@@ -154,7 +156,7 @@ class RunConfig:
 
         n = self.net
         return NetConfig(board_size=self.game.board_size, blocks=n.blocks, channels=n.channels,
-                         global_pool=n.global_pool, score_head=n.score_head)
+                         global_pool=n.global_pool, score_head=n.score_head, ownership_head=n.ownership_head)
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from ..features import FEATURES, encode_batch
 from ..rules import Rules
 from ..search import BatchedMCTS, Evaluator, SearchConfig, choose_moves
 from ..victims import AMCTS_MODES, HardenedAgent, Victim
-from .selfplay import SelfPlayConfig, stack_samples
+from .selfplay import SelfPlayConfig, aux_targets, stack_samples
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +77,8 @@ class VictimGame(NamedTuple):
     end_reason: str  # "two_passes" or "move_cap"
     adversary_passes: int
     adversary_moves: int
+    ownership: np.ndarray | None = None  # int8 [n, N*N]: final Tromp-Taylor area from the adversary's side
+    margins: np.ndarray | None = None  # float32 [n]: final score from the adversary's side, komi included
 
     @property
     def margin(self) -> float:
@@ -285,8 +287,9 @@ class VictimPlay:
         rows = self._pending[b]
         planes, globals_, policy = stack_samples(rows, self.size)
         value = np.full(len(rows), float(winner * color), np.float32)
+        ownership, margins = aux_targets(engine.area_maps(self.roots)[b], score, [color] * len(rows))
         length = int(self.roots.move_count[b])
         return VictimGame(planes, globals_, policy, value, self.victim.label, color,
                           self.roots.moves[b, :length].copy(), dict(self._comments[b]), length, score,
                           engine.END_REASONS[int(self.roots.end_reason[b])], int(self._passes[b]),
-                          int(self._adv_moves[b]))
+                          int(self._adv_moves[b]), ownership, margins)
