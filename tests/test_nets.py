@@ -79,14 +79,18 @@ def positions(size: int, count: int, seed: int = 0) -> tuple[engine.Boards, list
 @pytest.mark.parametrize("size", [5, 9, 19])
 @pytest.mark.parametrize("gpool,score", [(True, True), (False, False)])
 def test_net_shapes_and_ranges(size, gpool, score):
-    net = tiny(size, global_pool=gpool, score_head=score, blocks=4)
+    net = tiny(size, global_pool=gpool, score_head=score, ownership_head=score, blocks=4)
     planes, globals_ = random_inputs(3, size)
     with torch.inference_mode():
         logits, value, score_out = net(planes, globals_)
+        aux = net.forward_aux(planes, globals_)
     assert logits.shape == (3, size * size + 1) and torch.isfinite(logits).all()
     assert value.shape == (3,) and (value.abs() <= 1).all()
     assert (score_out is not None and score_out.shape == (3,)) == score
     assert net.config.gpool_blocks() == ((1,) if gpool else ())
+    for got, want in zip(aux[:3], (logits, value, score_out)):  # forward_aux is forward and the ownership
+        assert (got is None and want is None) or torch.equal(got, want)
+    assert (aux[3] is not None and aux[3].shape == (3, size * size)) == score
 
 
 def test_net_config_validation():
@@ -103,7 +107,7 @@ def test_net_config_validation():
 
 @pytest.mark.parametrize("path", ["eager", "trace"])
 def test_inference_paths_match_the_module(path):
-    net = tiny(9, score_head=True)
+    net = tiny(9, score_head=True, ownership_head=True)
     for m in net.modules():  # BatchNorm statistics that folding must get right
         if isinstance(m, torch.nn.BatchNorm2d):
             m.running_mean.uniform_(-0.5, 0.5)
@@ -117,7 +121,7 @@ def test_inference_paths_match_the_module(path):
         logits, value = run(planes, globals_)
         torch.testing.assert_close(logits, want_logits, atol=1e-4, rtol=1e-4)
         torch.testing.assert_close(value, want_value, atol=1e-5, rtol=1e-4)
-    other = tiny(9, score_head=True, seed=1)
+    other = tiny(9, score_head=True, ownership_head=True, seed=1)
     run.load_weights(other)
     with torch.inference_mode():
         torch.testing.assert_close(run(planes, globals_)[0], other(planes, globals_)[0], atol=1e-4, rtol=1e-4)
