@@ -251,7 +251,7 @@ def test_a_version_1_file_loads_with_no_auxiliary_targets(tmp_path):
     """A run saved before the auxiliary targets resumes: its rows load, marked as having none."""
     buf = filled(capacity=7, count=5)
     state = buf.state_dict()
-    for key in ("ownership", "margin", "aux"):
+    for key in ("ownership_bits", "margin", "aux"):
         del state[key]
     state["format_version"] = np.array(1)
     old = buffer()

@@ -19,7 +19,7 @@ One row per searched position; ``capacity`` rows are kept, the newest overwritin
 symmetries per row (the same one to planes, policy and ownership; pass stays last), grouped by symmetry so each group
 is one vectorised transform. It returns a :class:`Batch` of float32 arrays.
 
-``state_dict()`` holds only numpy arrays (planes bit-packed, the generator's state as JSON text), so
+``state_dict()`` holds only numpy arrays (planes bit-packed, ownership as two packed bit planes, the generator's state as JSON text), so
 ``np.savez`` writes it and ``load_state_dict`` restores the buffer exactly: the same rows at the same ring
 positions and the same generator, hence the same future samples. ``save`` / ``load`` do that through a file,
 written atomically (``tmp`` then ``os.replace``).
@@ -225,7 +225,7 @@ class ReplayBuffer:
             "globals": self.globals[:s].copy(),
             "policy": self.policy[:s].copy(),
             "value": self.value[:s].copy(),
-            "ownership": self.ownership[:s].copy(),
+            "ownership_bits": np.packbits(np.concatenate((self.ownership[:s] > 0, self.ownership[:s] < 0), 1), axis=1),
             "margin": self.margin[:s].copy(),
             "aux": self.aux[:s].copy(),
             "rng_state": np.array(json.dumps(self.rng.bit_generator.state)),
@@ -243,7 +243,11 @@ class ReplayBuffer:
         s = counters[1]
         self.planes[:s] = np.unpackbits(rows[0], axis=1, count=int(np.prod(self.planes_shape))).reshape(
             s, *self.planes_shape)
-        self.globals[:s], self.policy[:s], self.value[:s], self.ownership[:s], self.margin[:s], self.aux[:s] = rows[1:]
+        area = self.board_size ** 2
+        owner = np.unpackbits(rows[4], axis=1, count=2 * area).astype(np.int8)
+        self.ownership[:s] = owner[:, :area] - owner[:, area:]
+        self.globals[:s], self.policy[:s], self.value[:s] = rows[1:4]
+        self.margin[:s], self.aux[:s] = rows[5:]
         self._next, self._size, self._total = counters
         self.rng = rng
 
@@ -266,12 +270,13 @@ class ReplayBuffer:
         bits = (np.prod(self.planes_shape) + 7) // 8
         names = ["planes_bits", "globals", "policy", "value"]
         rows = [np.asarray(state[k]) for k in names]
+        owner_bits = (2 * self.board_size ** 2 + 7) // 8  # two bit planes: the mover's points, the opponent's
         if version == 1:  # rows without auxiliary targets
-            rows += [np.zeros((s, self.board_size ** 2), np.int8), np.zeros(s, np.float32), np.zeros(s, np.bool_)]
+            rows += [np.zeros((s, owner_bits), np.uint8), np.zeros(s, np.float32), np.zeros(s, np.bool_)]
         else:
-            rows += [np.asarray(state[k]) for k in ("ownership", "margin", "aux")]
-        names += ["ownership", "margin", "aux"]
-        shapes = [(s, bits), (s, self.num_globals), (s, self.num_actions), (s,), (s, self.board_size ** 2), (s,), (s,)]
+            rows += [np.asarray(state[k]) for k in ("ownership_bits", "margin", "aux")]
+        names += ["ownership_bits", "margin", "aux"]
+        shapes = [(s, bits), (s, self.num_globals), (s, self.num_actions), (s,), (s, owner_bits), (s,), (s,)]
         for name, arr, shape in zip(names, rows, shapes):
             if arr.shape != shape:
                 raise ValueError(f"replay buffer state field {name!r} has shape {arr.shape}, expected {shape}")
