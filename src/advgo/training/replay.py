@@ -19,8 +19,8 @@ One row per searched position; ``capacity`` rows are kept, the newest overwritin
 symmetries per row (the same one to planes, policy and ownership; pass stays last), grouped by symmetry so each group
 is one vectorised transform. It returns a :class:`Batch` of float32 arrays.
 
-``state_dict()`` holds only numpy arrays (planes bit-packed, ownership as two packed bit planes, the generator's state as JSON text), so
-``np.savez`` writes it and ``load_state_dict`` restores the buffer exactly: the same rows at the same ring
+``state_dict()`` holds only numpy arrays (planes bit-packed, ownership as two packed bit planes, the generator's
+state as JSON text), so ``np.savez`` writes it and ``load_state_dict`` restores the buffer exactly: the same rows at the same ring
 positions and the same generator, hence the same future samples. ``save`` / ``load`` do that through a file,
 written atomically (``tmp`` then ``os.replace``).
 """
