@@ -200,7 +200,7 @@ def test_batched_kernels_match_the_reference(data, size, batch, rules):
         scores = engine.scores(boards, codes)
         areas = engine.area_maps(boards)
         for i, ref in enumerate(refs):
-            assert areas[i].tolist() == ref.area_map()
+            assert areas[i].tolist() == ref.area_map() == engine.area_map(boards, i).tolist()
             np.testing.assert_array_equal(board_of(boards, i), np.array(ref.board, np.int8))
             np.testing.assert_array_equal(masks[i], ref.legal_mask())
             assert scores[i] == pytest.approx(ref.score())

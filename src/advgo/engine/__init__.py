@@ -12,6 +12,7 @@ arguments and raise readable errors.
 | ``play_batch(boards, rules, actions)`` | one move in every game (``NO_ACTION`` skips a game) |
 | ``legal_masks(boards, rules, out)`` | exact legal masks into a caller's bool [B, N*N + 1] buffer |
 | ``scores(boards, rules, out)`` | Tromp-Taylor scores, black minus white minus komi |
+| ``area_maps(boards, out)``, ``area_map(boards, i)`` | each point's Tromp-Taylor owner, every game or game ``i`` |
 | ``play_random_games(size, n_games, seed, …)`` | whole uniform-random games inside Numba |
 """
 
@@ -23,6 +24,7 @@ import numpy as np
 
 from . import batch as _batch
 from . import rollout as _rollout
+from . import scoring as _scoring
 from . import setup as _setup
 from .batch import NO_ACTION
 from .constants import (
@@ -50,7 +52,7 @@ __all__ = [
     "KO_SIMPLE", "KO_POSITIONAL", "KO_SITUATIONAL", "KO_RULES", "MIN_SIZE", "MAX_SIZE", "NO_CAP",
     "NO_ACTION", "OK", "STATUS_NAMES", "Boards", "RuleCodes", "RandomGames", "check_size",
     "history_for", "new_boards", "zobrist_table", "rule_codes", "copy_game", "reset", "play_batch", "legal_masks",
-    "scores", "area_maps", "play_random_games",
+    "scores", "area_maps", "area_map", "play_random_games",
 ]
 
 
@@ -129,6 +131,15 @@ def area_maps(boards: Boards, out=None) -> np.ndarray:
     n = boards.size
     out = _out_buffer(out, (boards.stones.shape[0], n * n), np.int8, "area map")
     _batch.area_maps(boards, out)
+    return out
+
+
+def area_map(boards: Boards, i: int) -> np.ndarray:
+    """:func:`area_maps` of game ``i`` alone: int8 [N*N]."""
+    if not 0 <= i < boards.stones.shape[0]:
+        raise IndexError(f"game {i} of a batch of {boards.stones.shape[0]}")
+    out = np.empty(boards.size ** 2, np.int8)
+    _scoring.area_map(boards, i, out)
     return out
 
 

@@ -179,6 +179,6 @@ class SelfPlay:
                                                  self.samples.globals)
         colors = [r[3] for r in rows]
         value = np.array([winner * c for c in colors], np.float32)
-        ownership, margins = aux_targets(engine.area_maps(self.roots)[b], score, colors)
+        ownership, margins = aux_targets(engine.area_map(self.roots, b), score, colors)
         return FinishedGame(planes, globals_, policy, value, int(self.roots.move_count[b]), score,
                             engine.END_REASONS[int(self.roots.end_reason[b])], ownership=ownership, margins=margins)

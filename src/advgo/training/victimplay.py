@@ -287,7 +287,7 @@ class VictimPlay:
         rows = self._pending[b]
         planes, globals_, policy = stack_samples(rows, self.size)
         value = np.full(len(rows), float(winner * color), np.float32)
-        ownership, margins = aux_targets(engine.area_maps(self.roots)[b], score, [color] * len(rows))
+        ownership, margins = aux_targets(engine.area_map(self.roots, b), score, [color] * len(rows))
         length = int(self.roots.move_count[b])
         return VictimGame(planes, globals_, policy, value, self.victim.label, color,
                           self.roots.moves[b, :length].copy(), dict(self._comments[b]), length, score,
