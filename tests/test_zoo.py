@@ -66,10 +66,11 @@ def test_the_bundled_ladder():
     steps = [r.training["step"] for r in ladder]
     assert steps == sorted(steps)
     if all(r.strength for r in ladder):
-        assert ladder[0].strength["vs_random"]["win_rate"] >= 0.9
-        assert ladder[-1].strength["vs_random"]["win_rate"] >= 0.99
+        # every rung beats random; cp5 and cp6 at 1 visit give 2-3% away by passing right after an opening pass
+        # (README, "The victim zoo")
+        assert all(r.strength["vs_random"]["win_rate"] >= 0.95 for r in ladder)
         elo = [r.strength["elo"] for r in ladder]
-        assert elo[-1] > elo[0] > 0
+        assert elo == sorted(elo) and elo[0] > 0  # each rung stronger than the one before
 
 
 def test_build_appends_and_measure_takes_only_the_named(zoo_dir):
