@@ -488,3 +488,23 @@ def test_bad_arguments(model_files, tmp_path):
     if not torch.cuda.is_available():
         with pytest.raises(ValueError, match="cuda"):
             KataGoNet(model=model_files["v10-gpool"], device="cuda")
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+@pytest.mark.parametrize("name", ["v10-gpool", "v15-transformer"])
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+def test_cuda_answers_what_the_cpu_answers(model_files, name, dtype):
+    """The same batch through the net on the CPU (float32) and on CUDA: fp32 to float rounding, bf16 loosely."""
+    states = [GameState.from_moves(9, RULES, moves) for moves in POSITIONS]
+    history = max(s.engine_boards.history.shape[1] for s in states)
+    batch = engine.new_boards(len(states), 9, history)
+    for j, state in enumerate(states):
+        engine.copy_game(state.engine_boards, 0, batch, j)
+    cpu = KataGoNet(model=model_files[name], rules=RULES).evaluate_full(batch, len(states), RULES.komi)
+    gpu = KataGoNet(model=model_files[name], rules=RULES, device="cuda", dtype=dtype).evaluate_full(
+        batch, len(states), RULES.komi)
+    tol = dict(rtol=1e-3, atol=1e-4) if dtype == torch.float32 else dict(rtol=0.1, atol=0.03)
+    for field in ("priors", "value", "lead", "ownership"):
+        np.testing.assert_allclose(getattr(gpu, field), getattr(cpu, field), err_msg=field, **tol)
+    legal = np.stack([s.legal_mask() for s in states])
+    assert np.all(gpu.priors[~legal] == 0.0)
