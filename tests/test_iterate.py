@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import json
 from pathlib import Path
+from types import SimpleNamespace
+from unittest import mock
 
 import pytest
 
@@ -421,3 +423,27 @@ def test_a_round_whose_adversary_won_nothing_keeps_its_victim(tiny_katago, tmp_p
     run.state.mark("round-02/defence", "done", result)
     assert run.victim(2) == run.victim(1) != run.victim(0)
     assert run.defence_config(run.phases[3]).defence.adversarial[0].endswith("round-01/adversary")
+
+
+def test_a_beaten_attack_reports_the_rate_that_beat_it(tiny_victims, tmp_path):
+    """Games that finish after the threshold is passed (in the same play phase) still count as games, but the reported
+    win rate is the one that passed it, as logged: a run that read "beaten: 45%" once reported "beaten: 42%" at 0.45."""
+    cfg = tiny(tiny_victims, "rounds=1", "attack.threshold=0.5", "adversary.curriculum.window=4",
+               "adversary.curriculum.min_games=4")
+    run = IteratedTraining(cfg, tmp_path)
+    trainer = AttackTrainer(run.attack_config(run.phases[0]), tmp_path / "attack")
+    trainer._save_game = lambda game: None
+    logger = mock.MagicMock()
+    for won in (False, True, True, True):  # 75% over 4 games: beaten
+        trainer._record(SimpleNamespace(adversary_won=won), logger)
+    assert trainer.beaten and trainer.outcome()["win_rate"] == 0.75
+    for _ in range(3):  # the rest of the play phase: three losses
+        trainer._record(SimpleNamespace(adversary_won=False), logger)
+    assert trainer.curriculum.win_rate == 0.25
+    assert trainer.outcome() == {"beaten": True, "win_rate": 0.75, "window_games": 4, "games": 7, "steps": 0}
+    fresh = AttackTrainer(run.attack_config(run.phases[0]), tmp_path / "unbeaten")
+    fresh._save_game = lambda game: None
+    for won in (True, False, False):
+        fresh._record(SimpleNamespace(adversary_won=won), logger)
+    assert fresh.outcome() == {"beaten": False, "win_rate": pytest.approx(1 / 3), "window_games": 3, "games": 3,
+                               "steps": 0}

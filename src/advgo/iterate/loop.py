@@ -39,7 +39,7 @@ TensorBoard tags (root folder; each phase's own tags are in its folder):
 
 | tag | step | meaning |
 |---|---|---|
-| ``iterate/attack_win_rate``, ``iterate/attack_games``, ``iterate/attack_steps``, ``iterate/attack_beaten`` | round (fresh: rounds + 1) | the attack when it ended: rolling win rate, games against the victim, learner steps, 1 if beaten |
+| ``iterate/attack_win_rate``, ``iterate/attack_games``, ``iterate/attack_steps``, ``iterate/attack_beaten`` | round (fresh: rounds + 1) | the attack when it ended: rolling win rate (when beaten: the one that passed the threshold), games against the victim, learner steps, 1 if beaten |
 | ``iterate/defence_lost_games``, ``iterate/defence_steps``, ``iterate/defence_victim_win_rate`` | round | the defence: lost games it trained on, learner steps, share of the games from positions that the victim's side won (its last play phase) |
 | ``cross/<adversary>/<victim>/win_rate`` (+ ``_low``, ``_high``) | rounds | the cross table; image ``cross/table`` |
 """
@@ -306,12 +306,11 @@ class IteratedTraining:
         trainer.run()
         if trainer.interrupted:
             raise Interrupted
-        c = trainer.curriculum
+        outcome = trainer.outcome()
         result = {"checkpoint": str(self._adversary_checkpoint(phase.folder).relative_to(self.run_dir)),
-                  "victim": victim, "init": init, "beaten": trainer.beaten, "win_rate": c.win_rate,
-                  "window_games": len(c.recent), "games": c.games_at_stage, "steps": trainer.step}
-        logger.scalars({"iterate/attack_win_rate": c.win_rate, "iterate/attack_games": c.games_at_stage,
-                        "iterate/attack_steps": trainer.step, "iterate/attack_beaten": float(trainer.beaten)}, r)
+                  "victim": victim, "init": init, **outcome}
+        logger.scalars({"iterate/attack_win_rate": outcome["win_rate"], "iterate/attack_games": outcome["games"],
+                        "iterate/attack_steps": outcome["steps"], "iterate/attack_beaten": float(outcome["beaten"])}, r)
         return result
 
     def defence_config(self, phase: Phase) -> VictimRunConfig:

@@ -5,6 +5,10 @@ the win rate over the curriculum window, after at least ``curriculum.min_games``
 above the entry's threshold (the rule by which the curriculum moves on), the run stops, saves its checkpoint and
 sets ``beaten``. Stopped there it plays no closing evaluation (the cross table evaluates the adversaries). It also
 stops at ``schedule.total_steps`` or its time budget, with ``beaten`` False. ``interrupted`` tells a Ctrl-C apart.
+
+:meth:`AttackTrainer.outcome` is what the attack reached: for a beaten victim, the win rate and window that beat it
+(the games that finish in the same play phase after that moment still count in ``games`` but not in the rate, so
+the report says the figure that passed the threshold, as the log line does).
 """
 
 from __future__ import annotations
@@ -24,7 +28,16 @@ class AttackTrainer(AdversaryTrainer):
     def __init__(self, *args, **kwargs):
         self.beaten = False
         self.interrupted = False
+        self._beaten_at: tuple[float, int] | None = None  # (win rate, window games) when the threshold was passed
         super().__init__(*args, **kwargs)
+
+    def outcome(self) -> dict:
+        """``beaten``, ``win_rate`` over ``window_games`` (when beaten: at that moment; else at the end), ``games``
+        against the victim in all and learner ``steps``."""
+        c = self.curriculum
+        win_rate, window = self._beaten_at or (c.win_rate, len(c.recent))
+        return {"beaten": self.beaten, "win_rate": win_rate, "window_games": window, "games": c.games_at_stage,
+                "steps": self.step}
 
     def _beaten_now(self) -> bool:
         c = self.curriculum
@@ -34,6 +47,7 @@ class AttackTrainer(AdversaryTrainer):
         c = self.curriculum
         log.info("attack: %s beaten: %.0f%% over the last %d games (threshold %.2f) at step %d; the run stops",
                  c.entry.label, 100 * c.win_rate, len(c.recent), c.entry.threshold, self.step)
+        self._beaten_at = (c.win_rate, len(c.recent))
         self.beaten = True
         self._stop = True
 
