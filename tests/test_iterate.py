@@ -447,3 +447,22 @@ def test_a_beaten_attack_reports_the_rate_that_beat_it(tiny_victims, tmp_path):
         fresh._record(SimpleNamespace(adversary_won=won), logger)
     assert fresh.outcome() == {"beaten": False, "win_rate": pytest.approx(1 / 3), "window_games": 3, "games": 3,
                                "steps": 0}
+
+
+def test_a_beaten_attack_resumed_stays_beaten(tiny_victims, tmp_path):
+    """Killed after it stopped beaten but before the next phase began, the attack resumes as beaten with the rate that
+    beat it, although the games after that moment left its window below the threshold."""
+    cfg = tiny(tiny_victims, "rounds=1", "attack.threshold=0.5", "adversary.curriculum.window=4",
+               "adversary.curriculum.min_games=4")
+    run = IteratedTraining(cfg, tmp_path)
+    run_cfg = run.attack_config(run.phases[0])
+    trainer = AttackTrainer(run_cfg, tmp_path / "attack")
+    trainer._save_game = lambda game: None
+    for won in (False, True, True, True, False, False, False):  # beaten at the 4th game (3 of 4), then 3 losses
+        trainer._record(SimpleNamespace(adversary_won=won), mock.MagicMock())
+    assert trainer.beaten and trainer.outcome()["win_rate"] == 0.75 and trainer.curriculum.win_rate == 0.25
+    trainer.save()
+    again = AttackTrainer(run_cfg, tmp_path / "attack", resume=True)
+    again.run()
+    assert again.beaten and again.step == trainer.step
+    assert again.outcome() == {"beaten": True, "win_rate": 0.75, "window_games": 4, "games": 7, "steps": trainer.step}

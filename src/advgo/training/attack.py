@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 
+from ..nets.checkpoint import Checkpoint
 from ..runlog import RunLogger
 from .adversary import AdversaryTrainer
 from .victimplay import VictimGame
@@ -51,9 +52,21 @@ class AttackTrainer(AdversaryTrainer):
         self.beaten = True
         self._stop = True
 
+    def _extra_state(self) -> dict:
+        return {**super()._extra_state(), "beaten_at": self._beaten_at}
+
+    def _restore_extra(self, ckpt: Checkpoint) -> None:
+        super()._restore_extra(ckpt)
+        beaten_at = (ckpt.extra or {}).get("beaten_at")
+        self._beaten_at = tuple(beaten_at) if beaten_at is not None else None
+
     def _on_start(self, logger: RunLogger) -> None:
         super()._on_start(logger)
-        if self._beaten_now():  # resumed after the victim was beaten (killed before the next phase began)
+        # resumed after the victim was beaten (killed before the next phase began): the saved verdict stands, though
+        # the games after it may have moved the window below the threshold
+        if self._beaten_at is not None:
+            self.beaten, self._stop = True, True
+        elif self._beaten_now():
             self._mark_beaten()
 
     def _record(self, game: VictimGame, logger: RunLogger) -> bool:
