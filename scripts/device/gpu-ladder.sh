@@ -8,8 +8,8 @@
 #      6x64 graph on 9x9, 6x64 graph on 19x19; each row beside the bare forward measured in the same run
 #   3. a 9x9 victim (6x64) trained in the one-process pipeline until the budget is spent; the run comes back
 #      as OUT/gpu-ladder-9x9.tgz.part-* without its replay buffer (cat OUT/gpu-ladder-9x9.tgz.part-* | tar -xz)
-# Logs and JSON come back in OUT/results.tgz, packed again after each part.
 #   4. KataGoNet positions/s on the GPU (when runs/models holds the KataGo model and time is left)
+# Logs and JSON come back in OUT/results.tgz, packed again after each part.
 # Python there: the machine's own (torch, numba, tensorboard, typer, rich, pyyaml, matplotlib, hypothesis,
 # pytest) plus the wheels in .whl (sgfmill; `pip download --no-deps sgfmill==1.1.1 -d .whl`). Ray, gymnasium and
 # pettingzoo are not needed: nothing here plays on Ray or builds an env.

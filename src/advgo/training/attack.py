@@ -27,10 +27,13 @@ class AttackTrainer(AdversaryTrainer):
     description = "training adversary (attack)"
 
     def __init__(self, *args, **kwargs):
-        self.beaten = False
         self.interrupted = False
         self._beaten_at: tuple[float, int] | None = None  # (win rate, window games) when the threshold was passed
         super().__init__(*args, **kwargs)
+
+    @property
+    def beaten(self) -> bool:
+        return self._beaten_at is not None
 
     def outcome(self) -> dict:
         """``beaten``, ``win_rate`` over ``window_games`` (when beaten: at that moment; else at the end), ``games``
@@ -49,7 +52,6 @@ class AttackTrainer(AdversaryTrainer):
         log.info("attack: %s beaten: %.0f%% over the last %d games (threshold %.2f) at step %d; the run stops",
                  c.entry.label, 100 * c.win_rate, len(c.recent), c.entry.threshold, self.step)
         self._beaten_at = (c.win_rate, len(c.recent))
-        self.beaten = True
         self._stop = True
 
     def _extra_state(self) -> dict:
@@ -64,8 +66,8 @@ class AttackTrainer(AdversaryTrainer):
         super()._on_start(logger)
         # resumed after the victim was beaten (killed before the next phase began): the saved verdict stands, though
         # the games after it may have moved the window below the threshold
-        if self._beaten_at is not None:
-            self.beaten, self._stop = True, True
+        if self.beaten:
+            self._stop = True
         elif self._beaten_now():
             self._mark_beaten()
 
