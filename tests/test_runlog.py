@@ -183,6 +183,42 @@ def test_progress_without_a_terminal_is_quiet_between_intervals(caplog):
     assert caplog.records[0].getMessage().startswith("steps: 3 it, ")
 
 
+def test_progress_without_a_terminal_beats_while_nothing_completes(caplog):
+    """A table cell whose games all end together after minutes: lines keep coming while the count stands still."""
+    console = Console(file=io.StringIO(), force_terminal=False)
+    with caplog.at_level(logging.INFO, logger="advgo.runlog"):
+        with progress(8, "table", "games", console=console, log_every_s=0.05):
+            time.sleep(0.5)
+        time.sleep(0.2)  # the heartbeat has stopped: nothing more comes
+    lines = [r.getMessage() for r in caplog.records]
+    assert len(lines) >= 4, lines
+    assert all(line.startswith("table: 0/8 games (0%)") for line in lines)
+    assert lines[-1].endswith("(done)") and sum(line.endswith("(done)") for line in lines) == 1
+
+
+def test_progress_lines_show_at_any_verbosity():
+    """``advgo table | tee log`` runs at the CLI's default WARNING level: its progress lines must still come out,
+    and the logger's own level is left as it was."""
+    logger = logging.getLogger("advgo.test_progress_quiet")
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    logger.addHandler(handler)
+    logger.setLevel(logging.WARNING)
+    try:
+        console = Console(file=io.StringIO(), force_terminal=False)
+        with progress(2, "match", "games", console=console, log_every_s=0, logger=logger) as bar:
+            bar.advance(2)
+        assert [r.levelno for r in records] == [logging.INFO, logging.INFO]
+        assert records[-1].getMessage().startswith("match: 2/2 games (100%)")
+        assert logger.level == logging.WARNING
+        logger.info("after the bar")
+        assert len(records) == 2
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(logging.NOTSET)
+
+
 def test_progress_on_a_terminal_draws_rich_columns():
     console = Console(file=io.StringIO(), force_terminal=True, width=150)
     with progress(10, "self-play", "games", console=console) as bar:

@@ -39,6 +39,7 @@ import json
 import logging
 import math
 import os
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -286,7 +287,8 @@ class ProgressBar:
         self.total, self.description, self.unit, self.completed = total, description, unit, 0.0
         self._bar, self._every, self._log = bar, log_every_s, logger
         self._start = time.monotonic() if started is None else started
-        self._last = time.monotonic()
+        self.last_line = time.monotonic()
+        """When the last line was logged (``time.monotonic()``)."""
         self.time_limit_s = time_limit_s
         fields = {} if time_limit_s is None else {"limit_s": time_limit_s, "started": self._start}
         self._task = bar.add_task(description, total=total, **fields) if bar is not None else None
@@ -309,13 +311,13 @@ class ProgressBar:
         self.description = self.description if description is None else description
         if self._bar is not None:
             self._bar.update(self._task, completed=self.completed, total=self.total, description=self.description)
-        elif time.monotonic() - self._last >= self._every:
+        elif time.monotonic() - self.last_line >= self._every:
             self.log_line()
 
     def log_line(self, final: bool = False) -> None:
         """Log the state as one line (what a non-terminal gets every ``log_every_s`` seconds)."""
         now = time.monotonic()
-        self._last, elapsed = now, now - self._start
+        self.last_line, elapsed = now, now - self._start
         speed = (self.completed - self._initial) / elapsed if elapsed > 0 else None
         if self.time_limit_s is not None:
             limit = self.time_limit_s
@@ -334,12 +336,50 @@ class ProgressBar:
 
 
 @contextlib.contextmanager
+def _lines_shown(logger: logging.Logger) -> Iterator[None]:
+    """Progress lines are the one sign of life a piped long job gives: show them (INFO) whatever the command's
+    verbosity, and put the logger's level back afterwards."""
+    level = logger.level
+    if not logger.isEnabledFor(logging.INFO):
+        logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+@contextlib.contextmanager
+def _heartbeat(bar: ProgressBar, every_s: float) -> Iterator[None]:
+    """A line every ``every_s`` seconds even while nothing completes (a table cell whose games all end together
+    after minutes), so that silence never hides a running job; lines that :meth:`ProgressBar.update` logged
+    count, so the two do not double up."""
+    if every_s <= 0:
+        yield
+        return
+    stop = threading.Event()
+
+    def beat():
+        while not stop.wait(every_s):
+            if time.monotonic() - bar.last_line >= every_s:
+                bar.log_line()
+
+    thread = threading.Thread(target=beat, name="progress-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+@contextlib.contextmanager
 def progress(total: float | None, description: str = "working", unit: str = "it", *,
              console: Console | None = None, log_every_s: float = 30.0,
              logger: logging.Logger | None = None, time_limit_s: float | None = None,
              started: float | None = None) -> Iterator[ProgressBar]:
     """A progress bar with count, rate and ETA on a terminal (rich); elsewhere (CI, ``nohup``, pipes) a log
-    line every ``log_every_s`` seconds and one at the end. ``total=None``: unknown, so no ETA. ``time_limit_s``:
+    line every ``log_every_s`` seconds, whether or not work completed in between, and one at the end (shown at
+    any verbosity). ``total=None``: unknown, so no ETA. ``time_limit_s``:
     the work stops at a time budget of that many seconds from ``started`` (a ``time.monotonic()``; default now),
     so the bar and the ETA count against the budget, and the count is shown without its (unreached) total::
 
@@ -351,10 +391,11 @@ def progress(total: float | None, description: str = "working", unit: str = "it"
     logger = logger or log
     if not (console.is_terminal or console.is_jupyter):
         bar = ProgressBar(total, description, unit, None, log_every_s, logger, time_limit_s, started)
-        try:
-            yield bar
-        finally:
-            bar.log_line(final=True)
+        with _lines_shown(logger), _heartbeat(bar, log_every_s):
+            try:
+                yield bar
+            finally:
+                bar.log_line(final=True)
         return
     if time_limit_s is None:
         columns = (TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
