@@ -132,3 +132,20 @@ def test_an_actor_plays_what_it_is_handed_without_ray():
     actor.close()
     assert chunk.actor == 3 and chunk.version == 1 and chunk.stage == 0 and len(chunk.games) >= 1
     assert chunk.moves > 0 and chunk.evaluations > 0 and chunk.victim_evaluations == 0 and chunk.voided == 0
+
+
+def test_a_run_that_never_reached_the_replay_minimum_says_so(tmp_path, caplog):
+    """The --katago quickstart on a slow CPU ended its 10 minutes with 458 of the 500 samples and no learner step,
+    and said only 'stopped at step 0'."""
+    with caplog.at_level("INFO", logger="advgo"):
+        VictimTrainer(tiny("schedule.total_steps=100000", "replay.min_samples=1000000", "replay.capacity=1000000"),
+                      tmp_path / "run", max_minutes=0.05).run()
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any(m.startswith("no learner step: the replay buffer holds ") and "of the 1000000 samples" in m
+               for m in warnings), warnings
+
+
+def test_a_run_that_trained_does_not_warn_of_a_short_buffer(tmp_path, caplog):
+    with caplog.at_level("INFO", logger="advgo"):
+        VictimTrainer(tiny("schedule.total_steps=20"), tmp_path / "run").run()
+    assert not any("no learner step" in r.getMessage() for r in caplog.records)

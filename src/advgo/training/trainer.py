@@ -274,6 +274,7 @@ class Trainer:
                 if self.final_eval and self.step % cfg.eval_every != 0 and self.step > 0 and not self._stop:
                     self._show("closing evaluation")
                     self._evaluate(logger)  # stopped by the budget between evaluations: evaluate the final net
+                self._warn_if_starved()
                 self._show(f"stopped at step {self.step}")
         finally:
             signal.signal(signal.SIGINT, old_handler)
@@ -281,6 +282,15 @@ class Trainer:
             if self.pool is not None:
                 self.pool.close()
             self._on_stop()
+
+    def _warn_if_starved(self) -> None:
+        """Say so when the run ends before its replay buffer (which only grows) reached ``replay.min_samples``:
+        the learner never ran (the ``--katago`` quickstart on a slow CPU: 458 of 500 after its 10 minutes)."""
+        have, need = len(self.buffer), self.cfg.replay.min_samples
+        if have < need:
+            log.warning("no learner step: the replay buffer holds %d of the %d samples the learner waits for "
+                        "(replay.min_samples); a longer --max-minutes or a smaller replay.min_samples lets it train",
+                        have, need)
 
     def _loop(self, logger: RunLogger) -> None:
         """Play and train until the step total, Ctrl-C or the budget (less the closing evaluation's reserve)."""
