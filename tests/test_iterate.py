@@ -425,14 +425,20 @@ def test_a_round_whose_adversary_won_nothing_keeps_its_victim(tiny_katago, tmp_p
     assert run.defence_config(run.phases[3]).defence.adversarial[0].endswith("round-01/adversary")
 
 
-def test_a_beaten_attack_reports_the_rate_that_beat_it(tiny_victims, tmp_path):
-    """Games that finish after the threshold is passed (in the same play phase) still count as games, but the reported
-    win rate is the one that passed it, as logged: a run that read "beaten: 45%" once reported "beaten: 42%" at 0.45."""
+def _attack(tiny_victims, tmp_path, folder: str, resume: bool = False) -> AttackTrainer:
+    """Round 1's attack of a one-round loop (threshold 0.5 over a window of 4 games), its SGFs not written."""
     cfg = tiny(tiny_victims, "rounds=1", "attack.threshold=0.5", "adversary.curriculum.window=4",
                "adversary.curriculum.min_games=4")
     run = IteratedTraining(cfg, tmp_path)
-    trainer = AttackTrainer(run.attack_config(run.phases[0]), tmp_path / "attack")
+    trainer = AttackTrainer(run.attack_config(run.phases[0]), tmp_path / folder, resume=resume)
     trainer._save_game = lambda game: None
+    return trainer
+
+
+def test_a_beaten_attack_reports_the_rate_that_beat_it(tiny_victims, tmp_path):
+    """Games that finish after the threshold is passed (in the same play phase) still count as games, but the reported
+    win rate is the one that passed it, as logged: a run that read "beaten: 45%" once reported "beaten: 42%" at 0.45."""
+    trainer = _attack(tiny_victims, tmp_path, "attack")
     logger = mock.MagicMock()
     for won in (False, True, True, True):  # 75% over 4 games: beaten
         trainer._record(SimpleNamespace(adversary_won=won), logger)
@@ -441,8 +447,7 @@ def test_a_beaten_attack_reports_the_rate_that_beat_it(tiny_victims, tmp_path):
         trainer._record(SimpleNamespace(adversary_won=False), logger)
     assert trainer.curriculum.win_rate == 0.25
     assert trainer.outcome() == {"beaten": True, "win_rate": 0.75, "window_games": 4, "games": 7, "steps": 0}
-    fresh = AttackTrainer(run.attack_config(run.phases[0]), tmp_path / "unbeaten")
-    fresh._save_game = lambda game: None
+    fresh = _attack(tiny_victims, tmp_path, "unbeaten")
     for won in (True, False, False):
         fresh._record(SimpleNamespace(adversary_won=won), logger)
     assert fresh.outcome() == {"beaten": False, "win_rate": pytest.approx(1 / 3), "window_games": 3, "games": 3,
@@ -452,17 +457,12 @@ def test_a_beaten_attack_reports_the_rate_that_beat_it(tiny_victims, tmp_path):
 def test_a_beaten_attack_resumed_stays_beaten(tiny_victims, tmp_path):
     """Killed after it stopped beaten but before the next phase began, the attack resumes as beaten with the rate that
     beat it, although the games after that moment left its window below the threshold."""
-    cfg = tiny(tiny_victims, "rounds=1", "attack.threshold=0.5", "adversary.curriculum.window=4",
-               "adversary.curriculum.min_games=4")
-    run = IteratedTraining(cfg, tmp_path)
-    run_cfg = run.attack_config(run.phases[0])
-    trainer = AttackTrainer(run_cfg, tmp_path / "attack")
-    trainer._save_game = lambda game: None
+    trainer = _attack(tiny_victims, tmp_path, "attack")
     for won in (False, True, True, True, False, False, False):  # beaten at the 4th game (3 of 4), then 3 losses
         trainer._record(SimpleNamespace(adversary_won=won), mock.MagicMock())
     assert trainer.beaten and trainer.outcome()["win_rate"] == 0.75 and trainer.curriculum.win_rate == 0.25
     trainer.save()
-    again = AttackTrainer(run_cfg, tmp_path / "attack", resume=True)
+    again = _attack(tiny_victims, tmp_path, "attack", resume=True)
     again.run()
     assert again.beaten and again.step == trainer.step
     assert again.outcome() == {"beaten": True, "win_rate": 0.75, "window_games": 4, "games": 7, "steps": trainer.step}
