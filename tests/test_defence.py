@@ -314,3 +314,53 @@ def test_cli_defence_run(tiny_victims, tiny_adversary_run, tmp_path):
     out = advgo("train", "victim", "--config", str(TINY), "--runs", str(tmp_path / "bad"), "--init", "zoo:cp1",
                 "--adversarial", str(tiny_adversary_run))
     assert out.returncode == 2 and "9x9 net" in out.stdout
+
+
+def test_anchor_holds_the_run_near_its_victim_on_ordinary_positions(tiny_victims, tiny_adversary_run, tmp_path):
+    """``defence.anchor``: the reference is the victim the run started from, frozen; only games from the empty board
+    give the anchor's positions; the KL term is logged and the positions come back on resume."""
+    run = tmp_path / "run"
+    trainer = make_victim_trainer(tiny(tiny_victims, tiny_adversary_run, "defence.anchor=2.0"), run)
+    added = {"all": 0, "ordinary": 0}
+    add = trainer._add_games
+
+    def counting(games):
+        added["all"] += sum(len(g.value) for g in games)
+        added["ordinary"] += sum(len(g.value) for g in games if not g.start_color)
+        return add(games)
+
+    trainer._add_games = counting
+    init = load_checkpoint(tiny_victims[1]).net.state_dict()
+    trainer.run()
+    assert 0 < added["ordinary"] < added["all"]
+    assert trainer.anchor_rows.total_added == added["ordinary"] and trainer.buffer.total_added == added["all"]
+    for name, tensor in trainer.reference.state_dict().items():
+        assert torch.equal(tensor, init[name]), name  # the reference never trains
+    assert any(not torch.equal(t, init[k]) for k, t in trainer.net.state_dict().items())
+    kls = [r["value"] for r in read_scalars(run) if r["tag"] == "losses/anchor_kl"]
+    assert kls and all(v >= 0 for v in kls)
+    resumed = load_config(VictimRunConfig, run / "config.yaml", ["schedule.total_steps=30"])
+    again = make_victim_trainer(resumed, run, resume=True)
+    assert len(again.anchor_rows) == len(trainer.anchor_rows)
+    assert np.array_equal(again.anchor_rows.planes, trainer.anchor_rows.planes)
+    for name, tensor in again.reference.state_dict().items():
+        assert torch.equal(tensor, init[name]), name  # init's weights, not the run's
+
+
+def test_anchor_off_takes_nothing_from_the_run(tiny_victims, tiny_adversary_run, tmp_path):
+    trainer = make_victim_trainer(tiny(tiny_victims, tiny_adversary_run), tmp_path / "run")
+    assert trainer.reference is None and trainer._anchor() is None
+
+
+@pytest.mark.parametrize("anchor, message", [("-1", "defence.anchor must be a number >= 0"),
+                                             ("nan", "defence.anchor must be a number >= 0")])
+def test_anchor_config_errors(tiny_victims, tiny_adversary_run, anchor, message):
+    with pytest.raises(ValueError, match=message):
+        tiny(tiny_victims, tiny_adversary_run, f"defence.anchor={anchor}")
+
+
+def test_anchor_needs_the_victim_it_started_from():
+    from advgo.training.defence_config import DefenceSection
+
+    with pytest.raises(ValueError, match="needs defence.init"):
+        DefenceSection(anchor=1.0, adversarial=("runs/x",))

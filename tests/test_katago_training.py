@@ -309,6 +309,25 @@ def test_an_actor_plays_the_katago_defence(tiny_model, tmp_path):
     assert planes and all(p.shape[1:] == (SPATIAL, SIZE, SIZE) for p in planes)
 
 
+def test_an_anchored_katago_defence_holds_to_the_model_file(tiny_model, tmp_path):
+    """``defence.anchor`` on a KataGo net: the reference is the model file's net, its policy is what the learner is
+    held near (the KL of the trained net to it is what the run logs), and it never trains."""
+    write_lost_games(tmp_path / "adversary", Rules.tromp_taylor(0.5))
+    trainer = make_victim_trainer(defence_config(tiny_model, tmp_path / "adversary", "defence.anchor=1.0",
+                                                 "defence.fraction=0.5"), tmp_path / "r")
+    spatial, globals_ = random_inputs(np.random.default_rng(4), 4, SIZE)
+    base = outputs(KataGoModel(read_model(tiny_model)), spatial, globals_)
+    assert close(outputs(trainer.reference.model, spatial, globals_), base, 0)
+    trainer.run()
+    assert trainer.step == 4 and len(trainer.anchor_rows) > 0
+    assert close(outputs(trainer.reference.model, spatial, globals_), base, 0)
+    assert "losses/anchor_kl" in {row["tag"] for row in read_scalars(tmp_path / "r")}
+    anchor = trainer._anchor()
+    with torch.no_grad():
+        logits = trainer.reference.forward_aux(torch.from_numpy(anchor.planes), torch.from_numpy(anchor.globals))[0]
+    assert torch.allclose(anchor.probs, torch.softmax(logits, dim=1))
+
+
 
 
 # ---------------------------------------------------------------------------------------------- in the zoo

@@ -10,7 +10,7 @@ import torch
 from advgo import GameState, engine
 from advgo.features import encode_state
 from advgo.nets.model import NetConfig, PolicyValueNet
-from advgo.training.learner import Learner, LearnerConfig
+from advgo.training.learner import Anchor, Learner, LearnerConfig
 from advgo.training.replay import Batch, ReplayBuffer
 
 SIZE = 5
@@ -269,3 +269,52 @@ def test_rows_without_auxiliary_targets_change_nothing():
     torch.manual_seed(0)
     no_aux = Learner(PolicyValueNet(AUX_NET), LearnerConfig(batch_size=ROWS)).step(Batch(*data[:4]))
     assert "score" not in no_aux and "ownership" not in no_aux
+
+
+# ------------------------------------------------------------------------------------- the KL anchor
+def policy_of(net, batch: Batch) -> np.ndarray:
+    net.eval()
+    with torch.no_grad():
+        logits = net.forward_aux(torch.from_numpy(batch.planes), torch.from_numpy(batch.globals))[0]
+    return torch.softmax(logits.double(), dim=1).numpy()
+
+
+def kl(p: np.ndarray, q: np.ndarray) -> float:
+    """Mean KL(p || q) over rows, in float64 (0 log 0 = 0)."""
+    return float((np.where(p > 0, p * (np.log(np.where(p > 0, p, 1.0)) - np.log(q)), 0.0)).sum(axis=1).mean())
+
+
+@pytest.mark.parametrize("weight", [0.5, 3.0])
+def test_anchor_adds_its_weighted_kl_and_leaves_the_other_losses(data, weight):
+    rng = np.random.default_rng(1)
+    learn = learner(LearnerConfig())
+    anchor_rows = dataset(seed=5)
+    probs = rng.dirichlet(np.full(SIZE * SIZE + 1, 0.3), size=ROWS).astype(np.float32)
+    plain = learn.evaluate(data)
+    anchored = learn.evaluate(data, Anchor(anchor_rows.planes, anchor_rows.globals, probs, weight))
+    expected = kl(probs.astype(np.float64), policy_of(learn.net, anchor_rows))
+    assert anchored["anchor_kl"] == pytest.approx(expected, rel=1e-4, abs=1e-6)
+    for key in ("policy", "value", "policy_entropy"):
+        assert anchored[key] == pytest.approx(plain[key], rel=1e-5, abs=1e-6), key
+    assert anchored["total"] == pytest.approx(plain["total"] + weight * expected, rel=1e-5)
+    own = policy_of(learn.net, anchor_rows).astype(np.float32)
+    own /= own.sum(axis=1, keepdims=True)
+    assert learn.evaluate(data, Anchor(anchor_rows.planes, anchor_rows.globals, own, weight))["anchor_kl"] \
+        == pytest.approx(0.0, abs=1e-5)  # at its own policy the net is where the anchor holds it
+
+
+def test_anchor_holds_the_policy_near_the_reference_while_the_net_learns(data):
+    """Fitting sharp targets moves the policy on other positions too; an anchor on those positions keeps them near
+    where they started, and the net still learns its targets."""
+    anchor_rows = dataset(seed=7)
+    drift, fit = {}, {}
+    for weight in (0.0, 5.0):
+        learn = learner(LearnerConfig(lr=3e-3, weight_decay=0.0))
+        start = policy_of(learn.net, anchor_rows)
+        anchor = Anchor(anchor_rows.planes, anchor_rows.globals, start.astype(np.float32), weight)
+        for _ in range(150):
+            learn.step(data, anchor if weight else None)
+        drift[weight] = kl(start, policy_of(learn.net, anchor_rows))
+        fit[weight] = learn.evaluate(data)["policy"]
+    assert drift[5.0] < drift[0.0] / 3
+    assert fit[5.0] < target_entropy(data) + 0.25  # uniform would be log 26 = 3.26 nats

@@ -20,6 +20,11 @@ TensorBoard tags on top of the victim trainer's:
 | ``defence/victim_win_rate`` | of those finished in the phase: share won by the side that had lost the position |
 | ``defence/start_move`` | mean number of moves before those games' start |
 
+With ``defence.anchor`` > 0 each learner step also holds the net near the victim it started from: a frozen copy of
+that victim gives its policy on a batch of positions from the games that started on the empty board (their own ring
+of ``replay.capacity`` rows, ``anchor.npz`` beside ``replay.npz``), and ``anchor · KL(p_init || p_net)`` on them
+joins the loss (``losses/anchor_kl``); the positions of games from adversarial positions stay free to change.
+
 Checkpoints carry ``extra["defence"]``: the init checkpoint, its step and counters, the adversary runs and how
 many of their games the victim lost.
 """
@@ -33,12 +38,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import torch
 
 from .. import zoo
 from ..nets import load_checkpoint
 from ..nets.checkpoint import Checkpoint
 from ..rules import Rules
 from ..runlog import RunLogger
+from .learner import Anchor
 from .positions import (
     LostGame,
     PositionalSelfPlay,
@@ -48,10 +55,13 @@ from .positions import (
     load_lost_games,
     start_side_won,
 )
+from .replay import ReplayBuffer
 from .victim import SelfPlayGames, VictimTrainer
 from .victim_config import NetSection, VictimRunConfig
 
 log = logging.getLogger(__name__)
+
+ANCHOR_FILE = "anchor.npz"  # the anchor's positions, saved with the replay buffer
 
 
 def resolve_init(spec: str) -> Path:
@@ -112,6 +122,9 @@ class DefenceTrainer(VictimTrainer):
         super().__init__(cfg, run_dir, resume, max_minutes)
         if not resume:
             self._init_record = self._begin(init)
+        self.reference = self.anchor_rows = None
+        if cfg.defence.anchor:
+            self._start_anchor(resume)
 
     @staticmethod
     def _read_lost_games(cfg: VictimRunConfig) -> tuple[tuple[LostGame, ...], ScanReport | None]:
@@ -155,6 +168,48 @@ class DefenceTrainer(VictimTrainer):
         log.info("defence: continuing %s (step %d)", init.path, init.step)
         return {"checkpoint": str(init.path), "step": init.step,
                 "counters": dict((init.extra or {}).get("counters") or {})}
+
+    # ------------------------------------------------------------------ the anchor
+    def _reference_net(self) -> torch.nn.Module:
+        """A fresh copy of the victim the run started from, as the learner sees a net (``forward_aux``)."""
+        net = self._build_net()
+        net.load_state_dict(load_checkpoint(resolve_init(self.cfg.defence.init)).net.state_dict())
+        return net
+
+    def _start_anchor(self, resume: bool) -> None:
+        self.reference = self._reference_net().to(self.device).eval().requires_grad_(False)
+        planes, num_globals = self._sample_shape()
+        self.anchor_rows = ReplayBuffer(self.cfg.replay.capacity, planes, num_globals, self.buffer.num_actions,
+                                        seed=self.cfg.seed)
+        saved = self.run_dir / ANCHOR_FILE
+        if resume and saved.exists():
+            self.anchor_rows.load(saved)
+        log.info("defence: anchored to the victim it started from (weight %g, over positions of the games from the "
+                 "empty board)", self.cfg.defence.anchor)
+
+    def _add_games(self, games) -> int:
+        samples = super()._add_games(games)
+        if self.anchor_rows is not None:
+            for g in games:
+                if not g.start_color and len(g.value):
+                    self.anchor_rows.add(g.planes, g.globals, g.policy, g.value)
+        return samples
+
+    def _anchor(self) -> Anchor | None:
+        size = self.cfg.learner.batch_size
+        if self.anchor_rows is None or len(self.anchor_rows) < size:
+            return None
+        rows = self.anchor_rows.sample(size, self.rng)
+        with torch.no_grad():
+            planes, globals_ = (torch.from_numpy(x).to(self.device) for x in (rows.planes, rows.globals))
+            probs = torch.softmax(self.reference.forward_aux(planes, globals_)[0].float(), dim=1)
+        return Anchor(rows.planes, rows.globals, probs, self.cfg.defence.anchor)
+
+    def save(self) -> Path:
+        path = super().save()
+        if self.anchor_rows is not None:
+            self.anchor_rows.save(self.run_dir / ANCHOR_FILE)
+        return path
 
     def _interrupt(self, signum, frame) -> None:
         self.interrupted = True

@@ -9,6 +9,7 @@ is :class:`advgo.training.defence.DefenceTrainer`.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Literal
 
@@ -40,6 +41,11 @@ class DefenceSection:
     """Per adversary run, read only its newest this many games (0: all): the adversary is strongest at the end."""
     victims: tuple[str, ...] = ()
     """Only games against these victims, by their SGF label (``cp2@1``, ``ckpt-000000040@1``); empty: any."""
+    anchor: float = 0.0
+    """Weight of a KL anchor to the victim it started from: each learner step adds ``anchor · KL(p_init ||
+    p_net)`` over a batch of positions from the games that started on the empty board (ordinary play; positions
+    of games from adversarial positions are left free to change), so the fine-tune moves the net's ordinary play
+    less. Needs ``init``. 0: off."""
     katago_dtype: Literal["fp32", "bf16"] = "fp32"
     """With a KataGo net (``init: katanet``): the precision it plays self-play and evaluation games in (``bf16`` is
     about 2.5x faster on a CPU and not exact); training is float32 either way. Unused for advgo's own nets."""
@@ -55,6 +61,11 @@ class DefenceSection:
             raise ValueError(f"defence.newest_games must be >= 0, got {self.newest_games}")
         if self.katago_dtype not in ("fp32", "bf16"):
             raise ValueError(f"defence.katago_dtype must be fp32 or bf16, got {self.katago_dtype!r}")
+        if isinstance(self.anchor, bool) or not isinstance(self.anchor, (int, float)) \
+                or not math.isfinite(self.anchor) or self.anchor < 0:
+            raise ValueError(f"defence.anchor must be a number >= 0, got {self.anchor!r}")
+        if self.anchor and not self.init:
+            raise ValueError("defence.anchor holds the net near the victim it started from: it needs defence.init")
         if any(not str(a).strip() for a in self.adversarial):
             raise ValueError("defence.adversarial holds an empty run folder name")
 

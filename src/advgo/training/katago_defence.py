@@ -136,6 +136,9 @@ class KataGoDefenceTrainer(DefenceTrainer):
     def _build_net(self) -> KataGoTrainable:
         return KataGoTrainable(self.template, simple_ko=self.rules.ko == "simple")
 
+    def _reference_net(self) -> KataGoTrainable:
+        return self._build_net()  # the model file's weights
+
     def _sample_shape(self) -> tuple[tuple[int, int, int], int]:
         n = self.cfg.game.board_size
         return (SPATIAL, n, n), GLOBALS

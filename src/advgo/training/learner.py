@@ -11,14 +11,19 @@ Losses (B rows; logits z, target distribution π, net value v = tanh(...), outco
 | ``ownership`` | with an ownership head: the binary cross-entropy of ``(1 + tanh z)/2`` against ``(1 + o)/2`` for each
   point's final owner o (1 the mover's, -1 the opponent's, 0 neither), averaged over the points and those rows
   (a point no one owns has a floor of log 2) |
-| ``total`` | ``policy + value_weight · value + score_weight · score + ownership_weight · ownership``: the loss that
-  is minimised (weight decay is the optimizer's) |
+| ``anchor_kl`` | with an :class:`Anchor`: ``KL(p_ref || softmax(z))`` on the anchor's own rows, averaged over them (the
+  net held near a reference policy ``p_ref`` where the anchor says) |
+| ``total`` | ``policy + value_weight · value + score_weight · score + ownership_weight · ownership`` (``+ weight ·
+  anchor_kl`` with an anchor): the loss that is minimised (weight decay is the optimizer's) |
 | ``policy_entropy`` | mean entropy of the net's own policy ``softmax(z)`` (collapse shows as a fall towards 0) |
 | ``grad_norm`` | global L2 norm of the gradients before clipping |
 | ``lr`` | the learning rate this step used (after warm-up) |
 
 Weight decay (decoupled in AdamW, L2 in SGD) applies to the weights of convolutions and linear maps only,
 not to biases and BatchNorm parameters (vectors), as is usual for residual nets.
+
+An anchor's rows go through the net in the same forward as the batch's (one concatenated batch: a net with
+BatchNorm normalises over both) and add nothing to the other losses.
 
 The learner owns the optimizer, not the net's weights: a checkpoint stores ``net.state_dict()`` beside
 ``Learner.state_dict()`` (optimizer state and step count).
@@ -28,7 +33,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import torch
 from torch import nn
@@ -37,6 +42,16 @@ from torch.nn import functional as F
 from .replay import Batch
 
 OPTIMIZERS = ("adam", "sgd")
+
+
+class Anchor(NamedTuple):
+    """Rows on which a learner step holds the net near a reference policy: ``weight · KL(probs || softmax(net))``
+    joins the loss (a KL-regularised fine-tune; the defence's ``defence.anchor``)."""
+
+    planes: object  # float32 [R, C, N, N] (numpy or tensor)
+    globals: object  # float32 [R, G]
+    probs: object  # float32 [R, A]: the reference policy on those rows, each row summing to 1
+    weight: float
 
 
 @dataclass(frozen=True)
@@ -116,8 +131,9 @@ class Learner:
         warmup = self.config.lr_warmup_steps
         return self.config.lr * min(1.0, (step + 1) / warmup) if warmup else self.config.lr
 
-    def step(self, batch: Batch) -> dict[str, float]:
-        """One gradient step on ``batch`` (numpy arrays or tensors); returns the losses and stats as floats.
+    def step(self, batch: Batch, anchor: Anchor | None = None) -> dict[str, float]:
+        """One gradient step on ``batch`` (numpy arrays or tensors), with ``anchor``'s KL term when given; returns
+        the losses and stats as floats.
 
         Raises ``FloatingPointError`` before updating anything if the loss or the gradients are not finite.
         """
@@ -126,7 +142,7 @@ class Learner:
         for group in self.optimizer.param_groups:
             group["lr"] = lr
         self.optimizer.zero_grad(set_to_none=True)
-        losses = self._losses(batch)
+        losses = self._losses(batch, anchor)
         losses["total"].backward()
         clip = self.config.grad_clip if self.config.grad_clip is not None else math.inf
         grad_norm = nn.utils.clip_grad_norm_(self.net.parameters(), clip)
@@ -140,22 +156,35 @@ class Learner:
         return {**stats, "lr": lr}
 
     @torch.no_grad()
-    def evaluate(self, batch: Batch) -> dict[str, float]:
-        """The losses of ``batch`` in eval mode (BatchNorm running statistics), without a step."""
+    def evaluate(self, batch: Batch, anchor: Anchor | None = None) -> dict[str, float]:
+        """The losses of ``batch`` (and ``anchor``) in eval mode (BatchNorm running statistics), without a step."""
         self.net.eval()
-        losses = self._losses(batch)
+        losses = self._losses(batch, anchor)
         return dict(zip(losses, torch.stack([v.float() for v in losses.values()]).tolist()))
 
-    def _losses(self, batch: Batch) -> dict[str, torch.Tensor]:
+    def _losses(self, batch: Batch, anchor: Anchor | None = None) -> dict[str, torch.Tensor]:
         """The losses of the module docstring, ``total`` and ``policy_entropy`` last."""
         planes, globals_, target_policy, target_value = (self._tensor(x) for x in batch[:4])
+        rows = planes.shape[0]
+        if anchor is not None:  # one forward over the batch and the anchor's rows
+            planes = torch.cat([planes, self._tensor(anchor.planes)])
+            globals_ = torch.cat([globals_, self._tensor(anchor.globals)])
         with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self._autocast):
             logits, value, score, ownership = self.net.forward_aux(planes, globals_)
         log_p = F.log_softmax(logits.float(), dim=1)
+        if anchor is not None:
+            log_p, log_q = log_p[:rows], log_p[rows:]
+            planes, value = planes[:rows], value[:rows]
+            score, ownership = (None if t is None else t[:rows] for t in (score, ownership))
+            ref = self._tensor(anchor.probs)
+            anchor_kl = torch.special.xlogy(ref, ref).sum(dim=1).mean() - (ref * log_q).sum(dim=1).mean()
         cfg = self.config
         losses = {"policy": -(target_policy * log_p).sum(dim=1).mean(),
                   "value": F.mse_loss(value.float(), target_value)}
         total = losses["policy"] + cfg.value_weight * losses["value"]
+        if anchor is not None:
+            losses["anchor_kl"] = anchor_kl
+            total = total + float(anchor.weight) * anchor_kl
         if (score is not None or ownership is not None) and batch.aux is not None:
             aux = self._tensor(batch.aux)
             rows = aux.sum().clamp(min=1)  # rows without the targets add nothing

@@ -49,7 +49,7 @@ from ..rules import Rules
 from ..runlog import RunLogger, progress
 from .actors import ActorPool, Games
 from .budget import Budget, clock_text
-from .learner import Learner
+from .learner import Anchor, Learner
 from .replay import ReplayBuffer
 
 log = logging.getLogger(__name__)
@@ -181,6 +181,10 @@ class Trainer:
     def _played_net(self):
         """The module whose weights the actors load (published after every training phase): the trained net."""
         return self.net
+
+    def _anchor(self) -> Anchor | None:
+        """Rows to hold the net near a reference policy in the next learner step (:class:`Anchor`); None: none."""
+        return None
 
     def _closing_reserve(self) -> float:
         """Seconds to keep for the closing evaluation when the budget nears its end (0: none is run)."""
@@ -375,7 +379,7 @@ class Trainer:
         for _ in range(steps):
             if self._stop or self._time_up("training phase", f"{done} of {steps} learner steps"):
                 break
-            losses = self.learner.step(self.buffer.sample(cfg.learner.batch_size, self.rng))
+            losses = self.learner.step(self.buffer.sample(cfg.learner.batch_size, self.rng), self._anchor())
             for key, value in losses.items():
                 totals[key] = totals.get(key, 0.0) + value
             self.step += 1
