@@ -352,11 +352,12 @@ def test_anchor_off_takes_nothing_from_the_run(tiny_victims, tiny_adversary_run,
     assert trainer.reference is None and trainer._anchor() is None
 
 
-@pytest.mark.parametrize("anchor, message", [("-1", "defence.anchor must be a number >= 0"),
-                                             ("nan", "defence.anchor must be a number >= 0")])
-def test_anchor_config_errors(tiny_victims, tiny_adversary_run, anchor, message):
+@pytest.mark.parametrize("override, message", [("defence.anchor=-1", "defence.anchor must be a number >= 0"),
+                                               ("defence.anchor=nan", "defence.anchor must be a number >= 0"),
+                                               ("defence.anchor_pass=3", "anchor_pass.*true or false")])
+def test_anchor_config_errors(tiny_victims, tiny_adversary_run, override, message):
     with pytest.raises(ValueError, match=message):
-        tiny(tiny_victims, tiny_adversary_run, f"defence.anchor={anchor}")
+        tiny(tiny_victims, tiny_adversary_run, override)
 
 
 def test_anchor_needs_the_victim_it_started_from():

@@ -318,3 +318,21 @@ def test_anchor_holds_the_policy_near_the_reference_while_the_net_learns(data):
         fit[weight] = learn.evaluate(data)["policy"]
     assert drift[5.0] < drift[0.0] / 3
     assert fit[5.0] < target_entropy(data) + 0.25  # uniform would be log 26 = 3.26 nats
+
+
+def test_a_board_only_anchor_leaves_the_pass_probability_free(data):
+    learn = learner(LearnerConfig())
+    anchor_rows = dataset(seed=5)
+    own = policy_of(learn.net, anchor_rows)
+    rng = np.random.default_rng(2)
+    moved = own.copy()
+    moved[:, -1] = rng.uniform(0.0, 20.0, size=ROWS) * own[:, -1] + rng.uniform(0, 0.5, size=ROWS)  # pass differs
+    moved /= moved.sum(axis=1, keepdims=True)
+    free = learn.evaluate(data, Anchor(anchor_rows.planes, anchor_rows.globals, moved.astype(np.float32), 1.0, True))
+    held = learn.evaluate(data, Anchor(anchor_rows.planes, anchor_rows.globals, moved.astype(np.float32), 1.0))
+    assert free["anchor_kl"] == pytest.approx(0.0, abs=1e-5) and held["anchor_kl"] > 1e-3
+    probs = rng.dirichlet(np.full(SIZE * SIZE + 1, 0.3), size=ROWS)
+    board = lambda p: p[:, :-1] / p[:, :-1].sum(axis=1, keepdims=True)  # noqa: E731
+    expected = kl(board(probs), board(own))
+    got = learn.evaluate(data, Anchor(anchor_rows.planes, anchor_rows.globals, probs.astype(np.float32), 1.0, True))
+    assert got["anchor_kl"] == pytest.approx(expected, rel=1e-4, abs=1e-6)

@@ -24,6 +24,8 @@ With ``defence.anchor`` > 0 each learner step also holds the net near the victim
 that victim gives its policy on a batch of positions from the games that started on the empty board (their own ring
 of ``replay.capacity`` rows, ``anchor.npz`` beside ``replay.npz``), and ``anchor · KL(p_init || p_net)`` on them
 joins the loss (``losses/anchor_kl``); the positions of games from adversarial positions stay free to change.
+``defence.anchor_pass: false`` leaves the pass probability out of the KL (both policies renormalised over the
+board's points).
 
 Checkpoints carry ``extra["defence"]``: the init checkpoint, its step and counters, the adversary runs and how
 many of their games the victim lost.
@@ -185,7 +187,7 @@ class DefenceTrainer(VictimTrainer):
         if resume and saved.exists():
             self.anchor_rows.load(saved)
         log.info("defence: anchored to the victim it started from (weight %g, over positions of the games from the "
-                 "empty board)", self.cfg.defence.anchor)
+                 "empty board%s)", self.cfg.defence.anchor, "" if self.cfg.defence.anchor_pass else "; pass left free")
 
     def _add_games(self, games) -> int:
         samples = super()._add_games(games)
@@ -203,7 +205,7 @@ class DefenceTrainer(VictimTrainer):
         with torch.no_grad():
             planes, globals_ = (torch.from_numpy(x).to(self.device) for x in (rows.planes, rows.globals))
             probs = torch.softmax(self.reference.forward_aux(planes, globals_)[0].float(), dim=1)
-        return Anchor(rows.planes, rows.globals, probs, self.cfg.defence.anchor)
+        return Anchor(rows.planes, rows.globals, probs, self.cfg.defence.anchor, not self.cfg.defence.anchor_pass)
 
     def save(self) -> Path:
         path = super().save()

@@ -46,6 +46,10 @@ class DefenceSection:
     p_net)`` over a batch of positions from the games that started on the empty board (ordinary play; positions
     of games from adversarial positions are left free to change), so the fine-tune moves the net's ordinary play
     less. Needs ``init``. 0: off."""
+    anchor_pass: bool = True
+    """Whether the anchor holds the pass probability too; false: the KL is over the board's points only (both
+    policies renormalised without pass), so when to pass is left to the search's targets while the choice among
+    moves is held."""
     katago_dtype: Literal["fp32", "bf16"] = "fp32"
     """With a KataGo net (``init: katanet``): the precision it plays self-play and evaluation games in (``bf16`` is
     about 2.5x faster on a CPU and not exact); training is float32 either way. Unused for advgo's own nets."""
@@ -64,6 +68,8 @@ class DefenceSection:
         if isinstance(self.anchor, bool) or not isinstance(self.anchor, (int, float)) \
                 or not math.isfinite(self.anchor) or self.anchor < 0:
             raise ValueError(f"defence.anchor must be a number >= 0, got {self.anchor!r}")
+        if not isinstance(self.anchor_pass, bool):
+            raise ValueError(f"defence.anchor_pass must be true or false, got {self.anchor_pass!r}")
         if self.anchor and not self.init:
             raise ValueError("defence.anchor holds the net near the victim it started from: it needs defence.init")
         if any(not str(a).strip() for a in self.adversarial):

@@ -12,7 +12,8 @@ Losses (B rows; logits z, target distribution π, net value v = tanh(...), outco
   point's final owner o (1 the mover's, -1 the opponent's, 0 neither), averaged over the points and those rows
   (a point no one owns has a floor of log 2) |
 | ``anchor_kl`` | with an :class:`Anchor`: ``KL(p_ref || softmax(z))`` on the anchor's own rows, averaged over them (the
-  net held near a reference policy ``p_ref`` where the anchor says) |
+  net held near a reference policy ``p_ref`` where the anchor says); ``board_only``: both renormalised over the
+  board's points, so the pass probability is free |
 | ``total`` | ``policy + value_weight · value + score_weight · score + ownership_weight · ownership`` (``+ weight ·
   anchor_kl`` with an anchor): the loss that is minimised (weight decay is the optimizer's) |
 | ``policy_entropy`` | mean entropy of the net's own policy ``softmax(z)`` (collapse shows as a fall towards 0) |
@@ -52,6 +53,7 @@ class Anchor(NamedTuple):
     globals: object  # float32 [R, G]
     probs: object  # float32 [R, A]: the reference policy on those rows, each row summing to 1
     weight: float
+    board_only: bool = False  # the KL of both policies renormalised over the board's points: pass is left free
 
 
 @dataclass(frozen=True)
@@ -177,6 +179,9 @@ class Learner:
             planes, value = planes[:rows], value[:rows]
             score, ownership = (None if t is None else t[:rows] for t in (score, ownership))
             ref = self._tensor(anchor.probs)
+            if anchor.board_only:  # pass (last) out of both, each renormalised
+                log_q = log_q[:, :-1] - torch.logsumexp(log_q[:, :-1], dim=1, keepdim=True)
+                ref = ref[:, :-1] / ref[:, :-1].sum(dim=1, keepdim=True).clamp(min=1e-12)
             anchor_kl = torch.special.xlogy(ref, ref).sum(dim=1).mean() - (ref * log_q).sum(dim=1).mean()
         cfg = self.config
         losses = {"policy": -(target_policy * log_p).sum(dim=1).mean(),
