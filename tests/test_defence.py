@@ -360,8 +360,16 @@ def test_anchor_config_errors(tiny_victims, tiny_adversary_run, override, messag
         tiny(tiny_victims, tiny_adversary_run, override)
 
 
-def test_anchor_needs_the_victim_it_started_from():
-    from advgo.training.defence_config import DefenceSection
-
+def test_anchor_needs_the_victim_it_started_from(tmp_path):
+    cfg = load_config(VictimRunConfig, ROOT / "configs" / "victim-tiny.yaml", ["defence.anchor=1.0"])
     with pytest.raises(ValueError, match="needs defence.init"):
-        DefenceSection(anchor=1.0, adversarial=("runs/x",))
+        make_victim_trainer(cfg, tmp_path / "run")  # not a plain self-play run that ignores the anchor
+
+
+def test_iterate_takes_an_anchor_for_every_round():
+    """``advgo train iterate`` sets each round's ``defence.init``: its ``defender.defence.anchor`` is accepted."""
+    from advgo.iterate.config import IterateConfig
+
+    cfg = load_config(IterateConfig, ROOT / "configs" / "iterate-katago-9x9.yaml",
+                      ["defender.defence.anchor=16", "defender.defence.anchor_pass=false"])
+    assert cfg.defender.defence.anchor == 16 and cfg.defender.defence.anchor_pass is False

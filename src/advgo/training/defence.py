@@ -115,6 +115,8 @@ class DefenceTrainer(VictimTrainer):
 
     def __init__(self, cfg: VictimRunConfig, run_dir: Path, resume: bool = False,
                  max_minutes: float | None = None):
+        if cfg.defence.anchor and not cfg.defence.init:
+            raise ValueError("defence.anchor holds the net near the victim it started from: it needs defence.init")
         cfg, init = self._load_init(cfg, resume)
         self.interrupted = False
         self._init_record = None  # set before the base class restores a resumed run's extra state

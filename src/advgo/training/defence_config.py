@@ -45,7 +45,7 @@ class DefenceSection:
     """Weight of a KL anchor to the victim it started from: each learner step adds ``anchor · KL(p_init ||
     p_net)`` over a batch of positions from the games that started on the empty board (ordinary play; positions
     of games from adversarial positions are left free to change), so the fine-tune moves the net's ordinary play
-    less. Needs ``init``. 0: off."""
+    less. Needs ``init`` (set by each round in ``advgo train iterate``). 0: off."""
     anchor_pass: bool = True
     """Whether the anchor holds the pass probability too; false: the KL is over the board's points only (both
     policies renormalised without pass), so when to pass is left to the search's targets while the choice among
@@ -70,12 +70,11 @@ class DefenceSection:
             raise ValueError(f"defence.anchor must be a number >= 0, got {self.anchor!r}")
         if not isinstance(self.anchor_pass, bool):
             raise ValueError(f"defence.anchor_pass must be true or false, got {self.anchor_pass!r}")
-        if self.anchor and not self.init:
-            raise ValueError("defence.anchor holds the net near the victim it started from: it needs defence.init")
         if any(not str(a).strip() for a in self.adversarial):
             raise ValueError("defence.adversarial holds an empty run folder name")
 
     @property
     def active(self) -> bool:
-        """Whether the run continues a victim or learns from adversarial positions (else plain self-play)."""
-        return bool(self.init) or bool(self.adversarial)
+        """Whether the run continues a victim, learns from adversarial positions or is anchored (else plain
+        self-play)."""
+        return bool(self.init) or bool(self.adversarial) or bool(self.anchor)
