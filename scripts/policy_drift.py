@@ -16,15 +16,20 @@ import argparse
 import numpy as np
 import torch
 
-from advgo.nets.katago import read_model, resolve_model_path
+from advgo.nets.katago import read_model
 from advgo.nets.katago.trainable import KataGoTrainable
 from advgo.nets.threads import set_torch_threads
+from advgo.training.katago_defence import katago_model_of
 from advgo.training.replay import ReplayBuffer
 
 
 def policy(model: str, planes: np.ndarray, globals_: np.ndarray, batch: int = 256) -> torch.Tensor:
-    """log p [R, A] of the policy the model file's net plays, in float64."""
-    net = KataGoTrainable(read_model(resolve_model_path(None if model == "katanet" else model))).eval()
+    """log p [R, A] of the policy KataGo's net ``model`` plays (``katanet``, ``katanet:model=PATH``, a model file, a
+    KataGo net of the zoo), in float64."""
+    path = katago_model_of(model)
+    if path is None:
+        raise SystemExit(f"{model!r} names no KataGo net")
+    net = KataGoTrainable(read_model(path)).eval()
     out = []
     with torch.no_grad():
         for i in range(0, len(planes), batch):
@@ -36,8 +41,8 @@ def policy(model: str, planes: np.ndarray, globals_: np.ndarray, batch: int = 25
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("rows", help="a replay file of KataGo features (replay.npz, anchor.npz)")
-    parser.add_argument("base", help="the model file the nets are compared with (katanet: the installed one)")
-    parser.add_argument("nets", nargs="+", help="model files (.bin.gz)")
+    parser.add_argument("base", help="the KataGo net the others are compared with (katanet: the installed one)")
+    parser.add_argument("nets", nargs="+", help="KataGo nets: model files (.bin.gz), katanet:model=PATH, zoo names")
     parser.add_argument("--rows", dest="count", type=int, default=2000, help="positions drawn (without symmetries)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=1)

@@ -324,7 +324,7 @@ def test_an_anchored_katago_defence_holds_to_the_model_file(tiny_model, tmp_path
     assert "losses/anchor_kl" in {row["tag"] for row in read_scalars(tmp_path / "r")}
     anchor = trainer._anchor()
     with torch.no_grad():
-        logits = trainer.reference.forward_aux(torch.from_numpy(anchor.planes), torch.from_numpy(anchor.globals))[0]
+        logits = trainer.reference.forward_aux(anchor.planes, anchor.globals)[0]
     assert torch.allclose(anchor.probs, torch.softmax(logits, dim=1))
 
 

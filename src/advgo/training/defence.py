@@ -207,7 +207,7 @@ class DefenceTrainer(VictimTrainer):
         with torch.no_grad():
             planes, globals_ = (torch.from_numpy(x).to(self.device) for x in (rows.planes, rows.globals))
             probs = torch.softmax(self.reference.forward_aux(planes, globals_)[0].float(), dim=1)
-        return Anchor(rows.planes, rows.globals, probs, self.cfg.defence.anchor, not self.cfg.defence.anchor_pass)
+        return Anchor(planes, globals_, probs, self.cfg.defence.anchor, not self.cfg.defence.anchor_pass)
 
     def save(self) -> Path:
         path = super().save()

@@ -49,7 +49,7 @@ class Anchor(NamedTuple):
     """Rows on which a learner step holds the net near a reference policy: ``weight · KL(probs || softmax(net))``
     joins the loss (a KL-regularised fine-tune; the defence's ``defence.anchor``)."""
 
-    planes: object  # float32 [R, C, N, N] (numpy or tensor)
+    planes: object  # float32 [R, C, N, N] (numpy or tensor; a tensor on the learner's device is used as it is)
     globals: object  # float32 [R, G]
     probs: object  # float32 [R, A]: the reference policy on those rows, each row summing to 1
     weight: float
