@@ -223,7 +223,7 @@ class AdversaryTrainer(Trainer):
             scalars[f"victim/{entry.label}/games"] = self.curriculum.games_at_stage
         logger.scalars(scalars, self.step)
         self._show(f"{self._stage_text()}, win {self.curriculum.win_rate:.0%} of {len(self.curriculum.recent)}, "
-                   f"{len(games) / wall:.2f} games/s")
+                   f"{len(games) / wall:.2f} games/s while playing")
 
     def _play_here(self, goal: int, logger: RunLogger) -> tuple[list, dict]:
         games: list[VictimGame] = []
