@@ -1,9 +1,12 @@
 """Victims, victim-play and adversary training end to end on 5x5 victims trained by the tiny victim config."""
 
+import math
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 from advgo import Rules, engine, zoo
@@ -17,7 +20,7 @@ from advgo.training.adversary import AdversaryTrainer
 from advgo.training.adversary_config import AdversaryRunConfig
 from advgo.training.adversary_eval import evaluate_adversary
 from advgo.training.trainer import CHECKPOINTS
-from advgo.training.victimplay import VictimPlay, VictimPlayConfig
+from advgo.training.victimplay import VictimPlay, VictimPlayConfig, value_target
 from advgo.victims import HardenedAgent, resolve_victim
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -384,3 +387,30 @@ def test_an_actor_moves_up_the_curriculum_it_is_handed(victims):
         assert first.victim_evaluations > 0 and second.moves > 0
     finally:
         actor.close()
+
+
+@settings(max_examples=60, deadline=None)
+@given(outcome=st.sampled_from([-1, 0, 1]), margin=st.floats(-200, 200), size=st.sampled_from([5, 9, 19]),
+       w=st.floats(0.0, 0.99))
+def test_the_score_value_target_blends_outcome_and_margin_and_keeps_order(outcome, margin, size, w):
+    v = value_target(outcome, margin, size, w)
+    assert -1.0 <= v <= 1.0
+    assert v == pytest.approx((1 - w) * outcome + w * math.tanh(margin / (size * size / 4)))
+    assert value_target(outcome, margin, size, 0.0) == outcome  # the paper's target, untouched
+    assert value_target(outcome, margin + 5, size, w) >= v  # losing by less is never worth less
+    assert value_target(1, 0.5, size, w) > value_target(-1, -0.5, size, w)  # a win by 0.5 beats a loss by 0.5
+
+
+def test_victimplay_with_score_value_learns_the_blended_target(victims):
+    cfg = VictimPlayConfig(games=4, full_visits=6, fast_visits=6, full_search_prob=1.0, score_value=0.5)
+    play = VictimPlay(adversary_evaluator(), resolve_victim(victims[1]), 5, RULES, SearchConfig(), cfg,
+                      np.random.default_rng(0))
+    games = []
+    while len(games) < 6:
+        games += play.step()
+    for g in games:
+        outcome = int(np.sign(g.margin))
+        assert np.allclose(g.value, 0.5 * outcome + 0.5 * np.tanh(g.margin / 6.25))
+        assert len({float(x) for x in g.value}) == 1  # one target for every row of a game
+    with pytest.raises(ValueError, match="score_value"):
+        VictimPlayConfig(score_value=1.0)

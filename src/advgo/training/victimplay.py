@@ -4,8 +4,8 @@ Every game slot alternates the adversary's colour from one game to the next (or 
 colour). On the adversary's turns the games are searched together by A-MCTS (``BatchedMCTS`` with the
 victim's policy at victim nodes; ``plain`` MCTS for the ablation) with playout-cap randomization as in
 self-play: only full searches become samples, with the visit distribution as the policy target and the
-game's outcome from the adversary's side as the value target. A game stopped at the move cap (default 5·N²)
-keeps the score of the position where it stopped as its value target, but it counts by the one rule of
+game's outcome from the adversary's side as the value target (with ``score_value``, partly its final margin). A
+game stopped at the move cap (default 5·N²) keeps the score of the position where it stopped as its value target, but it counts by the one rule of
 :mod:`advgo.eval.counting`: a non-win for both sides, for the curriculum and evaluation alike
 (``VictimGame.adversary_won``). On the victim's turns the victim plays as it is (its raw policy or its own
 search, at its play temperature). Victim moves are never samples.
@@ -54,20 +54,36 @@ class VictimPlayConfig(SelfPlayConfig):
     """The victim's move temperature (0: its best move); A-MCTS samples victim moves the same way."""
     hardening: bool = False
     """Training only: the victim may not pass while it has legal moves outside its pass-alive territory."""
+    score_value: float = 0.0
+    """Share ``w`` of the value target given to the final margin: ``(1 - w)·outcome + w·tanh(margin / (N²/4))``
+    from the adversary's side (0: the outcome alone, the paper's way). With ``w > 0`` an adversary that loses every
+    game still learns which moves lose by less, a way out of a policy collapsed onto moves that lose at once. The
+    search still values a game-ending pass by its outcome alone (``advgo.search``)."""
 
     def __post_init__(self):
         super().__post_init__()
+        if not 0.0 <= self.score_value < 1.0:
+            raise ValueError(f"victimplay.score_value must be in [0, 1), got {self.score_value}")
         if self.amcts not in AMCTS_MODES:
             raise ValueError(f"victimplay.amcts must be one of {', '.join(AMCTS_MODES)}, got {self.amcts!r}")
         if self.victim_temperature < 0:
             raise ValueError(f"victimplay.victim_temperature must be >= 0, got {self.victim_temperature}")
 
 
+def value_target(outcome: int, margin: float, size: int, score_value: float) -> float:
+    """The adversary's value target: its ``outcome`` (+1, 0, -1), with a share ``score_value`` given to its final
+    ``margin`` squashed by ``tanh(margin / (size²/4))`` (both from its side)."""
+    if score_value == 0.0:
+        return float(outcome)
+    return float((1.0 - score_value) * outcome + score_value * np.tanh(margin / (size * size / 4.0)))
+
+
 class VictimGame(NamedTuple):
     planes: np.ndarray  # uint8 [n, C, N, N]: the adversary's full-search positions
     globals: np.ndarray  # float32 [n, G]
     policy: np.ndarray  # float32 [n, A]: the adversary's visit distributions
-    value: np.ndarray  # float32 [n]: the outcome for the adversary (+1 win, -1 loss, 0 draw), capped games as they stand
+    value: np.ndarray  # float32 [n]: the outcome for the adversary (+1 win, -1 loss, 0 draw), capped games as they
+    # stand; with victimplay.score_value > 0 part of it is the final margin (value_target)
     victim: str  # victim label, name@visits
     adversary_color: int  # 1 black, -1 white
     moves: np.ndarray  # int16 [length]: every move of the game
@@ -286,7 +302,8 @@ class VictimPlay:
         winner = (score > 0) - (score < 0)
         rows = self._pending[b]
         planes, globals_, policy = stack_samples(rows, self.size)
-        value = np.full(len(rows), float(winner * color), np.float32)
+        value = np.full(len(rows), value_target(winner * color, score * color, self.size,
+                                                self.config.score_value), np.float32)
         ownership, margins = aux_targets(engine.area_map(self.roots, b), score, [color] * len(rows))
         length = int(self.roots.move_count[b])
         return VictimGame(planes, globals_, policy, value, self.victim.label, color,
