@@ -72,9 +72,7 @@ class VictimPlayConfig(SelfPlayConfig):
 
 def value_target(outcome: int, margin: float, size: int, score_value: float) -> float:
     """The adversary's value target: its ``outcome`` (+1, 0, -1), with a share ``score_value`` given to its final
-    ``margin`` squashed by ``tanh(margin / (size²/4))`` (both from its side)."""
-    if score_value == 0.0:
-        return float(outcome)
+    ``margin`` squashed by ``tanh(margin / (size²/4))`` (both from its side); 0 gives the outcome exactly."""
     return float((1.0 - score_value) * outcome + score_value * np.tanh(margin / (size * size / 4.0)))
 
 
