@@ -175,7 +175,8 @@ def test_accepts_torch_tensors(data):
 @pytest.mark.parametrize(("field", "value"), [
     ("batch_size", 0), ("batch_size", 2.5), ("batch_size", True), ("lr", 0.0), ("lr", float("nan")),
     ("optimizer", "rmsprop"), ("momentum", 1.0), ("momentum", -0.1), ("weight_decay", -1e-4),
-    ("value_weight", -1.0), ("score_weight", -0.1), ("ownership_weight", float("inf")), ("grad_clip", 0.0), ("grad_clip", "big"), ("lr_warmup_steps", -1),
+    ("value_weight", -1.0), ("score_weight", -0.1), ("ownership_weight", float("inf")),
+    ("entropy_weight", -0.5), ("entropy_weight", "high"), ("grad_clip", 0.0), ("grad_clip", "big"), ("lr_warmup_steps", -1),
     ("lr_warmup_steps", 1.5), ("bf16", "yes"),
 ])
 def test_config_validation_names_the_field(field, value):
@@ -340,3 +341,35 @@ def test_a_board_only_anchor_leaves_the_pass_probability_free(data):
     expected = kl(without_pass(probs), without_pass(own))
     got = learn.evaluate(data, Anchor(anchor_rows.planes, anchor_rows.globals, probs.astype(np.float32), 1.0, True))
     assert got["anchor_kl"] == pytest.approx(expected, rel=1e-4, abs=1e-6)
+
+
+def one_hot_optimum(actions: int, beta: float) -> float:
+    """The target move's probability minimising ``-log p_t - beta·H(p)`` over ``actions`` outputs (the others
+    share the rest equally), by bisection on the stationarity condition ``1/p = beta·log(p/q)``."""
+    lo, hi = 1.0 / actions, 1.0 - 1e-12
+    for _ in range(200):
+        p = (lo + hi) / 2
+        q = (1 - p) / (actions - 1)
+        lo, hi = (p, hi) if 1 / p > beta * math.log(p / q) else (lo, p)
+    return (lo + hi) / 2
+
+
+@pytest.mark.parametrize("beta", [0.5, 1.0])
+def test_entropy_bonus_keeps_a_one_hot_target_at_its_optimum(data, beta):
+    """Trained on one-hot targets, the plain learner drives the target's probability towards 1; with the bonus it
+    settles where ``-log p_t - beta·H(p)`` is least, and the total is that loss to the float."""
+    targets = np.zeros_like(data.policy)
+    targets[np.arange(ROWS), np.argmax(data.policy, axis=1)] = 1
+    batch = data._replace(policy=targets)
+    target_prob = {}
+    for weight in (0.0, beta):
+        learn = learner(LearnerConfig(batch_size=ROWS, lr=3e-3, weight_decay=0.0, entropy_weight=weight))
+        for _ in range(400):
+            learn.step(batch)
+        probs = policy_of(learn.net, batch)
+        target_prob[weight] = float(probs[np.arange(ROWS), np.argmax(targets, axis=1)].mean())
+        held = learn.evaluate(batch)
+        assert held["total"] == pytest.approx(held["policy"] + held["value"] - weight * held["policy_entropy"],
+                                              rel=1e-5, abs=1e-6)
+    assert target_prob[0.0] > 0.97
+    assert target_prob[beta] == pytest.approx(one_hot_optimum(SIZE * SIZE + 1, beta), abs=0.03)

@@ -391,18 +391,23 @@ def test_an_actor_moves_up_the_curriculum_it_is_handed(victims):
 
 @settings(max_examples=60, deadline=None)
 @given(outcome=st.sampled_from([-1, 0, 1]), margin=st.floats(-200, 200), size=st.sampled_from([5, 9, 19]),
-       w=st.floats(0.0, 0.99))
-def test_the_score_value_target_blends_outcome_and_margin_and_keeps_order(outcome, margin, size, w):
+       w=st.floats(0.0, 0.99), scale=st.floats(0.05, 4.0))
+def test_the_score_value_target_blends_outcome_and_margin_and_keeps_order(outcome, margin, size, w, scale):
     v = value_target(outcome, margin, size, w)
     assert -1.0 <= v <= 1.0
     assert v == pytest.approx((1 - w) * outcome + w * math.tanh(margin / (size * size / 4)))
+    scaled = value_target(outcome, margin, size, w, scale)
+    assert scaled == pytest.approx((1 - w) * outcome + w * math.tanh(margin / (scale * size * size)))
+    if w > 0.01 and abs(margin) > 1 and scale > 0.3:  # a wider scale: a smaller margin term, further from saturation
+        assert abs(scaled - (1 - w) * outcome) <= abs(v - (1 - w) * outcome) + 1e-12
     assert value_target(outcome, margin, size, 0.0) == outcome  # the paper's target, untouched
     assert value_target(outcome, margin + 5, size, w) >= v  # losing by less is never worth less
     assert value_target(1, 0.5, size, w) > value_target(-1, -0.5, size, w)  # a win by 0.5 beats a loss by 0.5
 
 
 def test_victimplay_with_score_value_learns_the_blended_target(victims):
-    cfg = VictimPlayConfig(games=4, full_visits=6, fast_visits=6, full_search_prob=1.0, score_value=0.5)
+    cfg = VictimPlayConfig(games=4, full_visits=6, fast_visits=6, full_search_prob=1.0, score_value=0.5,
+                           score_scale=0.5)
     play = VictimPlay(adversary_evaluator(), resolve_victim(victims[1]), 5, RULES, SearchConfig(), cfg,
                       np.random.default_rng(0))
     games = []
@@ -410,7 +415,10 @@ def test_victimplay_with_score_value_learns_the_blended_target(victims):
         games += play.step()
     for g in games:
         outcome = int(np.sign(g.margin))
-        assert np.allclose(g.value, 0.5 * outcome + 0.5 * np.tanh(g.margin / 6.25))
+        assert np.allclose(g.value, 0.5 * outcome + 0.5 * np.tanh(g.margin / 12.5))
         assert len({float(x) for x in g.value}) == 1  # one target for every row of a game
     with pytest.raises(ValueError, match="score_value"):
         VictimPlayConfig(score_value=1.0)
+    for bad in (0.0, -1.0, float("nan")):
+        with pytest.raises(ValueError, match="victimplay.score_scale must be"):
+            VictimPlayConfig(score_scale=bad)

@@ -55,25 +55,31 @@ class VictimPlayConfig(SelfPlayConfig):
     hardening: bool = False
     """Training only: the victim may not pass while it has legal moves outside its pass-alive territory."""
     score_value: float = 0.0
-    """Share ``w`` of the value target given to the final margin: ``(1 - w)·outcome + w·tanh(margin / (N²/4))``
-    from the adversary's side (0: the outcome alone, the paper's way). With ``w > 0`` an adversary that loses every
+    """Share ``w`` of the value target given to the final margin: ``(1 - w)·outcome + w·tanh(margin / (s·N²))``
+    (``s``: ``score_scale``) from the adversary's side (0: the outcome alone, the paper's way). With ``w > 0`` an adversary that loses every
     game still learns which moves lose by less, a way out of a policy collapsed onto moves that lose at once. The
     search still values a game-ending pass by its outcome alone (``advgo.search``)."""
+    score_scale: float = 0.25
+    """The margin's scale ``s`` in ``score_value``'s target, as a share of the board's N² points: at 0.25 a
+    margin of N²/4 gives tanh(1) = 0.76, and losses by 40 and by 60 points on 9×9 differ by 0.03; at 1 by 0.2."""
 
     def __post_init__(self):
         super().__post_init__()
         if not 0.0 <= self.score_value < 1.0:
             raise ValueError(f"victimplay.score_value must be in [0, 1), got {self.score_value}")
+        if not 0.0 < self.score_scale <= 100.0:
+            raise ValueError(f"victimplay.score_scale must be in (0, 100], got {self.score_scale}")
         if self.amcts not in AMCTS_MODES:
             raise ValueError(f"victimplay.amcts must be one of {', '.join(AMCTS_MODES)}, got {self.amcts!r}")
         if self.victim_temperature < 0:
             raise ValueError(f"victimplay.victim_temperature must be >= 0, got {self.victim_temperature}")
 
 
-def value_target(outcome: int, margin: float, size: int, score_value: float) -> float:
+def value_target(outcome: int, margin: float, size: int, score_value: float, score_scale: float = 0.25) -> float:
     """The adversary's value target: its ``outcome`` (+1, 0, -1), with a share ``score_value`` given to its final
-    ``margin`` squashed by ``tanh(margin / (size²/4))`` (both from its side); 0 gives the outcome exactly."""
-    return float((1.0 - score_value) * outcome + score_value * np.tanh(margin / (size * size / 4.0)))
+    ``margin`` squashed by ``tanh(margin / (score_scale·size²))`` (both from its side); 0 gives the outcome
+    exactly."""
+    return float((1.0 - score_value) * outcome + score_value * np.tanh(margin / (score_scale * size * size)))
 
 
 class VictimGame(NamedTuple):
@@ -301,7 +307,8 @@ class VictimPlay:
         rows = self._pending[b]
         planes, globals_, policy = stack_samples(rows, self.size)
         value = np.full(len(rows), value_target(winner * color, score * color, self.size,
-                                                self.config.score_value), np.float32)
+                                                self.config.score_value, self.config.score_scale),
+                        np.float32)
         ownership, margins = aux_targets(engine.area_map(self.roots, b), score, [color] * len(rows))
         length = int(self.roots.move_count[b])
         return VictimGame(planes, globals_, policy, value, self.victim.label, color,
