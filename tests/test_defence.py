@@ -347,6 +347,22 @@ def test_anchor_holds_the_run_near_its_victim_on_ordinary_positions(tiny_victims
         assert torch.equal(tensor, init[name]), name  # init's weights, not the run's
 
 
+def test_anchor_to_another_victim_holds_the_run_near_that_one(tiny_victims, tiny_adversary_run, tmp_path):
+    """``defence.anchor_to``: the reference is that victim (here the earlier checkpoint), not the one the run
+    continues; a net of another architecture is refused, and ``anchor_to`` without an anchor is an error."""
+    trainer = make_victim_trainer(tiny(tiny_victims, tiny_adversary_run, "defence.anchor=1.0",
+                                       f"defence.anchor_to={tiny_victims[0]}"), tmp_path / "run")
+    first, init = (load_checkpoint(v).net.state_dict() for v in tiny_victims)
+    for name, tensor in trainer.reference.state_dict().items():
+        assert torch.equal(tensor, first[name]), name
+    assert any(not torch.equal(trainer.net.state_dict()[k], first[k]) for k in init)  # it trains init, not first
+    with pytest.raises(ValueError, match="not a net of defence.init's architecture"):
+        make_victim_trainer(tiny(tiny_victims, tiny_adversary_run, "defence.anchor=1.0", "defence.anchor_to=cp1"),
+                            tmp_path / "other")
+    with pytest.raises(ValueError, match="defence.anchor_to names the victim of a KL anchor"):
+        tiny(tiny_victims, tiny_adversary_run, f"defence.anchor_to={tiny_victims[0]}")
+
+
 def test_anchor_off_takes_nothing_from_the_run(tiny_victims, tiny_adversary_run, tmp_path):
     trainer = make_victim_trainer(tiny(tiny_victims, tiny_adversary_run), tmp_path / "run")
     assert trainer.reference is None and trainer._anchor() is None

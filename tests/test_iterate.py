@@ -235,6 +235,26 @@ def test_a_katago_victim_chains_through_its_model_files(tiny_katago, tmp_path):
     assert table.columns[1].spec == f"katanet:model={model}:dtype=bf16:visits=1"
 
 
+@pytest.mark.parametrize("anchor_to", ["previous", "first"])
+def test_each_rounds_anchor_holds_to_the_victim_the_config_names(tiny_katago, tmp_path, anchor_to):
+    cfg = stub_config(f"victim=katanet:model={tiny_katago}:dtype=bf16", "attack.init=config",
+                      "defender.defence.anchor=4", f"defence.anchor_to={anchor_to}")
+    run = IteratedTraining(cfg, tmp_path)
+    Stubs(run)
+    run.run(max_phases=1)
+    assert run.defence_config(run.phases[1]).defence.anchor_to == ("" if anchor_to == "previous"
+                                                                   else f"katanet:model={tiny_katago}")
+    run.state.mark("round-01/defence", "done", {"checkpoint": "round-01/victim/checkpoints/ckpt-000000001.pt",
+                                                "model": "round-01/victim/victim-01.bin.gz", "lost_games": 1,
+                                                "steps": 1})
+    second = run.defence_config(run.phases[3]).defence
+    assert second.init.endswith("victim-01.bin.gz")
+    assert second.anchor_to == ("" if anchor_to == "previous" else f"katanet:model={tiny_katago}")
+    unanchored = IteratedTraining(stub_config(f"victim=katanet:model={tiny_katago}", "defence.anchor_to=first"),
+                                  tmp_path / "plain")
+    assert unanchored.defence_config(unanchored.phases[1]).defence.anchor_to == ""  # no anchor, nothing to hold
+
+
 def test_a_katago_victim_with_visits_in_its_spec_is_refused(tiny_katago, tmp_path):
     with pytest.raises(ValueError, match="the run's visits"):
         IteratedTraining(stub_config(f"victim=katanet:model={tiny_katago}:visits=2"), tmp_path)
@@ -244,11 +264,13 @@ def test_a_katago_victim_with_visits_in_its_spec_is_refused(tiny_katago, tmp_pat
     ("defender.defence.init=cp1", "set by each round"),
     ("defender.game.komi=7.5", "must be the same"),
     ("rounds=0", "rounds"),
+    (("defender.defence.anchor=1", "defender.defence.anchor_to=cp1"), "set by each round"),
+    ("defence.anchor_to=last", "defence.anchor_to: expected one of 'previous', 'first'"),
     ("attack.threshold=2", "threshold"),
 ])
 def test_config_errors(override, message):
     with pytest.raises(ConfigError, match=message):
-        stub_config(override)
+        stub_config(*((override,) if isinstance(override, str) else override))
 
 
 def test_a_defence_may_play_on_actors():

@@ -328,6 +328,29 @@ def test_an_anchored_katago_defence_holds_to_the_model_file(tiny_model, tmp_path
     assert torch.allclose(anchor.probs, torch.softmax(logits, dim=1))
 
 
+def test_a_katago_defence_anchored_to_another_model_file(tiny_model, tmp_path):
+    """``defence.anchor_to``: the reference is that model file's net, not the one the run fine-tunes; a model of
+    another architecture or a spec that is no KataGo net is refused."""
+    write_lost_games(tmp_path / "adversary", Rules.tromp_taylor(0.5))
+    other = KataGoTrainable(read_model(tiny_model))
+    perturb(other, 0.05, seed=3)
+    other.export(tmp_path / "other.bin.gz")
+    trainer = make_victim_trainer(defence_config(tiny_model, tmp_path / "adversary", "defence.anchor=1.0",
+                                                 f"defence.anchor_to=katanet:model={tmp_path / 'other.bin.gz'}"),
+                                  tmp_path / "r")
+    spatial, globals_ = random_inputs(np.random.default_rng(4), 4, SIZE)
+    assert close(outputs(trainer.reference.model, spatial, globals_),
+                 outputs(KataGoModel(read_model(tmp_path / "other.bin.gz")), spatial, globals_), 0)
+    assert not close(outputs(trainer.reference.model, spatial, globals_), outputs(trainer.net.model, spatial,
+                                                                                   globals_), 1e-4)
+    write_model(build("v8-res", seed=1, name="other-arch"), tmp_path / "arch.bin.gz")
+    for spec, message in ((f"katanet:model={tmp_path / 'arch.bin.gz'}", "not a net of defence.init's architecture"),
+                          ("zoo:cp1", "does not name a KataGo net")):
+        with pytest.raises(ValueError, match=message):
+            make_victim_trainer(defence_config(tiny_model, tmp_path / "adversary", "defence.anchor=1.0",
+                                               f"defence.anchor_to={spec}"), tmp_path / f"r-{len(message)}")
+
+
 
 
 # ---------------------------------------------------------------------------------------------- in the zoo

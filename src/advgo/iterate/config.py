@@ -42,6 +42,10 @@ class DefencePhaseSection:
     """Whose games a round's victim trains on: that round's adversary (``latest``), or every adversary so far
     (``all``, so that a defence does not forget the earlier attacks). Either way a round whose own adversary won no
     game against the current victim has nothing new to train on, and keeps its victim."""
+    anchor_to: Literal["previous", "first"] = "previous"
+    """With ``defender.defence.anchor`` > 0, whom each round's anchor holds the victim near: the victim that round
+    starts from (``previous``), or victim 0 in every round (``first``: the rounds cannot drift away from the
+    original net one small step at a time)."""
 
     def __post_init__(self):
         if self.max_minutes < 0:
@@ -135,9 +139,9 @@ class IterateConfig:
             raise ValueError(f"rounds must be at least 1, got {self.rounds}")
         if self.visits < 1:
             raise ValueError(f"visits must be at least 1, got {self.visits}")
-        if self.defender.defence.init or self.defender.defence.adversarial:
-            raise ValueError("defender.defence.init and defender.defence.adversarial are set by each round: leave "
-                             "them empty")
+        if self.defender.defence.init or self.defender.defence.adversarial or self.defender.defence.anchor_to:
+            raise ValueError("defender.defence.init, adversarial and anchor_to are set by each round (the anchor's "
+                             "victim by defence.anchor_to: previous or first): leave them empty")
         if self.defender.game != self.adversary.game:
             raise ValueError(f"defender.game ({self.defender.game}) and adversary.game ({self.adversary.game}) must "
                              f"be the same: positions keep their meaning only under the same board, rules and komi")

@@ -319,10 +319,11 @@ class IteratedTraining:
         r = phase.round
         rounds = range(1, r + 1) if cfg.defence.games_from == "all" else [r]
         adversaries = tuple(str((self.run_dir / f"round-{k:02d}/adversary").absolute()) for k in rounds)
-        init = self.victim(r - 1)
+        init, first = self.victim(r - 1), self.victim(0)
         if is_katanet(init):  # the net to fine-tune is its model file; how the victim plays is not the defence's
-            init = katanet_with_model(init, None)
-        defence = dataclasses.replace(cfg.defender.defence, init=init, adversarial=adversaries)
+            init, first = katanet_with_model(init, None), katanet_with_model(first, None)
+        anchor_to = first if cfg.defence.anchor_to == "first" and cfg.defender.defence.anchor else ""
+        defence = dataclasses.replace(cfg.defender.defence, init=init, adversarial=adversaries, anchor_to=anchor_to)
         return dataclasses.replace(cfg.defender, defence=defence, seed=cfg.seed + 1000 * r + 2, device=cfg.device,
                                    threads=cfg.threads)
 

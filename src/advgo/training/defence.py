@@ -20,8 +20,8 @@ TensorBoard tags on top of the victim trainer's:
 | ``defence/victim_win_rate`` | of those finished in the phase: share won by the side that had lost the position |
 | ``defence/start_move`` | mean number of moves before those games' start |
 
-With ``defence.anchor`` > 0 each learner step also holds the net near the victim it started from: a frozen copy of
-that victim gives its policy on a batch of positions from the games that started on the empty board (their own ring
+With ``defence.anchor`` > 0 each learner step also holds the net near the victim it started from (or
+``defence.anchor_to``): a frozen copy of that victim gives its policy on a batch of positions from the games that started on the empty board (their own ring
 of ``replay.capacity`` rows, ``anchor.npz`` beside ``replay.npz``), and ``anchor · KL(p_init || p_net)`` on them
 joins the loss (``losses/anchor_kl``); the positions of games from adversarial positions stay free to change.
 ``defence.anchor_pass: false`` leaves the pass probability out of the KL (both policies renormalised over the
@@ -175,9 +175,16 @@ class DefenceTrainer(VictimTrainer):
 
     # ------------------------------------------------------------------ the anchor
     def _reference_net(self) -> torch.nn.Module:
-        """A fresh copy of the victim the run started from, as the learner sees a net (``forward_aux``)."""
+        """A fresh copy of the anchor's victim (``anchor_to``, else the victim the run started from), as the learner
+        sees a net (``forward_aux``)."""
+        d = self.cfg.defence
         net = self._build_net()
-        net.load_state_dict(load_checkpoint(resolve_init(self.cfg.defence.init)).net.state_dict())
+        reference = load_checkpoint(resolve_init(d.anchor_to or d.init)).net
+        try:
+            net.load_state_dict(reference.state_dict())
+        except RuntimeError as err:
+            raise ValueError(f"defence.anchor_to {d.anchor_to!r} is not a net of defence.init's architecture "
+                             f"({d.init!r}): {str(err).splitlines()[0]}") from None
         return net
 
     def _start_anchor(self, resume: bool) -> None:
@@ -188,8 +195,9 @@ class DefenceTrainer(VictimTrainer):
         saved = self.run_dir / ANCHOR_FILE
         if resume and saved.exists():
             self.anchor_rows.load(saved)
-        log.info("defence: anchored to the victim it started from (weight %g, over positions of the games from the "
-                 "empty board%s)", self.cfg.defence.anchor, "" if self.cfg.defence.anchor_pass else "; pass left free")
+        d = self.cfg.defence
+        log.info("defence: anchored to %s (weight %g, over positions of the games from the empty board%s)",
+                 d.anchor_to or "the victim it started from", d.anchor, "" if d.anchor_pass else "; pass left free")
 
     def _add_games(self, games) -> int:
         samples = super()._add_games(games)

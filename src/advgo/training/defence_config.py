@@ -46,6 +46,11 @@ class DefenceSection:
     p_net)`` over a batch of positions from the games that started on the empty board (ordinary play; positions
     of games from adversarial positions are left free to change), so the fine-tune moves the net's ordinary play
     less. Needs ``init`` (set by each round in ``advgo train iterate``). 0: off."""
+    anchor_to: str = ""
+    """The victim the anchor holds the net near (a zoo name, a checkpoint, or for a KataGo net ``katanet:model=``
+    its model file); empty: ``init``, the victim the run started from. ``advgo train iterate`` sets it to victim 0
+    in every round with its ``defence.anchor_to: first``, so that rounds of defence do not drift one from the
+    next. It must have ``init``'s architecture."""
     anchor_pass: bool = True
     """Whether the anchor holds the pass probability too; false: the KL is over the board's points only (both
     policies renormalised without pass), so when to pass is left to the search's targets while the choice among
@@ -68,6 +73,9 @@ class DefenceSection:
         if isinstance(self.anchor, bool) or not isinstance(self.anchor, (int, float)) \
                 or not math.isfinite(self.anchor) or self.anchor < 0:
             raise ValueError(f"defence.anchor must be a number >= 0, got {self.anchor!r}")
+        if self.anchor_to and not self.anchor:
+            raise ValueError(f"defence.anchor_to names the victim of a KL anchor: it needs defence.anchor > 0, got "
+                             f"anchor_to {self.anchor_to!r} with anchor {self.anchor!r}")
         if not isinstance(self.anchor_pass, bool):
             raise ValueError(f"defence.anchor_pass must be true or false, got {self.anchor_pass!r}")
         if any(not str(a).strip() for a in self.adversarial):

@@ -137,7 +137,17 @@ class KataGoDefenceTrainer(DefenceTrainer):
         return KataGoTrainable(self.template, simple_ko=self.rules.ko == "simple")
 
     def _reference_net(self) -> KataGoTrainable:
-        return self._build_net()  # the model file's weights
+        anchor_to = self.cfg.defence.anchor_to
+        if not anchor_to:
+            return self._build_net()  # the model file's weights
+        model = katago_model_of(anchor_to)
+        if model is None:
+            raise ValueError(f"defence.anchor_to {anchor_to!r} does not name a KataGo net")
+        reference = KataGoTrainable(read_model(model), simple_ko=self.rules.ko == "simple")
+        own = self._build_net()
+        if {k: v.shape for k, v in reference.state_dict().items()} != {k: v.shape for k, v in own.state_dict().items()}:
+            raise ValueError(f"defence.anchor_to {anchor_to!r} is not a net of defence.init's architecture")
+        return reference
 
     def _sample_shape(self) -> tuple[tuple[int, int, int], int]:
         n = self.cfg.game.board_size
