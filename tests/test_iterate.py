@@ -184,6 +184,18 @@ def test_the_table_starts_a_cell_only_when_it_expects_it_to_end_in_time():
     assert CellClock(None, cells=3)(played()) is None
 
 
+def test_the_table_stops_inside_a_cell_that_overruns_the_time():
+    now = [0.0]
+    clock = CellClock(100.0, cells=4, clock=lambda: now[0])
+    now[0] = 99.0
+    clock.game()  # in time
+    now[0] = 100.5
+    with pytest.raises(_TableCut, match="inside a cell"):
+        clock.game()
+    now[0] = 1e9
+    CellClock(None, cells=4, clock=lambda: now[0]).game()  # no budget: never cut
+
+
 def test_victims_chain_and_table_columns(tmp_path):
     run = IteratedTraining(stub_config(), tmp_path)
     Stubs(run)

@@ -43,6 +43,32 @@ def test_a_table_folder_resumes_finished_cells_and_replays_changed_ones(tmp_path
     assert changed[0].summary["games"] == 6
 
 
+class Stop(Exception):
+    pass
+
+
+def test_a_cell_stopped_inside_is_played_again_from_its_first_game(tmp_path, caplog):
+    """``on_game`` may stop the table inside a cell (a time budget): the cell has no ``match.json``, and the next
+    run plays all its games again, the earlier ones removed first, so the folder holds one match."""
+    played = []
+
+    def stop_after_two():
+        played.append(1)
+        if len(played) == 6:  # cell 0 (4 games) done, 2 games into cell 1
+            raise Stop
+
+    with pytest.raises(Stop):
+        run_table(small_table(), tmp_path, on_game=stop_after_two)
+    cut = tmp_path / "cells" / "r0-c1"
+    assert not (cut / "match.json").exists() and len(list((cut / "games").glob("*.sgf"))) >= 1
+    (cut / "games" / "game-00099.sgf").write_text("(;GM[1]SZ[5])")  # nothing of the cut run may stay
+    with caplog.at_level("INFO", logger="advgo.eval.table"):
+        cells = run_table(small_table(), tmp_path)
+    assert [c.replayed for c in cells] == [True, False, False, False]
+    assert sorted(p.name for p in (cut / "games").glob("*.sgf")) == ["game-00000.sgf", "game-00001.sgf"]
+    assert "was stopped before its end" in caplog.text
+
+
 def test_players_and_tables_are_checked(tmp_path):
     with pytest.raises(ValueError, match="exactly one of spec or run"):
         Player(spec="random", run="runs/x")

@@ -14,7 +14,8 @@ rules with the engines (GNU Go: Chinese) and writes every game as SGF.
 | ``table.md`` | the table as Markdown (win rate of the row player, 95% Wilson interval, games), the counting rule and cap, the adversaries' compute |
 
 A table folder resumes: a cell whose ``match.json`` is already there with the same match config is read back,
-not replayed, so a killed run (or one given more columns) continues where it stopped.
+not replayed, so a killed run (or one given more columns) continues where it stopped; a cell stopped before its
+end (no ``match.json``) is played again from its first game, its earlier games removed first (logged).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -166,6 +168,10 @@ def run_table(cfg: TableConfig, out_dir: Path, on_game: Callable[[], None] | Non
                     for _ in range(match_cfg.games):
                         on_game()
             else:
+                if (folder / "games").is_dir() and any((folder / "games").iterdir()):
+                    log.info("cell %s vs %s was stopped before its end: its %d games are played again", row.name,
+                             column.name, sum(1 for _ in (folder / "games").iterdir()))
+                    shutil.rmtree(folder)
                 log.info("cell %s vs %s: %d games", row.name, column.name, match_cfg.games)
                 run = run_match(match_cfg, folder, on_game=None if on_game is None else lambda _r: on_game())
                 cell = Cell(i, j, match_cfg, match_json(run)["summary"], run.rules.name)

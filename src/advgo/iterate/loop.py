@@ -33,7 +33,8 @@ newest checkpoint; a phase killed before its first checkpoint starts over) and t
 (``shares``) over the weights of the phases still to run, at most its own cap (``attack.max_minutes`` …), and its
 trainer keeps to it (:mod:`advgo.training.budget`); time a phase leaves unused goes to the rest. When the budget
 is spent the run stops before the next phase (``--resume`` with more minutes continues). The table stops
-between cells, before one it does not expect to finish in time (:class:`CellClock`).
+between cells, before one it does not expect to finish in time, or inside a cell that overruns the time
+(:class:`CellClock`).
 
 TensorBoard tags (root folder; each phase's own tags are in its folder):
 
@@ -396,9 +397,10 @@ class IteratedTraining:
 
         with progress(total, "cross table", "games") as bar:
             try:
-                cells = run_table(table, out, on_game=lambda: bar.advance(1), on_cell=check_time)
-            except _TableCut:
-                log.info("time budget: the cross table stops between cells (%s used); --resume plays the rest",
+                cells = run_table(table, out, on_game=lambda: (bar.advance(1), check_time.game()),
+                                  on_cell=check_time)
+            except _TableCut as cut:
+                log.info("time budget: the cross table stops %s (%s used); --resume plays the rest", cut,
                          self.budget.status())
                 return None
         m = write_cross(table, cells, out, f"{self.run_dir.name}: adversary win rate", logger, self.cfg.rounds)
@@ -406,13 +408,16 @@ class IteratedTraining:
 
 
 class _TableCut(Exception):
-    """The table's time is spent (raised between cells)."""
+    """The table's time is spent (raised between cells, or inside a cell that overran it); the message says
+    where."""
 
 
 class CellClock:
-    """``run_table``'s ``on_cell`` under a time limit: after each cell, stop the table (raise ``_TableCut``) when
-    the time left is less than the mean time of the cells it played so far, so that a cell is only started when it
-    is expected to end in time (cells read back from a resumed table take no time and do not count)."""
+    """``run_table``'s ``on_cell`` and ``on_game`` under a time limit: after each cell, stop the table (raise
+    ``_TableCut``) when the time left is less than the mean time of the cells it played so far, so that a cell is
+    only started when it is expected to end in time (cells read back from a resumed table take no time and do not
+    count); and after each game, stop it when the time is spent, so that a cell slower than the mean cannot
+    overrun the budget (the cut cell has no ``match.json``: ``--resume`` plays it again from its first game)."""
 
     def __init__(self, seconds: float | None, cells: int, clock=time.monotonic):
         self.clock = clock
@@ -431,7 +436,12 @@ class CellClock:
             return
         expected = sum(self.played) / len(self.played) if self.played else 0.0
         if now + expected > self.deadline:
-            raise _TableCut
+            raise _TableCut("between cells")
+
+    def game(self) -> None:
+        """After each game: the time is spent, stop inside the cell."""
+        if self.deadline is not None and self.clock() > self.deadline:
+            raise _TableCut("inside a cell, its games to be played again")
 
 
 def _rules(cfg: IterateConfig) -> Rules:
