@@ -21,9 +21,9 @@ TensorBoard tags on top of the victim trainer's:
 | ``defence/start_move`` | mean number of moves before those games' start |
 
 With ``defence.anchor`` > 0 each learner step also holds the net near the victim it started from (or
-``defence.anchor_to``): a frozen copy of that victim gives its policy on a batch of positions from the games that started on the empty board (their own ring
-of ``replay.capacity`` rows, ``anchor.npz`` beside ``replay.npz``), and ``anchor · KL(p_init || p_net)`` on them
-joins the loss (``losses/anchor_kl``); the positions of games from adversarial positions stay free to change.
+``defence.anchor_to``): a frozen copy of that victim gives its policy on a batch of positions from the games that
+started on the empty board (their own ring of ``replay.capacity`` rows, ``anchor.npz`` beside ``replay.npz``), and
+``anchor · KL(p_init || p_net)`` on them joins the loss (``losses/anchor_kl``); the positions of games from adversarial positions stay free to change.
 ``defence.anchor_pass: false`` leaves the pass probability out of the KL (both policies renormalised over the
 board's points).
 

@@ -56,9 +56,9 @@ class VictimPlayConfig(SelfPlayConfig):
     """Training only: the victim may not pass while it has legal moves outside its pass-alive territory."""
     score_value: float = 0.0
     """Share ``w`` of the value target given to the final margin: ``(1 - w)·outcome + w·tanh(margin / (s·N²))``
-    (``s``: ``score_scale``) from the adversary's side (0: the outcome alone, the paper's way). With ``w > 0`` an adversary that loses every
-    game still learns which moves lose by less, a way out of a policy collapsed onto moves that lose at once. The
-    search still values a game-ending pass by its outcome alone (``advgo.search``)."""
+    (``s``: ``score_scale``) from the adversary's side (0: the outcome alone, the paper's way). With ``w > 0`` an
+    adversary that loses every game still learns which moves lose by less, a way out of a policy collapsed onto
+    moves that lose at once. The search still values a game-ending pass by its outcome alone (``advgo.search``)."""
     score_scale: float = 0.25
     """The margin's scale ``s`` in ``score_value``'s target, as a share of the board's N² points: at 0.25 a
     margin of N²/4 gives tanh(1) = 0.76, and losses by 40 and by 60 points on 9×9 differ by 0.03; at 1 by 0.2."""
