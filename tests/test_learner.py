@@ -176,8 +176,8 @@ def test_accepts_torch_tensors(data):
     ("batch_size", 0), ("batch_size", 2.5), ("batch_size", True), ("lr", 0.0), ("lr", float("nan")),
     ("optimizer", "rmsprop"), ("momentum", 1.0), ("momentum", -0.1), ("weight_decay", -1e-4),
     ("value_weight", -1.0), ("score_weight", -0.1), ("ownership_weight", float("inf")),
-    ("entropy_weight", -0.5), ("entropy_weight", "high"), ("grad_clip", 0.0), ("grad_clip", "big"), ("lr_warmup_steps", -1),
-    ("lr_warmup_steps", 1.5), ("bf16", "yes"),
+    ("entropy_weight", -0.5), ("entropy_weight", "high"), ("grad_clip", 0.0), ("grad_clip", "big"),
+    ("lr_warmup_steps", -1), ("lr_warmup_steps", 1.5), ("bf16", "yes"),
 ])
 def test_config_validation_names_the_field(field, value):
     with pytest.raises(ValueError, match=f"learner.{field} must be"):
