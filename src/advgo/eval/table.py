@@ -168,9 +168,10 @@ def run_table(cfg: TableConfig, out_dir: Path, on_game: Callable[[], None] | Non
                     for _ in range(match_cfg.games):
                         on_game()
             else:
-                if (folder / "games").is_dir() and any((folder / "games").iterdir()):
+                stale = list((folder / "games").glob("*"))
+                if stale:
                     log.info("cell %s vs %s was stopped before its end: its %d games are played again", row.name,
-                             column.name, sum(1 for _ in (folder / "games").iterdir()))
+                             column.name, len(stale))
                     shutil.rmtree(folder)
                 log.info("cell %s vs %s: %d games", row.name, column.name, match_cfg.games)
                 run = run_match(match_cfg, folder, on_game=None if on_game is None else lambda _r: on_game())

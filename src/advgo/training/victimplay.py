@@ -75,7 +75,8 @@ class VictimPlayConfig(SelfPlayConfig):
             raise ValueError(f"victimplay.victim_temperature must be >= 0, got {self.victim_temperature}")
 
 
-def value_target(outcome: int, margin: float, size: int, score_value: float, score_scale: float = 0.25) -> float:
+def value_target(outcome: int, margin: float, size: int, score_value: float,
+                 score_scale: float = VictimPlayConfig.score_scale) -> float:
     """The adversary's value target: its ``outcome`` (+1, 0, -1), with a share ``score_value`` given to its final
     ``margin`` squashed by ``tanh(margin / (score_scale·size²))`` (both from its side); 0 gives the outcome
     exactly."""
