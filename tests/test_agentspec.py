@@ -10,6 +10,9 @@ from advgo.agent_registry import make_agent
 from advgo.agents import MCTSAgent, PolicyAgent, RandomAgent
 from advgo.agents.amcts import AMCTSAgent
 from advgo.agentspec import AGENT_FORMS, AgentSpecError, parse_agent_spec
+from advgo.eval.match import MatchConfig, run_match
+from advgo.game import GameState
+from advgo.passalive import pass_alive_territory
 from advgo.victims import resolve_victim, victim_label
 
 names = st.from_regex(r"[A-Za-z0-9_./-]{1,12}", fullmatch=True).filter(lambda s: "=" not in s)
@@ -133,3 +136,41 @@ def test_human_agent_explains_bad_and_illegal_moves_then_plays():
     assert any("cannot read 'Z99'" in s for s in shown) and any("is illegal here (occupied)" in s for s in shown)
     with pytest.raises(KeyboardInterrupt):  # "quit" ends the match
         select_move(human, state)
+
+
+def _passes_with_moves_left(run, victim_is_a: bool) -> tuple[int, int]:
+    """(the victim's passes, those made while it had a legal move outside its own pass-alive territory), replayed."""
+    passes = early = 0
+    for record in run.records:
+        victim_black = record.a_black == victim_is_a
+        state = GameState.new(9, run.rules)
+        for move in record.moves:
+            if move == state.pass_action and (state.to_play == 1) == victim_black:
+                passes += 1
+                territory = pass_alive_territory(state.board, state.to_play, run.rules.suicide).reshape(-1)
+                early += bool((state.legal_mask()[:-1] & ~territory).any())
+            state = state.play(move)
+    return passes, early
+
+
+def test_a_hardened_victim_passes_only_with_nothing_left_to_play():
+    """``hardened=true``: the paper's hardened victim. Replayed, none of its passes leaves a legal move outside its
+    pass-alive territory, where the same net unhardened passes with such moves left (so the check can fail)."""
+    plain = run_match(MatchConfig("baseline:pass", "zoo:cp1", games=2, seed=1))
+    hard = run_match(MatchConfig("baseline:pass", "zoo:cp1:hardened=true", games=2, seed=1))
+    assert hard.names[1] == "cp1@1 hardened" and plain.names[1] == "cp1@1"
+    assert _passes_with_moves_left(plain, victim_is_a=False)[1] > 0
+    passes, early = _passes_with_moves_left(hard, victim_is_a=False)
+    assert passes > 0 and early == 0
+    assert all(len(h.moves) > len(p.moves) for h, p in zip(hard.records, plain.records, strict=True))
+
+
+def test_hardened_is_a_flag_of_net_victims_only(adversary_checkpoint):
+    assert parse_agent_spec("katanet:hardened=yes").get("hardened") is True
+    assert parse_agent_spec("zoo:cp2:hardened=off").text == "zoo:cp2:hardened=false"
+    with pytest.raises(ValueError, match="is not true or false"):
+        parse_agent_spec("zoo:cp2:hardened=maybe")
+    with pytest.raises(ValueError, match="gnugo has no parameter 'hardened'"):
+        parse_agent_spec("gnugo:hardened=true")
+    with pytest.raises(ValueError, match="hardened applies to victims"):
+        make_agent(f"net:{adversary_checkpoint}:hardened=true")

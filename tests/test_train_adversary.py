@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 from advgo import Rules, engine, zoo
+from advgo.agents import Agent
 from advgo.config import load_config
 from advgo.features import FEATURES, encode_batch
 from advgo.nets import TorchEvaluator, latest_checkpoint, load_checkpoint
@@ -82,7 +83,7 @@ def test_r_mode_priors_are_the_victims_search(victims):
 
 
 def test_hardened_victim_does_not_pass_with_moves_left(victims):
-    class Passer:
+    class Passer(Agent):
         name = "passer"
 
         def start(self, size, rules, batch):
@@ -422,3 +423,11 @@ def test_victimplay_with_score_value_learns_the_blended_target(victims):
     for bad in (0.0, -1.0, float("nan")):
         with pytest.raises(ValueError, match="victimplay.score_scale must be"):
             VictimPlayConfig(score_scale=bad)
+
+
+def test_a_curriculum_victim_is_hardened_by_the_config_not_its_spec():
+    from advgo.curriculum import CurriculumEntry
+    from advgo.victims import load_victims
+
+    with pytest.raises(ValueError, match=r"curriculum.entries\[0\].*victimplay.hardening: true"):
+        load_victims([CurriculumEntry(victim="zoo:cp1:hardened=true")], 9, "tromp-taylor", need_policy=True)

@@ -19,6 +19,11 @@ random board symmetry, as in training evaluation. Whom its A-MCTS models:
 | no ``opponent`` (``advgo gtp``, ``advgo play``) | the victim of the curriculum stage it was saved at |
 
 Its name says which (``ckpt-… (A-MCTS-S@32 vs cp2@1)``, ``ckpt-… (MCTS@32)``).
+
+A victim with ``hardened=true`` (``zoo:``, ``net:`` a victim checkpoint, ``katanet``) plays as the paper's hardened
+victim (:class:`advgo.victims.HardenedAgent`: no pass while it has a legal move outside its own pass-alive
+territory; its name ends in ``hardened``). An adversary modelling it models its unhardened policy, as in training
+with ``victimplay.hardening``.
 """
 
 from __future__ import annotations
@@ -36,7 +41,7 @@ from .nets import TorchEvaluator, load_checkpoint
 from .rules import Rules
 from .search import SearchConfig
 from .training.adversary_config import AdversaryRunConfig
-from .victims import AMCTS_MODES, ExternalVictim, resolve_victim
+from .victims import AMCTS_MODES, ExternalVictim, HardenedAgent, resolve_victim
 
 log = logging.getLogger(__name__)
 SYMMETRIES = ("none", "random", "average")
@@ -75,8 +80,8 @@ def make_agent(spec: str | AgentSpec, *, seed: int = 0, device="cpu", rules: Rul
         temperature = float(parsed.get("temperature", 0.0))
         if temperature < 0:
             raise ValueError(f"agent {parsed.text!r}: temperature must be >= 0")
-        agent = resolve_victim(parsed.text, visits, device=device).agent(
-            rules, temperature=temperature, seed=seed, symmetry=parsed.get("symmetry", "none"))
+        plain = AgentSpec(parsed.kind, parsed.target, tuple(p for p in parsed.params if p[0] != "hardened"))
+        agent = _victim_agent(resolve_victim(plain.text, visits, device=device), parsed, rules, temperature, seed)
     else:
         agent = ExternalVictim(parsed, visits).agent(rules, seed=seed)
     agent.agent_spec = parsed.text  # the one field only the registry knows
@@ -107,13 +112,25 @@ def _net_agent(spec: AgentSpec, visits: int, seed: int, device, rules: Rules,
             raise ValueError(f"agent {spec.text!r}: no checkpoint file at {path}")
         ckpt = load_checkpoint(path, device=device)
         if (ckpt.extra or {}).get("role") == "adversary":
+            if spec.get("hardened") is not None:
+                raise ValueError(f"agent {spec.text!r}: hardened applies to victims, not adversary checkpoints")
             return _adversary_agent(spec, ckpt, temperature, seed, device, rules, opponent)
         if spec.get("victim") is not None:
             raise ValueError(f"agent {spec.text!r}: victim applies to adversary checkpoints")
     elif spec.get("amcts") is not None:
         raise ValueError(f"agent {spec.text!r}: amcts applies to adversary checkpoints (net:PATH)")
     victim = resolve_victim(spec.target, visits, device=device)
-    return victim.agent(rules, temperature=temperature, seed=seed, symmetry=spec.get("symmetry", "none"))
+    return _victim_agent(victim, spec, rules, temperature, seed)
+
+
+def _victim_agent(victim, spec: AgentSpec, rules: Rules, temperature: float, seed: int) -> Agent:
+    """``victim`` as it plays (its symmetry, temperature), hardened against passing when ``spec`` says so."""
+    agent = victim.agent(rules, temperature=temperature, seed=seed, symmetry=spec.get("symmetry", "none"))
+    if not spec.get("hardened", False):
+        return agent
+    hardened = HardenedAgent(agent, victim.policy("S", rules))
+    hardened.name = f"{agent.name} hardened"
+    return hardened
 
 
 def _adversary_agent(spec: AgentSpec, ckpt, temperature: float, seed: int, device, rules: Rules,

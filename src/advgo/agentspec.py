@@ -4,10 +4,10 @@
 |---|---|---|
 | ``random`` | uniform over the legal moves, pass included | ``seed`` |
 | ``baseline:POLICY`` | a baseline attack of the paper: ``pass``, ``edge``, ``random``, ``spiral`` or ``mirror`` (:mod:`advgo.agents.baselines`) | ``seed``, ``moves_before_pass`` (default 2·N²) |
-| ``zoo:NAME`` | a bundled zoo net (``advgo zoo list``) | ``visits`` (1 = raw policy), ``temperature``, ``symmetry`` |
-| ``net:PATH`` | a checkpoint of ``advgo train victim`` or ``advgo train adversary``; an adversary plays A-MCTS modelling its opponent (:mod:`advgo.agent_registry`) | ``visits``, ``temperature``, ``symmetry``, ``amcts`` (``S``, ``S++``, ``R``, ``plain``), ``victim`` (last: the spec its A-MCTS models) |
+| ``zoo:NAME`` | a bundled zoo net (``advgo zoo list``) | ``visits`` (1 = raw policy), ``temperature``, ``symmetry``, ``hardened`` |
+| ``net:PATH`` | a checkpoint of ``advgo train victim`` or ``advgo train adversary``; an adversary plays A-MCTS modelling its opponent (:mod:`advgo.agent_registry`) | ``visits``, ``temperature``, ``symmetry``, ``hardened`` (victims), ``amcts`` (``S``, ``S++``, ``R``, ``plain``), ``victim`` (last: the spec its A-MCTS models) |
 | ``gnugo`` | GNU Go over GTP (the engine spec ``gnugo.yaml``) | ``level`` (0..10) |
-| ``katanet`` | KataGo's own net in process (``advgo engines install katago`` puts it in place): raw policy at 1 visit, our MCTS over it above | ``visits``, ``model`` (a ``.bin.gz`` file), ``dtype`` (``fp32``, exact; ``bf16``, faster), ``temperature``, ``symmetry`` |
+| ``katanet`` | KataGo's own net in process (``advgo engines install katago`` puts it in place): raw policy at 1 visit, our MCTS over it above | ``visits``, ``model`` (a ``.bin.gz`` file), ``dtype`` (``fp32``, exact; ``bf16``, faster), ``temperature``, ``symmetry``, ``hardened`` |
 | ``katago`` | KataGo over GTP (``advgo engines install katago``) | ``visits`` |
 | ``gtp:COMMAND LINE`` | any GTP engine; quote the command in the shell (``'gtp:gnugo --mode gtp'``) | — (the command is taken verbatim) |
 | ``engine:NAME`` | any engine spec ``NAME.yaml`` (``advgo.agents.gtp.engine_dirs``) | that spec's ``defaults`` |
@@ -16,6 +16,9 @@
 This module only parses and checks the syntax (it imports nothing of ours); :mod:`advgo.agent_registry` builds the
 agents. Parameters are parsed from the right, so a path may contain ``:`` as long as no part after it looks
 like ``key=value``.
+
+``hardened=true`` (``1``, ``yes``; ``false``, ``0``, ``no``) makes a net victim the paper's hardened victim: it may not
+pass while it has a legal move outside its own pass-alive territory (``advgo.victims.HardenedAgent``).
 """
 
 from __future__ import annotations
@@ -26,10 +29,10 @@ import re
 AGENT_FORMS = (
     "random[:seed=N]",
     "baseline:pass|edge|random|spiral|mirror[:seed=N][:moves_before_pass=N]",
-    "zoo:NAME[:visits=N][:temperature=T]",
-    "net:PATH[:visits=N][:temperature=T][:amcts=S|S++|R|plain][:victim=SPEC]",
+    "zoo:NAME[:visits=N][:temperature=T][:hardened=true]",
+    "net:PATH[:visits=N][:temperature=T][:hardened=true][:amcts=S|S++|R|plain][:victim=SPEC]",
     "gnugo[:level=N]",
-    "katanet[:visits=N][:model=PATH][:dtype=fp32|bf16][:temperature=T]",
+    "katanet[:visits=N][:model=PATH][:dtype=fp32|bf16][:temperature=T][:hardened=true]",
     "katago[:visits=N]",
     'gtp:"COMMAND LINE"',
     "engine:NAME[:PARAM=V]",
@@ -37,14 +40,26 @@ AGENT_FORMS = (
 )
 """What ``parse_agent_spec`` accepts, for error messages and ``--help``."""
 
+def flag(value: str) -> bool:
+    """A yes/no parameter: ``true``, ``1``, ``yes``, ``on`` or ``false``, ``0``, ``no``, ``off`` (any case)."""
+    word = value.strip().lower()
+    if word in ("true", "1", "yes", "on"):
+        return True
+    if word in ("false", "0", "no", "off"):
+        return False
+    raise ValueError(value)
+
+
 _KINDS = {
     # kind: (takes a target after the first ':', parameters it accepts (None: any, checked by the engine spec))
     "random": (False, {"seed": int}),
     "baseline": (True, {"seed": int, "moves_before_pass": int}),
-    "zoo": (True, {"visits": int, "temperature": float, "symmetry": str}),
-    "net": (True, {"visits": int, "temperature": float, "symmetry": str, "amcts": str, "victim": str}),
+    "zoo": (True, {"visits": int, "temperature": float, "symmetry": str, "hardened": flag}),
+    "net": (True, {"visits": int, "temperature": float, "symmetry": str, "hardened": flag, "amcts": str,
+                   "victim": str}),
     "gnugo": (False, {"level": int}),
-    "katanet": (False, {"visits": int, "model": str, "dtype": str, "temperature": float, "symmetry": str}),
+    "katanet": (False, {"visits": int, "model": str, "dtype": str, "temperature": float, "symmetry": str,
+                        "hardened": flag}),
     "katago": (False, {"visits": int}),
     "gtp": (True, {}),
     "engine": (True, None),
@@ -93,11 +108,17 @@ class AgentSpec:
     def text(self) -> str:
         """The canonical spec string (parses back to an equal ``AgentSpec``)."""
         parts = [self.kind] + ([self.target] if self.target else [])
-        parts += [f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in self.params]
+        parts += [f"{k}={_show(v)}" for k, v in self.params]
         return ":".join(parts)
 
     def __str__(self) -> str:
         return self.text
+
+
+def _show(value) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def _fail(text: str, why: str) -> AgentSpecError:
@@ -165,4 +186,5 @@ def _typed(text: str, kind: str, key: str, value: str, accepted: dict | None):
     try:
         return accepted[key](value)
     except ValueError:
-        raise _fail(text, f"{key}={value!r} is not a{'n integer' if accepted[key] is int else ' number'}") from None
+        what = {int: "an integer", float: "a number", flag: "true or false"}[accepted[key]]
+        raise _fail(text, f"{key}={value!r} is not {what}") from None

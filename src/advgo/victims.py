@@ -320,6 +320,9 @@ def load_victims(entries, board_size: int, rules: str, need_policy: bool,
     """
     victims = {}
     for i, entry in enumerate(entries):
+        if ":hardened=" in str(entry.victim):
+            raise ValueError(f"curriculum.entries[{i}]: {entry.victim!r}: a curriculum victim is hardened by "
+                             f"victimplay.hardening: true, not by its spec")
         try:
             victims[entry.label] = resolve_victim(entry.victim, entry.visits, device=device, board_size=board_size)
         except (ValueError, KeyError) as err:
@@ -346,6 +349,8 @@ class HardenedAgent(Agent):
         self.inner = inner
         self.policy = policy
         self.name = inner.name
+        self.board_size = inner.board_size
+        self.rules_supported = inner.rules_supported
         self.overrides = 0  # passes replaced by a move
 
     def start(self, size, rules, batch):
