@@ -1,0 +1,120 @@
+"""How did one player lose its games? Each game replayed: its margin, its stones captured, and its last pass.
+
+Reads SGF files (a match's ``games/``, a table cell's ``cells/rX-cY/games``, a run's ``sgf/``; folders are searched
+for ``*.sgf``) and keeps the games in which ``--player`` (a substring of the SGF's player name: a checkpoint's file
+name, ``cp6``, ``gnugo``) took part and lost by the SGF's result. For each it tells a loss on the board from one
+given away by a pass:
+
+| column | meaning |
+|---|---|
+| ``margin`` | the final margin (area score, the SGF's rules) |
+| ``captured`` | the player's stones taken off the board in the game (captured, or by its own suicide where the rules
+  allow it), and the most taken by one move |
+| ``last pass`` | who passed first in the closing pair of passes: the player (``own``) or its opponent |
+| ``open`` | at the player's last pass, its legal moves outside its own pass-alive territory (0: nothing left that the
+  paper's hardening would make it play) |
+
+Usage: .venv/bin/python scripts/endings.py PATH [PATH ...] --player SUBSTR [--games]
+e.g.   .venv/bin/python scripts/endings.py runs/table-cp6v1/cells/r0-c0/games --player ckpt-000003000
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+from pathlib import Path
+
+import numpy as np
+
+from advgo import GameState
+from advgo.passalive import pass_alive_territory
+from advgo.sgf import read_sgf
+
+BIG_CAPTURE = 10
+"""A capture of at least this many stones in one move counts as a group killed."""
+
+
+def sgf_files(paths: list[str]) -> list[Path]:
+    files: list[Path] = []
+    for path in map(Path, paths):
+        files += sorted(path.rglob("*.sgf")) if path.is_dir() else [path]
+    return [f for f in files if not f.name.endswith("-void.sgf")]
+
+
+def _colour_of(player: str, black: str, white: str, path: Path) -> int:
+    """1 or -1: the colour whose name is ``player`` or, failing that, the one name holding it; 0: neither."""
+    for names in ((black == player, white == player), (player in black, player in white)):
+        if all(names):
+            raise ValueError(f"{path}: {player!r} names both players ({black!r}, {white!r}); give more of the name")
+        if any(names):
+            return 1 if names[0] else -1
+    return 0
+
+
+def ending(path: Path, player: str) -> dict | None:
+    """The ending of one game ``player`` lost (None when it did not play or did not lose)."""
+    record = read_sgf(path.read_bytes())
+    colour = _colour_of(player, record.player_black, record.player_white, path)
+    if colour == 0:
+        return None
+    if not record.result or record.result[0] not in "BW" or (record.result[0] == "B") == (colour == 1):
+        return None
+    state = GameState.new(record.size, record.rules)
+    captured, largest, last_pass, open_moves = 0, 0, None, None
+    n2 = record.size * record.size
+    for i, move in enumerate(record.moves):
+        if move == n2 and state.to_play == colour:
+            territory = pass_alive_territory(state.board, colour, record.rules.suicide).reshape(-1)
+            open_moves = int((state.legal_mask()[:-1] & ~territory).sum())
+            last_pass = i
+        placed = int(move != n2 and state.to_play == colour)
+        before = int((state.board == colour).sum())
+        state = state.play(move)
+        lost = before + placed - int((state.board == colour).sum())  # captured, or its own suicide
+        captured += lost
+        largest = max(largest, lost)
+    moves = list(record.moves)
+    passes_at_end = len(moves) >= 2 and moves[-1] == n2 and moves[-2] == n2
+    first = None if not passes_at_end else ("own" if (len(moves) - 2 - (0 if colour == 1 else 1)) % 2 == 0
+                                            else "opponent")
+    return {"file": path.name, "colour": "B" if colour == 1 else "W", "result": record.result, "moves": len(moves),
+            "captured": captured, "largest": largest, "first_pass": first or "none (capped)",
+            "open": open_moves if last_pass is not None else None}
+
+
+def _margin(result: str) -> float:
+    try:
+        return float(result[2:])
+    except ValueError:  # B+R, W+T: no count
+        return float("nan")
+
+
+def kind(e: dict) -> str:
+    if e["largest"] >= BIG_CAPTURE:
+        return f"a group of {BIG_CAPTURE}+ stones killed"
+    if e["first_pass"] == "own" and e["open"]:
+        return "passed first with moves left outside pass-alive territory"
+    return "lost on the board otherwise"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("paths", nargs="+")
+    parser.add_argument("--player", required=True, help="substring of the SGF player name whose losses to read")
+    parser.add_argument("--games", action="store_true", help="print every lost game, not only the summary")
+    args = parser.parse_args()
+    files = sgf_files(args.paths)
+    endings = [e for e in (ending(f, args.player) for f in files) if e is not None]
+    print(f"{len(files)} games read; {args.player!r} lost {len(endings)}")
+    if args.games:
+        for e in endings:
+            print("  ".join(f"{k}={v}" for k, v in e.items()))
+    by_kind = collections.Counter((e["colour"], kind(e)) for e in endings)
+    for (colour, what), count in sorted(by_kind.items()):
+        margins = [_margin(e["result"]) for e in endings if e["colour"] == colour and kind(e) == what]
+        print(f"as {colour}: {count:4d}  {what}  (margin {min(margins):g}-{max(margins):g}, "
+              f"median {np.median(margins):g})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,61 @@
+"""``scripts/endings.py``: the losses it reads back from SGF, cross-checked by a count of stones."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from advgo import GameState, Rules
+from advgo.sgf import save_sgf
+
+SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "endings.py"
+spec = importlib.util.spec_from_file_location("endings", SCRIPT)
+endings = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(endings)
+
+
+def random_game(seed: int, size: int = 5) -> GameState:
+    rng = np.random.default_rng(seed)
+    state = GameState.new(size, Rules.tromp_taylor(0.5), max_moves=3 * size * size)
+    while not state.is_over:
+        legal = state.legal_actions()
+        moves = legal[legal != state.pass_action] if rng.random() < 0.9 and len(legal) > 1 else legal
+        state = state.play(int(rng.choice(moves)))
+    return state
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10**6))
+def test_a_loss_is_read_back_with_every_stone_it_lost(tmp_path_factory, seed):
+    """Captured stones = the loser's stones played - those left on the board; the closing pass is whose it was."""
+    state = random_game(seed)
+    if state.winner == 0 or state.end_reason == "move_cap":
+        return
+    path = save_sgf(tmp_path_factory.mktemp("g") / "game.sgf", state, black="alpha", white="beta")
+    loser = "alpha" if state.winner == -1 else "beta"
+    colour = 1 if loser == "alpha" else -1
+    e = endings.ending(path, loser)
+    assert e is not None and endings.ending(path, "alpha" if loser == "beta" else "beta") is None
+    moves = list(state.moves)
+    played = sum(1 for i, m in enumerate(moves) if m != state.pass_action and (i % 2 == 0) == (colour == 1))
+    assert e["captured"] == played - int((state.board == colour).sum())
+    assert 0 <= e["largest"] <= e["captured"]
+    own_first = (len(moves) - 2) % 2 == (0 if colour == 1 else 1)
+    assert e["first_pass"] == ("own" if own_first else "opponent")
+    assert e["open"] is not None and e["open"] >= 0
+
+
+def test_a_player_named_in_both_names_is_an_error(tmp_path):
+    state = random_game(1)
+    path = save_sgf(tmp_path / "game.sgf", state, black="zoo:cp6", white="net:runs/attack-cp6/ckpt.pt")
+    assert endings._colour_of("zoo:cp6", "zoo:cp6", "net:runs/attack-cp6/ckpt.pt", path) == 1
+    try:
+        endings.ending(path, "cp6")
+    except ValueError as err:
+        assert "names both players" in str(err)
+    else:
+        raise AssertionError("an ambiguous player name was accepted")
