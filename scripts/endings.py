@@ -1,16 +1,17 @@
 """How did one player lose its games? Each game replayed: its margin, its stones captured, and its last pass.
 
 Reads SGF files (a match's ``games/``, a table cell's ``cells/rX-cY/games``, a run's ``sgf/``; folders are searched
-for ``*.sgf``) and keeps the games in which ``--player`` (a substring of the SGF's player name: a checkpoint's file
-name, ``cp6``, ``gnugo``) took part and lost by the SGF's result. For each it tells a loss on the board from one
-given away by a pass:
+for ``*.sgf``) and keeps the games in which ``--player`` (the SGF's player name, or a part of it found in one name only:
+a checkpoint's file name, ``zoo:cp6``, ``gnugo``) took part and lost by the SGF's result. For each it tells a loss on the board from one
+given away by a pass (``kind``: a group of ``BIG_CAPTURE``+ stones killed; else a last pass made with
+``OPEN_POSITION``+ moves left outside its pass-alive territory; else a settled position lost on the board):
 
 | column | meaning |
 |---|---|
 | ``margin`` | the final margin (area score, the SGF's rules) |
 | ``captured`` | the player's stones taken off the board in the game (captured, or by its own suicide where the rules
   allow it), and the most taken by one move |
-| ``last pass`` | who passed first in the closing pair of passes: the player (``own``) or its opponent |
+| ``first_pass`` | who passed first in the closing pair of passes: the player (``own``) or its opponent |
 | ``open`` | at the player's last pass, its legal moves outside its own pass-alive territory (0: nothing left that the
   paper's hardening would make it play) |
 
@@ -32,6 +33,9 @@ from advgo.sgf import read_sgf
 
 BIG_CAPTURE = 10
 """A capture of at least this many stones in one move counts as a group killed."""
+OPEN_POSITION = 10
+"""A last pass with at least this many legal moves left outside the player's pass-alive territory was made in an
+open position (the pass attack: 76 on 9x9 after 9 moves); settled 9x9 endings of our nets leave 0-5."""
 
 
 def sgf_files(paths: list[str]) -> list[Path]:
@@ -92,9 +96,9 @@ def _margin(result: str) -> float:
 def kind(e: dict) -> str:
     if e["largest"] >= BIG_CAPTURE:
         return f"a group of {BIG_CAPTURE}+ stones killed"
-    if e["first_pass"] == "own" and e["open"]:
-        return "passed first with moves left outside pass-alive territory"
-    return "lost on the board otherwise"
+    if e["open"] is not None and e["open"] >= OPEN_POSITION:
+        return f"passed with {OPEN_POSITION}+ moves left outside its pass-alive territory"
+    return "lost a settled position on the board"
 
 
 def main() -> None:

@@ -59,3 +59,14 @@ def test_a_player_named_in_both_names_is_an_error(tmp_path):
         assert "names both players" in str(err)
     else:
         raise AssertionError("an ambiguous player name was accepted")
+
+
+def test_the_pass_attack_and_a_killed_group_are_told_apart(tmp_path):
+    rules = Rules.tromp_taylor(7.5)
+    passed = GameState.from_moves(9, rules, [40, 81, 81])  # black plays one stone; white passes, black passes back
+    path = save_sgf(tmp_path / "pass.sgf", passed, black="adversary", white="victim")
+    e = endings.ending(path, "victim")
+    assert (e["open"], e["first_pass"], e["captured"]) == (80, "own", 0)
+    assert endings.kind(e).startswith("passed with")
+    e["largest"] = endings.BIG_CAPTURE
+    assert endings.kind(e).startswith("a group of")
