@@ -23,13 +23,14 @@ from __future__ import annotations
 
 import argparse
 import collections
+import dataclasses
 from pathlib import Path
 
 import numpy as np
 
 from advgo import GameState
 from advgo.passalive import pass_alive_territory
-from advgo.sgf import read_sgf
+from advgo.sgf import SgfRecord, read_sgf, record_to_game
 
 BIG_CAPTURE = 10
 """A capture of at least this many stones in one move counts as a group killed."""
@@ -43,6 +44,11 @@ def sgf_files(paths: list[str]) -> list[Path]:
     for path in map(Path, paths):
         files += sorted(path.rglob("*.sgf")) if path.is_dir() else [path]
     return [f for f in files if not f.name.endswith("-void.sgf")]
+
+
+def initial_state(record: SgfRecord) -> GameState:
+    """The game's first position: its setup stones (handicap, AB/AW) and player to move."""
+    return record_to_game(dataclasses.replace(record, moves=()))
 
 
 def _colour_of(player: str, black: str, white: str, path: Path) -> int:
@@ -63,10 +69,12 @@ def ending(path: Path, player: str) -> dict | None:
         return None
     if not record.result or record.result[0] not in "BW" or (record.result[0] == "B") == (colour == 1):
         return None
-    state = GameState.new(record.size, record.rules)
+    state = initial_state(record)
     captured, largest, last_pass, open_moves = 0, 0, None, None
     n2 = record.size * record.size
+    movers = []
     for i, move in enumerate(record.moves):
+        movers.append(state.to_play)
         if move == n2 and state.to_play == colour:
             territory = pass_alive_territory(state.board, colour, record.rules.suicide).reshape(-1)
             open_moves = int((state.legal_mask()[:-1] & ~territory).sum())
@@ -79,8 +87,7 @@ def ending(path: Path, player: str) -> dict | None:
         largest = max(largest, lost)
     moves = list(record.moves)
     passes_at_end = len(moves) >= 2 and moves[-1] == n2 and moves[-2] == n2
-    first = None if not passes_at_end else ("own" if (len(moves) - 2 - (0 if colour == 1 else 1)) % 2 == 0
-                                            else "opponent")
+    first = None if not passes_at_end else ("own" if movers[-2] == colour else "opponent")
     return {"file": path.name, "colour": "B" if colour == 1 else "W", "result": record.result, "moves": len(moves),
             "captured": captured, "largest": largest, "first_pass": first or "none (capped)",
             "open": open_moves if last_pass is not None else None}

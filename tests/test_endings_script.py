@@ -70,3 +70,28 @@ def test_the_pass_attack_and_a_killed_group_are_told_apart(tmp_path):
     assert endings.kind(e).startswith("passed with")
     e["largest"] = endings.BIG_CAPTURE
     assert endings.kind(e).startswith("a group of")
+
+
+probe_spec = importlib.util.spec_from_file_location("group_probe", SCRIPT.with_name("group_probe.py"))
+group_probe = importlib.util.module_from_spec(probe_spec)
+probe_spec.loader.exec_module(group_probe)
+
+
+def two_eyed_group() -> GameState:
+    """5x5, white to play: a white group of 13 stones with two one-point eyes, walled in by black."""
+    white = [r * 5 + c for r, c in [(0, c) for c in range(5)] + [(1, 0), (1, 2), (1, 4)] + [(2, c) for c in range(5)]]
+    return GameState.setup(5, Rules.tromp_taylor(0.5), black=range(15, 20), white=white, to_play=-1)
+
+
+def test_filling_an_own_eye_gives_the_group_away_and_the_probe_finds_it(tmp_path):
+    state = two_eyed_group()
+    fill, other = 1 * 5 + 1, 1 * 5 + 3
+    assert group_probe.gives_away(state, fill, 10) and not group_probe.gives_away(state, state.pass_action, 10)
+    assert not group_probe.gives_away(state, 4 * 5 + 0, 10)  # a move outside: both eyes stay
+    assert group_probe.gives_away(state, fill, 14) and not group_probe.gives_away(state, fill, 15)  # 13 and the fill
+    game = state.play(fill).play(other)
+    assert int((game.board == -1).sum()) == 0  # black took all fourteen
+    path = save_sgf(tmp_path / "g.sgf", game, black="adversary", white="victim")
+    found = group_probe.blunder_positions([str(tmp_path)], "victim", 10)
+    assert len(found) == 1 and np.array_equal(found[0].board, state.board) and found[0].to_play == -1
+    assert group_probe.blunder_positions([str(path)], "adversary", 1) == []
