@@ -2,8 +2,9 @@
 
 Reads SGF files (a match's ``games/``, a table cell's ``cells/rX-cY/games``, a run's ``sgf/``; folders are searched
 for ``*.sgf``) and keeps the games in which ``--player`` (the SGF's player name, or a part of it found in one name only:
-a checkpoint's file name, ``zoo:cp6``, ``gnugo``) took part and lost by the SGF's result. For each it tells a loss on the board from one
-given away by a pass (``kind``: a group of ``BIG_CAPTURE``+ stones killed; else a last pass made with
+a checkpoint's file name, ``zoo:cp6``, ``gnugo``) took part and lost by the SGF's result (a game stopped at the
+move cap, a win for neither side by advgo's counting rule, is counted apart). For each it tells a loss on the board
+from one given away by a pass (``kind``: a group of ``BIG_CAPTURE``+ stones killed; else a last pass made with
 ``OPEN_POSITION``+ moves left outside its pass-alive territory; else a settled position lost on the board):
 
 | column | meaning |
@@ -32,6 +33,9 @@ from advgo import GameState
 from advgo.passalive import pass_alive_territory
 from advgo.sgf import SgfRecord, read_sgf, record_to_game
 
+CAPPED = "none (capped)"
+"""``first_pass`` of a game that did not end by two passes (the move cap): advgo counts it as a win for neither side,
+so it is not a loss here."""
 BIG_CAPTURE = 10
 """A capture of at least this many stones in one move counts as a group killed."""
 OPEN_POSITION = 10
@@ -89,7 +93,7 @@ def ending(path: Path, player: str) -> dict | None:
     passes_at_end = len(moves) >= 2 and moves[-1] == n2 and moves[-2] == n2
     first = None if not passes_at_end else ("own" if movers[-2] == colour else "opponent")
     return {"file": path.name, "colour": "B" if colour == 1 else "W", "result": record.result, "moves": len(moves),
-            "captured": captured, "largest": largest, "first_pass": first or "none (capped)",
+            "captured": captured, "largest": largest, "first_pass": first or CAPPED,
             "open": open_moves if last_pass is not None else None}
 
 
@@ -115,8 +119,10 @@ def main() -> None:
     parser.add_argument("--games", action="store_true", help="print every lost game, not only the summary")
     args = parser.parse_args()
     files = sgf_files(args.paths)
-    endings = [e for e in (ending(f, args.player) for f in files) if e is not None]
-    print(f"{len(files)} games read; {args.player!r} lost {len(endings)}")
+    read = [e for e in (ending(f, args.player) for f in files) if e is not None]
+    endings = [e for e in read if e["first_pass"] != CAPPED]
+    print(f"{len(files)} games read; {args.player!r} lost {len(endings)}"
+          f"{f' (and {len(read) - len(endings)} capped, a non-win for both sides, not counted)' if len(read) > len(endings) else ''}")
     if args.games:
         for e in endings:
             print("  ".join(f"{k}={v}" for k, v in e.items()))

@@ -95,3 +95,11 @@ def test_filling_an_own_eye_gives_the_group_away_and_the_probe_finds_it(tmp_path
     found = group_probe.blunder_positions([str(tmp_path)], "victim", 10)
     assert len(found) == 1 and np.array_equal(found[0].board, state.board) and found[0].to_play == -1
     assert group_probe.blunder_positions([str(path)], "adversary", 1) == []
+
+
+def test_a_capped_game_is_no_loss(tmp_path):
+    state = GameState.from_moves(5, Rules.tromp_taylor(0.5), [0, 1, 2], max_moves=3)  # stopped at the cap
+    assert state.end_reason == "move_cap"
+    path = save_sgf(tmp_path / "capped.sgf", state, black="alpha", white="beta")
+    loser = "alpha" if state.winner == -1 else "beta"
+    assert endings.ending(path, loser)["first_pass"] == endings.CAPPED
