@@ -41,6 +41,10 @@ def test_a_table_folder_resumes_finished_cells_and_replays_changed_ones(tmp_path
     changed = run_table(small_table(games=6), tmp_path)
     assert [c.replayed for c in changed] == [False, True, False, True]  # column 1 sets its own games
     assert changed[0].summary["games"] == 6
+    kept = json.loads((tmp_path / "cells" / "r0-c0.previous-1" / "match.json").read_text())  # nothing lost
+    assert kept["summary"] == first[0].summary and len(list((tmp_path / "cells").glob("r0-c1.previous-*"))) == 0
+    run_table(small_table(games=4), tmp_path)
+    assert (tmp_path / "cells" / "r0-c0.previous-2" / "match.json").is_file()
 
 
 class Stop(Exception):

@@ -15,7 +15,9 @@ rules with the engines (GNU Go: Chinese) and writes every game as SGF.
 
 A table folder resumes: a cell whose ``match.json`` is already there with the same match config is read back,
 not replayed, so a killed run (or one given more columns) continues where it stopped; a cell stopped before its
-end (no ``match.json``) is played again from its first game, its earlier games removed first (logged).
+end (no ``match.json``) is played again from its first game, its earlier games removed first (logged); a finished
+cell whose match config changed (games, workers, seed, a newer checkpoint...) is kept aside as ``rI-cJ.previous-N``
+and played again (logged).
 """
 
 from __future__ import annotations
@@ -168,11 +170,7 @@ def run_table(cfg: TableConfig, out_dir: Path, on_game: Callable[[], None] | Non
                     for _ in range(match_cfg.games):
                         on_game()
             else:
-                stale = list((folder / "games").glob("*"))
-                if stale:
-                    log.info("cell %s vs %s was stopped before its end: its %d games are played again", row.name,
-                             column.name, len(stale))
-                    shutil.rmtree(folder)
+                _clear(folder, row.name, column.name)
                 log.info("cell %s vs %s: %d games", row.name, column.name, match_cfg.games)
                 run = run_match(match_cfg, folder, on_game=None if on_game is None else lambda _r: on_game())
                 cell = Cell(i, j, match_cfg, match_json(run)["summary"], run.rules.name)
@@ -181,6 +179,23 @@ def run_table(cfg: TableConfig, out_dir: Path, on_game: Callable[[], None] | Non
             if on_cell is not None:
                 on_cell(cell)
     return cells
+
+
+def _clear(folder: Path, row: str, column: str) -> None:
+    """Make room for a cell to be played: the games of one stopped before its end are removed; a finished cell
+    played with another match config (other games, workers, seed...) is kept aside as ``rI-cJ.previous-N``."""
+    if (folder / "match.json").is_file():
+        n = 1
+        while folder.with_name(f"{folder.name}.previous-{n}").exists():
+            n += 1
+        aside = folder.rename(folder.with_name(f"{folder.name}.previous-{n}"))
+        log.info("cell %s vs %s was played with another match config: kept as %s, played again", row, column, aside)
+        return
+    stale = list((folder / "games").glob("*"))
+    if stale:
+        log.info("cell %s vs %s was stopped before its end: its %d games are played again", row, column, len(stale))
+    if folder.exists():
+        shutil.rmtree(folder)
 
 
 def cell_text(summary: dict) -> str:
