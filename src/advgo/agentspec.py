@@ -40,6 +40,7 @@ AGENT_FORMS = (
 )
 """What ``parse_agent_spec`` accepts, for error messages and ``--help``."""
 
+
 def flag(value: str) -> bool:
     """A yes/no parameter: ``true``, ``1``, ``yes``, ``on`` or ``false``, ``0``, ``no``, ``off`` (any case)."""
     word = value.strip().lower()
