@@ -55,7 +55,15 @@ def initial_state(record: SgfRecord) -> GameState:
     return record_to_game(dataclasses.replace(record, moves=()))
 
 
-def _colour_of(player: str, black: str, white: str, path: Path) -> int:
+def stones_lost(state: GameState, move: int, colour: int) -> tuple[int, GameState]:
+    """``colour``'s stones that ``move`` (played in ``state``) takes off the board — captured, or by its own suicide
+    where the rules allow it — and the position after it."""
+    placed = int(move != state.pass_action and state.to_play == colour)
+    after = state.play(move)
+    return int((state.board == colour).sum()) + placed - int((after.board == colour).sum()), after
+
+
+def colour_of(player: str, black: str, white: str, path: Path) -> int:
     """1 or -1: the colour whose name is ``player`` or, failing that, the one name holding it; 0: neither."""
     for names in ((black == player, white == player), (player in black, player in white)):
         if all(names):
@@ -68,7 +76,7 @@ def _colour_of(player: str, black: str, white: str, path: Path) -> int:
 def ending(path: Path, player: str) -> dict | None:
     """The ending of one game ``player`` lost (None when it did not play or did not lose)."""
     record = read_sgf(path.read_bytes())
-    colour = _colour_of(player, record.player_black, record.player_white, path)
+    colour = colour_of(player, record.player_black, record.player_white, path)
     if colour == 0:
         return None
     if not record.result or record.result[0] not in "BW" or (record.result[0] == "B") == (colour == 1):
@@ -83,10 +91,7 @@ def ending(path: Path, player: str) -> dict | None:
             territory = pass_alive_territory(state.board, colour, record.rules.suicide).reshape(-1)
             open_moves = int((state.legal_mask()[:-1] & ~territory).sum())
             last_pass = i
-        placed = int(move != n2 and state.to_play == colour)
-        before = int((state.board == colour).sum())
-        state = state.play(move)
-        lost = before + placed - int((state.board == colour).sum())  # captured, or its own suicide
+        lost, state = stones_lost(state, move, colour)
         captured += lost
         largest = max(largest, lost)
     moves = list(record.moves)

@@ -28,11 +28,6 @@ endings = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(endings)
 
 
-def stones_taken(state: GameState, move: int, colour: int) -> int:
-    """``colour``'s stones that ``move`` (played in ``state``) takes off the board."""
-    return int((state.board == colour).sum()) - int((state.play(move).board == colour).sum())
-
-
 def gives_away(state: GameState, move: int, stones: int) -> bool:
     """Whether after ``move`` by the player to move the opponent has a move that takes ``stones`` or more of its
     stones at once."""
@@ -40,7 +35,8 @@ def gives_away(state: GameState, move: int, stones: int) -> bool:
     after = state.play(move)
     if after.is_over:
         return False
-    return any(stones_taken(after, int(a), colour) >= stones for a in after.legal_actions() if a != after.pass_action)
+    return any(endings.stones_lost(after, int(a), colour)[0] >= stones
+               for a in after.legal_actions() if a != after.pass_action)
 
 
 def blunder_positions(paths: list[str], player: str, stones: int) -> list[GameState]:
@@ -48,7 +44,7 @@ def blunder_positions(paths: list[str], player: str, stones: int) -> list[GameSt
     found = []
     for path in endings.sgf_files(paths):
         record = read_sgf(path.read_bytes())
-        colour = endings._colour_of(player, record.player_black, record.player_white, path)
+        colour = endings.colour_of(player, record.player_black, record.player_white, path)
         if colour == 0:
             continue
         state = endings.initial_state(record)
@@ -56,7 +52,7 @@ def blunder_positions(paths: list[str], player: str, stones: int) -> list[GameSt
         for move, reply in zip(moves, moves[1:] + [None], strict=True):
             after = state.play(move)
             if (reply is not None and state.to_play == colour and move != state.pass_action and not after.is_over
-                    and stones_taken(after, reply, colour) >= stones):
+                    and endings.stones_lost(after, reply, colour)[0] >= stones):
                 found.append(state)
             state = after
     return found

@@ -52,7 +52,7 @@ def test_a_loss_is_read_back_with_every_stone_it_lost(tmp_path_factory, seed):
 def test_a_player_named_in_both_names_is_an_error(tmp_path):
     state = random_game(1)
     path = save_sgf(tmp_path / "game.sgf", state, black="zoo:cp6", white="net:runs/attack-cp6/ckpt.pt")
-    assert endings._colour_of("zoo:cp6", "zoo:cp6", "net:runs/attack-cp6/ckpt.pt", path) == 1
+    assert endings.colour_of("zoo:cp6", "zoo:cp6", "net:runs/attack-cp6/ckpt.pt", path) == 1
     try:
         endings.ending(path, "cp6")
     except ValueError as err:
