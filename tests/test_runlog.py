@@ -250,3 +250,29 @@ def test_progress_under_a_time_budget_on_a_terminal():
         bar.advance(30)
     out = console.file.getvalue()
     assert "of 0:10:00" in out and "ETA 0:07:" in out and "100000" not in out and "step/s" in out
+
+
+def test_progress_under_a_time_budget_shows_the_steps_when_they_end_first(caplog):
+    """A run whose step total comes well inside its budget shows ``done/total`` and the steps' ETA, not the time
+    left to a budget it will not reach (measured: ``990 step ... ETA 0:32:58 (time budget)`` for a run that ended
+    14 minutes later at its 3,000th step)."""
+    with caplog.at_level(logging.INFO, logger="advgo.runlog"):
+        with progress(3000, "training", "step", console=Console(file=io.StringIO(), force_terminal=False),
+                      log_every_s=0, time_limit_s=2400, started=time.monotonic() - 420) as bar:
+            bar.advance(990)
+    line = caplog.records[0].getMessage()
+    eta = re.search(r"ETA 0:(\d\d):(\d\d) \(steps\)", line)
+    assert "990/3000 step" in line and eta, line
+    # 2,010 steps left at about 990/420 step/s: about 853 s, far inside the 33 minutes left to the budget
+    assert 800 <= 60 * int(eta[1]) + int(eta[2]) <= 900, line
+
+
+def test_progress_under_a_time_budget_on_a_terminal_shows_the_steps_when_they_end_first():
+    console = Console(file=io.StringIO(), force_terminal=True, width=160)
+    with progress(3000, "training", "step", console=console, time_limit_s=2400,
+                  started=time.monotonic() - 420) as bar:
+        for _ in range(10):
+            bar.advance(99)
+            time.sleep(0.01)
+    out = console.file.getvalue()
+    assert "990/3000" in out and "of 0:40:00" in out, out

@@ -238,6 +238,18 @@ def _rate(speed: float | None, unit: str) -> str:
     return f"{speed:,.{0 if speed >= 100 else 1 if speed >= 10 else 2}f} {unit}/s"
 
 
+def _budget_eta(total: float | None, completed: float, speed: float | None, limit: float,
+                elapsed: float) -> tuple[float, bool]:
+    """Time left to a run under a time budget, and whether its step total (at the current rate) ends it before the
+    budget does: ``(seconds, True)`` for the steps, ``(seconds, False)`` for the budget."""
+    left = max(0.0, limit - elapsed)
+    if total and speed and speed > 0:
+        by_steps = max(total - completed, 0) / speed
+        if by_steps < left:
+            return by_steps, True
+    return left, False
+
+
 class _RateColumn(ProgressColumn):
     def __init__(self, unit: str):
         super().__init__()
@@ -253,7 +265,9 @@ class _BudgetColumn(ProgressColumn):
     def render(self, task: Any) -> Text:
         limit, started = task.fields["limit_s"], task.fields["started"]
         elapsed = time.monotonic() - started
-        return Text(f"elapsed {_duration(elapsed)} of {_duration(limit)}  ETA {_duration(max(0.0, limit - elapsed))}",
+        eta, by_steps = _budget_eta(task.total, task.completed, task.speed, limit, elapsed)
+        done = f"{task.completed:g}/{task.total:g}  " if by_steps else ""
+        return Text(f"{done}elapsed {_duration(elapsed)} of {_duration(limit)}  ETA {_duration(eta)}",
                     style="progress.remaining")
 
 
@@ -320,9 +334,13 @@ class ProgressBar:
         self.last_line, elapsed = now, now - self._start
         speed = (self.completed - self._initial) / elapsed if elapsed > 0 else None
         if self.time_limit_s is not None:
+            # The step total is shown only while the rate says it ends the run before the budget does: a total far
+            # beyond the budget (a run sized by minutes) would read ``0/100000 step ... ETA 165:23:12``.
             limit = self.time_limit_s
-            eta = "" if final else f", ETA {_duration(max(0.0, limit - elapsed))} (time budget)"
-            self._log.info("%s: %g %s, %s, elapsed %s of %s (%.0f%%)%s%s", self.description, self.completed,
+            left, by_steps = _budget_eta(self.total, self.completed, speed, limit, elapsed)
+            done = f"{self.completed:g}/{self.total:g}" if by_steps else f"{self.completed:g}"
+            eta = "" if final else f", ETA {_duration(left)} ({'steps' if by_steps else 'time budget'})"
+            self._log.info("%s: %s %s, %s, elapsed %s of %s (%.0f%%)%s%s", self.description, done,
                            self.unit, _rate(speed, self.unit), _duration(elapsed), _duration(limit),
                            100 * min(elapsed / limit, 1.0) if limit > 0 else 100, eta, " (done)" if final else "")
             return
