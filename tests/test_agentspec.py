@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -60,7 +61,7 @@ def test_registry_builds_every_kind_of_our_agents():
 
 @pytest.mark.parametrize("bad, why", [
     ("zoo:nope", "no zoo victim named 'nope'"), ("net:/no/such.pt", "no checkpoint file"),
-    ("zoo:cp1:amcts=S", "no parameter 'amcts'"), ("zoo:cp1:visits=0", "at least 1"),
+    ("zoo:cp1:hardened=maybe", "hardened"), ("zoo:cp1:visits=0", "at least 1"),
     ("zoo:cp1:symmetry=mirror", "symmetry must be"), ("gnugo:level=11", "0..10"),
     ("engine:nope", "unknown engine"), ("gnugo:depth=3", "no parameter"),
 ])
@@ -118,8 +119,37 @@ def test_adversary_checkpoint_models_the_opponent_it_plays(adversary_checkpoint_
 def test_adversary_models_a_victim_checkpoint_opponent(adversary_checkpoint, tiny_victims):
     agent = make_agent(f"net:{adversary_checkpoint}", opponent=f"net:{tiny_victims[0]}:visits=2")
     assert agent.victim_policy is not None and agent.name.endswith("vs ckpt-000000020@2)")
-    with pytest.raises(ValueError, match="victim applies to adversary checkpoints"):
+    with pytest.raises(ValueError, match="victim= names whom A-MCTS models: give amcts= too"):
         make_agent(f"net:{tiny_victims[0]}:victim=zoo:cp1")
+
+
+def test_a_net_never_trained_as_an_adversary_plays_amcts_when_asked(tiny_victims):
+    """``amcts=`` on a zoo net or a victim checkpoint: the start of a victim-play run from that net, modelling a
+    gray-box opponent (or ``victim=``), plain MCTS against a black box or with nobody to model."""
+    from advgo.agents.amcts import AMCTSAgent
+
+    victim = f"net:{tiny_victims[0]}"
+    agent = make_agent("zoo:cp2:visits=8:amcts=S", opponent="zoo:cp1:visits=2")
+    assert isinstance(agent, AMCTSAgent) and agent.victim_policy is not None
+    assert agent.name == "cp2 (A-MCTS-S@8 vs cp1@2)"
+    assert (make_agent(f"{victim}:visits=4:amcts=S++:victim={victim}").name
+            == "ckpt-000000020 (A-MCTS-S++@4 vs ckpt-000000020@1)")
+    with pytest.raises(ValueError, match="5x5 boards, but 9x9"):  # a model that plays another board
+        make_agent("zoo:cp2:amcts=S", opponent=f"{victim}:visits=2")
+    for black_box in (None, "gnugo:level=0", "random"):
+        plain = make_agent("zoo:cp2:visits=8:amcts=S", opponent=black_box)
+        assert plain.victim_policy is None and plain.name == "cp2 (MCTS@8)", black_box
+    # the net it searches with is the one named
+    from advgo import zoo
+
+    weights = zoo.load_net("cp2", "cpu").state_dict()
+    searched = agent.evaluator.runner.net.state_dict()
+    assert weights.keys() == searched.keys()
+    assert all(torch.equal(weights[k], searched[k]) for k in weights)
+    for bad, message in (("zoo:cp2:amcts=X", "amcts must be one of"),
+                         ("zoo:cp2:amcts=S:hardened=true", "hardened and amcts do not go together")):
+        with pytest.raises(ValueError, match=message):
+            make_agent(bad, opponent="zoo:cp1")
 
 
 def test_human_agent_explains_bad_and_illegal_moves_then_plays():

@@ -115,11 +115,14 @@ def _net_agent(spec: AgentSpec, visits: int, seed: int, device, rules: Rules,
             if spec.get("hardened") is not None:
                 raise ValueError(f"agent {spec.text!r}: hardened applies to victims, not adversary checkpoints")
             return _adversary_agent(spec, ckpt, temperature, seed, device, rules, opponent)
-        if spec.get("victim") is not None:
-            raise ValueError(f"agent {spec.text!r}: victim applies to adversary checkpoints")
-    elif spec.get("amcts") is not None:
-        raise ValueError(f"agent {spec.text!r}: amcts applies to adversary checkpoints (net:PATH)")
+    if spec.get("amcts") is None and spec.get("victim") is not None:
+        raise ValueError(f"agent {spec.text!r}: victim= names whom A-MCTS models: give amcts= too")
     victim = resolve_victim(spec.target, visits, device=device)
+    if spec.get("amcts") is not None:
+        if spec.get("hardened") is not None:
+            raise ValueError(f"agent {spec.text!r}: hardened and amcts do not go together (amcts plays the net as "
+                             "an adversary)")
+        return _untrained_amcts_agent(spec, victim, temperature, seed, device, rules, opponent)
     return _victim_agent(victim, spec, rules, temperature, seed)
 
 
@@ -143,14 +146,35 @@ def _adversary_agent(spec: AgentSpec, ckpt, temperature: float, seed: int, devic
     stage = int(((ckpt.extra or {}).get("curriculum") or {}).get("stage", 0))
     entry = cfg.curriculum.entries[min(stage, len(cfg.curriculum.entries) - 1)]
     mode = spec.get("amcts", (ckpt.extra or {}).get("amcts", cfg.victimplay.amcts))
+    visits = int(spec.get("visits", cfg.evaluation.visits or cfg.victimplay.full_visits))
+    return _amcts_agent(spec, ckpt.net, cfg, mode, visits, Path(spec.target).stem, temperature, seed, device, rules,
+                        opponent, entry)
+
+
+def _untrained_amcts_agent(spec: AgentSpec, victim, temperature: float, seed: int, device, rules: Rules,
+                           opponent: str | AgentSpec | None) -> Agent:
+    """A net that was never trained as an adversary (``zoo:cp5:visits=32:amcts=S``, ``net:VICTIM.pt:amcts=S``)
+    playing A-MCTS with the search constants of a default adversary run: the start of a victim-play run from that
+    net, before its first learner step (the baseline that tells the search's model of the victim from what the
+    training learned). With no gray-box opponent or ``victim=`` to model, plain MCTS."""
+    cfg = AdversaryRunConfig()
+    return _amcts_agent(spec, victim.net, cfg, spec.get("amcts"), victim.visits, Path(spec.target).stem, temperature,
+                        seed, device, rules, opponent, None)
+
+
+def _amcts_agent(spec: AgentSpec, net, cfg: AdversaryRunConfig, mode: str, visits: int, label: str,
+                 temperature: float, seed: int, device, rules: Rules, opponent: str | AgentSpec | None,
+                 entry) -> Agent:
+    """``net`` playing A-MCTS in ``mode`` at ``visits`` with ``cfg``'s search, modelling the victim
+    :func:`_modelled_victim` finds (plain MCTS when there is none or ``mode`` is ``plain``)."""
     if mode not in AMCTS_MODES:
         raise ValueError(f"agent {spec.text!r}: amcts must be one of {', '.join(AMCTS_MODES)}")
-    visits = int(spec.get("visits", cfg.evaluation.visits or cfg.victimplay.full_visits))
     victim_policy, against, victim_temperature = None, "", cfg.victimplay.victim_temperature
     if mode != "plain":
-        victim, modelled = _modelled_victim(spec, entry, opponent, device, cfg.game.board_size)
+        victim, modelled = _modelled_victim(spec, entry, opponent, device, net.config.board_size)
         if victim is None:
-            log.info("%s: its opponent %s is a black box; playing plain MCTS", spec.text, opponent)
+            log.info("%s: %s; playing plain MCTS", spec.text,
+                     "no opponent to model" if opponent is None else f"its opponent {opponent} is a black box")
             mode = "plain"
         elif victim.has_policy:
             victim_policy = victim.policy(mode, rules)
@@ -160,12 +184,11 @@ def _adversary_agent(spec: AgentSpec, ckpt, temperature: float, seed: int, devic
         else:
             log.warning("%s: its victim %s is a black box; playing plain MCTS", spec.text, victim.label)
             mode = "plain"
-    evaluator = TorchEvaluator(ckpt.net, device=device, symmetry=spec.get("symmetry", "random"), seed=seed,
-                               rules=rules)
-    name = f"{Path(spec.target).stem} ({'MCTS' if mode == 'plain' else 'A-MCTS-' + mode}@{visits}{against})"
+    evaluator = TorchEvaluator(net, device=device, symmetry=spec.get("symmetry", "random"), seed=seed, rules=rules)
+    name = f"{label} ({'MCTS' if mode == 'plain' else 'A-MCTS-' + mode}@{visits}{against})"
     return AMCTSAgent(evaluator, visits, victim_policy, SearchConfig(**_search_fields(cfg, visits)),
                       victim_temperature=victim_temperature, temperature=temperature, seed=seed, name=name,
-                      board_size=ckpt.net_config.board_size)
+                      board_size=net.config.board_size)
 
 
 def _modelled_victim(spec: AgentSpec, entry, opponent: str | AgentSpec | None, device, size: int):
@@ -176,6 +199,8 @@ def _modelled_victim(spec: AgentSpec, entry, opponent: str | AgentSpec | None, d
     if explicit is not None:
         return _victim_of(str(explicit), device, size)
     if opponent is None:
+        if entry is None:  # a net with no curriculum of its own
+            return None, None
         return resolve_victim(entry.victim, entry.visits, device=device, board_size=size), None
     parsed = opponent if isinstance(opponent, AgentSpec) else parse_agent_spec(opponent)
     if parsed.kind not in GRAY_BOXES or (parsed.kind == "net" and _is_adversary(parsed.target, device)):

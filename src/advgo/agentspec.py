@@ -55,7 +55,8 @@ _KINDS = {
     # kind: (takes a target after the first ':', parameters it accepts (None: any, checked by the engine spec))
     "random": (False, {"seed": int}),
     "baseline": (True, {"seed": int, "moves_before_pass": int}),
-    "zoo": (True, {"visits": int, "temperature": float, "symmetry": str, "hardened": flag}),
+    "zoo": (True, {"visits": int, "temperature": float, "symmetry": str, "hardened": flag, "amcts": str,
+                   "victim": str}),
     "net": (True, {"visits": int, "temperature": float, "symmetry": str, "hardened": flag, "amcts": str,
                    "victim": str}),
     "gnugo": (False, {"level": int}),
