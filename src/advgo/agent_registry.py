@@ -18,7 +18,10 @@ random board symmetry, as in training evaluation. Whom its A-MCTS models:
 | ``opponent`` a black box: ``gnugo``, ``katago``, ``gtp:``, ``engine:``, ``random``, ``baseline:``, ``human``, another adversary | nothing: plain MCTS |
 | no ``opponent`` (``advgo gtp``, ``advgo play``) | the victim of the curriculum stage it was saved at |
 
-Its name says which (``ckpt-… (A-MCTS-S@32 vs cp2@1)``, ``ckpt-… (MCTS@32)``).
+Its name says which (``ckpt-… (A-MCTS-S@32 vs cp2@1)``, ``ckpt-… (MCTS@32)``). ``amcts=`` on a zoo net or a victim
+checkpoint (``zoo:cp5:visits=32:amcts=S``) plays that net the same way, as an adversary that was never trained: a
+default adversary run's search constants, whom to model as above save that with no opponent known it plays plain
+MCTS (it has no curriculum).
 
 A victim with ``hardened=true`` (``zoo:``, ``net:`` a victim checkpoint, ``katanet``) plays as the paper's hardened
 victim (:class:`advgo.victims.HardenedAgent`: no pass while it has a legal move outside its own pass-alive
