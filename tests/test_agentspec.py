@@ -7,6 +7,7 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
+from advgo import zoo
 from advgo.agent_registry import make_agent
 from advgo.agents import MCTSAgent, PolicyAgent, RandomAgent
 from advgo.agents.amcts import AMCTSAgent
@@ -126,8 +127,6 @@ def test_adversary_models_a_victim_checkpoint_opponent(adversary_checkpoint, tin
 def test_a_net_never_trained_as_an_adversary_plays_amcts_when_asked(tiny_victims):
     """``amcts=`` on a zoo net or a victim checkpoint: the start of a victim-play run from that net, modelling a
     gray-box opponent (or ``victim=``), plain MCTS against a black box or with nobody to model."""
-    from advgo.agents.amcts import AMCTSAgent
-
     victim = f"net:{tiny_victims[0]}"
     agent = make_agent("zoo:cp2:visits=8:amcts=S", opponent="zoo:cp1:visits=2")
     assert isinstance(agent, AMCTSAgent) and agent.victim_policy is not None
@@ -140,8 +139,6 @@ def test_a_net_never_trained_as_an_adversary_plays_amcts_when_asked(tiny_victims
         plain = make_agent("zoo:cp2:visits=8:amcts=S", opponent=black_box)
         assert plain.victim_policy is None and plain.name == "cp2 (MCTS@8)", black_box
     # the net it searches with is the one named
-    from advgo import zoo
-
     weights = zoo.load_net("cp2", "cpu").state_dict()
     searched = agent.evaluator.runner.net.state_dict()
     assert weights.keys() == searched.keys()
