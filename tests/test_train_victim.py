@@ -59,6 +59,24 @@ def test_resume_continues_from_the_last_checkpoint(tmp_path):
     assert steps == sorted(steps) and steps[-1] == 60  # no duplicated steps after the resume
 
 
+def test_the_checkpoint_a_session_stops_at_outlives_a_resume(tmp_path):
+    """A session stopped between milestones (here by its step total; a time budget alike) keeps its last net in
+    ``milestones/``: the resumed run prunes ``checkpoints/`` to its newest one, and that net is still there."""
+    run = tmp_path / "run"
+    VictimTrainer(tiny("schedule.total_steps=30", "schedule.checkpoint_every=10", "schedule.keep_checkpoints=1"),
+                  run).run()
+    stopped = load_checkpoint(run / MILESTONES / "ckpt-000000030.pt")
+    assert stopped.step == 30
+    VictimTrainer(tiny("schedule.total_steps=60", "schedule.checkpoint_every=10", "schedule.keep_checkpoints=1"),
+                  run, resume=True).run()
+    assert [p.name for p in (run / CHECKPOINTS).iterdir()] == ["ckpt-000000060.pt"]
+    assert sorted(p.name for p in (run / MILESTONES).iterdir()) == [
+        "ckpt-000000020.pt", "ckpt-000000030.pt", "ckpt-000000040.pt", "ckpt-000000060.pt"]
+    kept = load_checkpoint(run / MILESTONES / "ckpt-000000030.pt")
+    for name, tensor in stopped.net.state_dict().items():
+        assert torch.equal(kept.net.state_dict()[name], tensor), name
+
+
 def test_time_budget_stops_and_saves(tmp_path):
     run = tmp_path / "run"
     VictimTrainer(tiny("schedule.total_steps=100000"), run, max_minutes=0.05).run()

@@ -4,7 +4,8 @@ A ``Trainer`` alternates a play phase (games that fill the replay buffer; the su
 and a training phase (``steps_per_iteration`` learner steps), writes a checkpoint every ``checkpoint_every``
 steps (net, optimizer, config, step, RNG states, counters and the subclass's ``_extra_state``) with the
 replay buffer beside it, and evaluates every ``eval_every`` steps (``_evaluate``). Every
-``milestone_every`` steps the checkpoint is also copied to ``milestones/`` and never pruned.
+``milestone_every`` steps the checkpoint is also copied to ``milestones/`` and never pruned, and so is the checkpoint
+each session stops at (a resumed run would otherwise prune the net an earlier report used).
 
 ``max_minutes`` is a budget for the whole run (:mod:`advgo.training.budget`): set-up, play, training and the
 closing evaluation. Phases stop where the budget ends (each cut is logged once); the loop ends early enough to
@@ -275,6 +276,7 @@ class Trainer:
                 self._loop(logger)
                 if self.step % cfg.checkpoint_every != 0 or self.step == 0:
                     self.save()  # stopped between checkpoints (budget, Ctrl-C) or before any training
+                self._keep_last()
                 if self.final_eval and self.step % cfg.eval_every != 0 and self.step > 0 and not self._stop:
                     self._show("closing evaluation")
                     self._evaluate(logger)  # stopped by the budget between evaluations: evaluate the final net
@@ -286,6 +288,18 @@ class Trainer:
             if self.pool is not None:
                 self.pool.close()
             self._on_stop()
+
+    def _keep_last(self) -> None:
+        """Copy the checkpoint this session stops at to ``milestones/``, never pruned: a later ``--resume`` prunes
+        ``checkpoints/`` to its newest few, and a report (a match, a table row) may name the net a session ended on
+        (a time-capped run's only result)."""
+        if not self.milestone_checkpoints or self.step == 0:
+            return
+        last = checkpoint_path(self.run_dir / CHECKPOINTS, self.step)
+        kept = checkpoint_path(self.run_dir / MILESTONES, self.step)
+        if last.exists() and not kept.exists():
+            kept.parent.mkdir(exist_ok=True)
+            shutil.copyfile(last, kept)
 
     def _warn_if_starved(self) -> None:
         """Say so when the run ends before its replay buffer (which only grows) reached ``replay.min_samples``:

@@ -63,7 +63,8 @@ class ScheduleSection:
     keep_checkpoints: int = 3
     """Newest checkpoints kept (milestones are kept as well)."""
     milestone_every: int = 0
-    """Learner steps between milestone checkpoints that are never pruned (0: none) — a victim ladder."""
+    """Learner steps between milestone checkpoints that are never pruned (0: none) — a victim ladder. The checkpoint
+    each session stops at is kept there as well."""
     eval_every: int = 1_000
     """Learner steps between evaluations (new net vs the previous evaluation's net and vs uniform random)."""
     eval_games: int = 64
