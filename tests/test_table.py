@@ -128,6 +128,36 @@ def test_an_adversary_run_plays_its_newest_checkpoint_and_reports_its_compute(tm
     assert "| adv | " in md and "victim queries" in md
 
 
+def test_a_run_player_of_a_given_step_plays_that_checkpoint(tmp_path, tiny_adversary_run):
+    """``step`` pins a run's checkpoint (its rolling one or a milestone): the newest is not taken, and the table's
+    compute is that checkpoint's; a step the run does not have is a clear error."""
+    import shutil
+
+    import torch
+
+    from advgo.nets import latest_checkpoint, load_checkpoint
+    from advgo.nets.checkpoint import checkpoint_path
+
+    run = tmp_path / "run"
+    shutil.copytree(tiny_adversary_run, run)
+    newest = load_checkpoint(latest_checkpoint(run / "checkpoints"))
+    old = checkpoint_path(run / "milestones", 1)  # an older net of the run, kept as a milestone
+    old.parent.mkdir(exist_ok=True)
+    payload = torch.load(latest_checkpoint(run / "checkpoints"), weights_only=False)
+    torch.save({**payload, "step": 1}, old)
+    assert newest.step != 1
+    pinned = Player(run=str(run), step=1, params="visits=3", label="adv@1")
+    assert pinned.resolve() == f"net:{old}:visits=3"
+    assert Player(run=str(run)).resolve() == f"net:{latest_checkpoint(run / 'checkpoints')}"
+    cfg = TableConfig(rows=(pinned,), columns=(Player(spec="random"),), board_size=5, games=2, max_moves=50)
+    run_table(cfg, tmp_path / "t")
+    assert json.loads((tmp_path / "t" / "table.json").read_text())["compute"]["adv@1"]["step"] == 1
+    with pytest.raises(ValueError, match="no checkpoint of step 7"):
+        Player(run=str(run), step=7).resolve()
+    with pytest.raises(ValueError, match="step goes with run"):
+        Player(spec="random", step=3)
+
+
 @pytest.mark.parametrize("name", ["table-katago-9x9.yaml", "table-katago-quick.yaml"])
 def test_shipped_table_configs_load(name):
     from pathlib import Path

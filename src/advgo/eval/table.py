@@ -2,7 +2,7 @@
 
 The non-transitivity table of the paper is one such table: adversaries (and the victim itself) in the rows,
 the victim at several visit counts, stronger and weaker players and baseline attacks in the columns. A row or
-column is an agent spec, or an adversary run folder (its newest checkpoint). Each cell is a match played by
+column is an agent spec, or an adversary run folder (its newest checkpoint, or the one of a given step). Each cell is a match played by
 :func:`advgo.eval.match.run_match`, so it counts games by the one rule (:mod:`advgo.eval.counting`), agrees
 rules with the engines (GNU Go: Chinese) and writes every game as SGF.
 
@@ -32,6 +32,8 @@ from pathlib import Path
 from ..config import write_resolved
 from ..fileio import atomic_write
 from ..nets import latest_checkpoint, load_checkpoint
+from ..nets.checkpoint import checkpoint_path
+from ..training.trainer import CHECKPOINTS, MILESTONES
 from .counting import RULE, move_cap
 from .match import MatchConfig, match_json, run_match
 
@@ -46,6 +48,9 @@ class Player:
     """Instead of ``spec``: an adversary run folder; its newest checkpoint plays (``net:RUN/checkpoints/…``)."""
     params: str = ""
     """With ``run``: parameters appended to its checkpoint's spec (``visits=32``, ``amcts=plain`` …)."""
+    step: int = 0
+    """With ``run``: the checkpoint of this learner step (in ``checkpoints/`` or ``milestones/``) instead of the
+    newest: a run resumed since the table was played, or rows along one run's training."""
     label: str = ""
     """Name in the table (default: the spec, or the run folder's name)."""
     games: int = 0
@@ -58,16 +63,33 @@ class Player:
             raise ValueError(f"games must be >= 0, got {self.games}")
         if self.params and not self.run:
             raise ValueError("params go with run (a spec carries its own parameters)")
+        if self.step and not self.run:
+            raise ValueError("step goes with run (a spec names its checkpoint)")
+        if self.step < 0:
+            raise ValueError(f"step must be >= 0, got {self.step}")
 
     @property
     def name(self) -> str:
         return self.label or self.spec or Path(self.run).name
 
+    def checkpoint(self) -> Path:
+        """The checkpoint a ``run`` player plays: the newest, or the one of ``step``."""
+        run = Path(self.run)
+        if not self.step:
+            path = latest_checkpoint(run / CHECKPOINTS)
+            if path is None:
+                raise ValueError(f"{self.run}: no checkpoint in {run / CHECKPOINTS}")
+            return path
+        for folder in (CHECKPOINTS, MILESTONES):
+            if (path := checkpoint_path(run / folder, self.step)).is_file():
+                return path
+        raise ValueError(f"{self.run}: no checkpoint of step {self.step} in {run / CHECKPOINTS} or {run / MILESTONES}")
+
     def compute(self) -> dict | None:
-        """A run's training compute from its newest checkpoint (None for a plain spec)."""
+        """A run's training compute from the checkpoint it plays (None for a plain spec)."""
         if not self.run:
             return None
-        ckpt = load_checkpoint(latest_checkpoint(Path(self.run) / "checkpoints"))
+        ckpt = load_checkpoint(self.checkpoint())
         extra = ckpt.extra or {}
         counters = extra.get("counters") or {}
         return {"step": ckpt.step, "games": counters.get("games", 0), "moves": counters.get("moves", 0),
@@ -76,13 +98,10 @@ class Player:
                 "wall_seconds": counters.get("wall_seconds", 0.0), "hardware": extra.get("hardware", "")}
 
     def resolve(self) -> str:
-        """The agent spec this player plays as (a run resolves to its newest checkpoint)."""
+        """The agent spec this player plays as (a run resolves to its newest checkpoint, or that of ``step``)."""
         if self.spec:
             return self.spec
-        path = latest_checkpoint(Path(self.run) / "checkpoints")
-        if path is None:
-            raise ValueError(f"{self.run}: no checkpoint in {Path(self.run) / 'checkpoints'}")
-        return f"net:{path}" + (f":{self.params}" if self.params else "")
+        return f"net:{self.checkpoint()}" + (f":{self.params}" if self.params else "")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -221,7 +240,7 @@ def markdown(cfg: TableConfig, cells: list[Cell]) -> str:
                  f"move cap {move_cap(cfg.board_size, cfg.max_moves)}; {RULE}.")
     computes = [(row.name, row.compute()) for row in cfg.rows if row.run]
     if computes:
-        lines += ["", "Training compute of the adversaries (from their newest checkpoints):", "",
+        lines += ["", "Training compute of the adversaries (from the checkpoints they play):", "",
                   "| adversary | learner steps | games | own net evaluations | victim queries | wall time | hardware |",
                   "|---|---|---|---|---|---|---|"]
         for name, c in computes:
