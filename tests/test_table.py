@@ -90,6 +90,10 @@ def test_cell_text_and_markdown_show_interval_and_games():
     summary = {"scored": 50, "win_rate": 0.9, "win_rate_low": 0.79, "win_rate_high": 0.96}
     assert cell_text(summary) == "90% [79–96] n=50"
     assert cell_text({"scored": 0}) == "–"
+    coloured = {**summary, "win_rate_as_black": 0.8, "win_rate_as_white": 1.0}
+    assert cell_text(coloured) == "90% [79–96] n=50"
+    assert cell_text(coloured, by_color=True) == "90% [79–96] n=50 (B 80%, W 100%)"
+    assert cell_text({**coloured, "win_rate_as_black": None}, by_color=True).endswith("(B –, W 100%)")
     cfg = small_table()
     assert markdown(cfg, []).count("\n") >= 4
 

@@ -146,7 +146,7 @@ def table(
         grid.add_column(col.name, justify="right")
     by = {(c.row, c.column): c for c in cells}
     for i, row in enumerate(cfg.rows):
-        grid.add_row(row.name, *(cell_text(by[i, j].summary) for j in range(len(cfg.columns))))
+        grid.add_row(row.name, *(cell_text(by[i, j].summary, cfg.by_color) for j in range(len(cfg.columns))))
     console.print(grid)
     console.print(f"table.md, table.json and every game in {out_dir}")
 

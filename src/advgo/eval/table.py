@@ -128,6 +128,9 @@ class TableConfig:
     """Torch device of net agents."""
     threads: int = 1
     """Torch CPU threads of each match worker (:mod:`advgo.nets.threads`; 0: torch's default)."""
+    by_color: bool = False
+    """Also show each cell's win rate as black and as white (``(B 0%, W 90%)``): komi makes the colours unequal,
+    and an adversary may have found an exploit for one colour only. Display only: cells are not replayed."""
 
     def __post_init__(self):
         if not self.rows or not self.columns:
@@ -217,13 +220,18 @@ def _clear(folder: Path, row: str, column: str) -> None:
         shutil.rmtree(folder)
 
 
-def cell_text(summary: dict) -> str:
-    """``87% [80–92] n=50`` for the row player; ``–`` when no game was scored."""
+def cell_text(summary: dict, by_color: bool = False) -> str:
+    """``87% [80–92] n=50`` for the row player (with ``by_color``: and ``(B 80%, W 94%)``, its win rate in the games
+    it played as black and as white; ``–`` for a colour it never played scored); ``–`` when no game was scored."""
     if not summary.get("scored"):
         return "–"
     pct = lambda x: f"{100 * x:.0f}"  # noqa: E731
-    return (f"{pct(summary['win_rate'])}% [{pct(summary['win_rate_low'])}–{pct(summary['win_rate_high'])}] "
+    text = (f"{pct(summary['win_rate'])}% [{pct(summary['win_rate_low'])}–{pct(summary['win_rate_high'])}] "
             f"n={summary['scored']}")
+    if by_color:
+        side = lambda key: "–" if summary.get(key) is None else f"{pct(summary[key])}%"  # noqa: E731
+        text += f" (B {side('win_rate_as_black')}, W {side('win_rate_as_white')})"
+    return text
 
 
 def markdown(cfg: TableConfig, cells: list[Cell]) -> str:
@@ -231,7 +239,7 @@ def markdown(cfg: TableConfig, cells: list[Cell]) -> str:
     head = "| | " + " | ".join(col.name for col in cfg.columns) + " |"
     lines = [head, "|" + "---|" * (len(cfg.columns) + 1)]
     for i, row in enumerate(cfg.rows):
-        texts = [cell_text(by[i, j].summary) if (i, j) in by else "" for j in range(len(cfg.columns))]
+        texts = [cell_text(by[i, j].summary, cfg.by_color) if (i, j) in by else "" for j in range(len(cfg.columns))]
         lines.append(f"| {row.name} | " + " | ".join(texts) + " |")
     rules = sorted({c.rules for c in cells})
     lines.append("")
