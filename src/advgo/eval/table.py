@@ -2,9 +2,9 @@
 
 The non-transitivity table of the paper is one such table: adversaries (and the victim itself) in the rows,
 the victim at several visit counts, stronger and weaker players and baseline attacks in the columns. A row or
-column is an agent spec, or an adversary run folder (its newest checkpoint, or the one of a given step). Each cell is a match played by
-:func:`advgo.eval.match.run_match`, so it counts games by the one rule (:mod:`advgo.eval.counting`), agrees
-rules with the engines (GNU Go: Chinese) and writes every game as SGF.
+column is an agent spec, or an adversary run folder (its newest checkpoint, or the one of a given step). Each cell
+is a match played by :func:`advgo.eval.match.run_match`, so it counts games by the one rule
+(:mod:`advgo.eval.counting`), agrees rules with the engines (GNU Go: Chinese) and writes every game as SGF.
 
 | output (under the table folder) | content |
 |---|---|

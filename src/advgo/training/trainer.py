@@ -249,9 +249,7 @@ class Trainer:
         rng_state = {"numpy": self.rng.bit_generator.state, "torch": torch.get_rng_state()}
         self._write_checkpoint(path, rng_state, extra)
         if self.milestone_checkpoints and cfg.milestone_every and self.step % cfg.milestone_every == 0:
-            milestone = checkpoint_path(self.run_dir / MILESTONES, self.step)
-            milestone.parent.mkdir(exist_ok=True)
-            shutil.copyfile(path, milestone)
+            self._keep(path)
         self.buffer.save(self.run_dir / REPLAY_FILE)
         prune_checkpoints(self.run_dir / CHECKPOINTS, cfg.keep_checkpoints)
         return path
@@ -293,13 +291,15 @@ class Trainer:
         """Copy the checkpoint this session stops at to ``milestones/``, never pruned: a later ``--resume`` prunes
         ``checkpoints/`` to its newest few, and a report (a match, a table row) may name the net a session ended on
         (a time-capped run's only result)."""
-        if not self.milestone_checkpoints or self.step == 0:
-            return
         last = checkpoint_path(self.run_dir / CHECKPOINTS, self.step)
-        kept = checkpoint_path(self.run_dir / MILESTONES, self.step)
-        if last.exists() and not kept.exists():
-            kept.parent.mkdir(exist_ok=True)
-            shutil.copyfile(last, kept)
+        if self.milestone_checkpoints and self.step > 0 and last.exists():
+            self._keep(last)
+
+    def _keep(self, checkpoint: Path) -> None:
+        """Copy a checkpoint of this run's step to ``milestones/``."""
+        milestone = checkpoint_path(self.run_dir / MILESTONES, self.step)
+        milestone.parent.mkdir(exist_ok=True)
+        shutil.copyfile(checkpoint, milestone)
 
     def _warn_if_starved(self) -> None:
         """Say so when the run ends before its replay buffer (which only grows) reached ``replay.min_samples``:
