@@ -292,7 +292,8 @@ class Trainer:
         ``checkpoints/`` to its newest few, and a report (a match, a table row) may name the net a session ended on
         (a time-capped run's only result)."""
         last = checkpoint_path(self.run_dir / CHECKPOINTS, self.step)
-        if self.milestone_checkpoints and self.step > 0 and last.exists():
+        kept = checkpoint_path(self.run_dir / MILESTONES, self.step).exists()  # a scheduled milestone: copied by save
+        if self.milestone_checkpoints and self.step > 0 and last.exists() and not kept:
             self._keep(last)
 
     def _keep(self, checkpoint: Path) -> None:
