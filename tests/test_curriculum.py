@@ -30,7 +30,8 @@ def test_window_and_min_games():
         assert not c.record(True)  # 100% but fewer than min_games
     assert c.record(True)
     assert c.stage == 1 and c.games_at_stage == 0 and len(c.recent) == 0
-    assert c.history == [{"entry": "v0@1", "games": 6, "win_rate": 1.0}]
+    assert c.history == [{"entry": "v0@1", "games": 6, "win_rate": 1.0, "win_rate_as_black": None,
+                          "win_rate_as_white": None}]  # colours not told
 
 
 def test_last_entry_keeps_training():
@@ -67,6 +68,45 @@ def test_state_round_trip_and_mismatch():
     other = Curriculum(CurriculumConfig(entries=[CurriculumEntry("x", 1, 0.5)]))
     with pytest.raises(ValueError, match="does not match"):
         other.load_state_dict(c.state_dict())
+
+
+@given(st.lists(st.tuples(st.booleans(), st.sampled_from([1, -1, 0])), max_size=120), st.integers(1, 20),
+       st.integers(1, 30))
+def test_win_rate_by_colour_matches_a_recount(games, window, min_games):
+    """The window's win rate as black and as white is a recount of the stage's last ``window`` games of that colour
+    (None when it holds none); a finished stage keeps the rates it was left with; the state round trip keeps them."""
+    c = make(window=window, min_games=min_games)
+    since = []
+    for won, color in games:
+        recent = (since + [(won, color)])[-window:]
+        advanced = c.record(won, color)
+        for side, name in ((1, "black"), (-1, "white")):
+            mine = [w for w, col in recent if col == side]
+            expected = sum(mine) / len(mine) if mine else None
+            if advanced:
+                assert c.history[-1][f"win_rate_as_{name}"] == expected
+                assert c.win_rate_as(side) is None  # the next stage starts empty
+            else:
+                assert c.win_rate_as(side) == expected
+        since = [] if advanced else since + [(won, color)]
+    again = make(window=window, min_games=min_games)
+    again.load_state_dict(c.state_dict())
+    assert (list(again.colors), again.win_rate_as(1), again.win_rate_as(-1)) == \
+        (list(c.colors), c.win_rate_as(1), c.win_rate_as(-1))
+
+
+def test_old_state_without_colours_loads_as_unknown():
+    c = make(window=4, min_games=10)
+    for won, color in ((1, 1), (0, -1), (1, 1)):
+        c.record(won, color)
+    state = c.state_dict()
+    del state["colors"]  # a checkpoint written before the colours were kept
+    again = make(window=4, min_games=10)
+    again.load_state_dict(state)
+    assert list(again.recent) == [1, 0, 1] and list(again.colors) == [0, 0, 0]
+    assert again.win_rate_as(1) is None and again.win_rate == c.win_rate
+    with pytest.raises(ValueError, match="color must be"):
+        again.record(True, 2)
 
 
 @pytest.mark.parametrize("data, message", [

@@ -150,6 +150,7 @@ def test_tiny_run_logs_curriculum_sgf_and_checkpoints(victims, tmp_path):
     tags = set(acc.Tags()["scalars"])
     for tag in ("curriculum/stage", "losses/total", "game/length", "game/adversary_pass_rate", "game/score_margin",
                 "perf/games_per_s", "perf/evals_per_s", "victim/ckpt-000000020@1/win_rate",
+                "victim/ckpt-000000020@1/win_rate_as_black", "victim/ckpt-000000020@1/win_rate_as_white",
                 "eval/ckpt-000000020@1/win_rate", "eval/ckpt-000000040@4/win_rate_low",
                 "eval/ckpt-000000040@4/capped_rate"):
         assert tag in tags, tag

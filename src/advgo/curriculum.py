@@ -6,7 +6,11 @@ finished games against it, the adversary's win rate over the last ``window`` of 
 the entry's threshold (Wang et al.). Draws and games stopped at the move cap count as non-wins. The last
 entry is never left: training goes on against it.
 
-The state (stage, recent results, games per stage) is a plain dict that checkpoints carry, so a resumed
+The window also remembers the adversary's colour in each game (``record(won, color)``), so a run shows its win
+rate as black and as white: komi makes the colours unequal, and an attack often finds one colour's exploit long
+before the other's. The threshold is on the overall rate.
+
+The state (stage, recent results and colours, games per stage) is a plain dict that checkpoints carry, so a resumed
 run continues at the same stage with the same window of results.
 """
 
@@ -72,6 +76,7 @@ class Curriculum:
         self.config = config
         self.stage = 0
         self.recent: deque[int] = deque(maxlen=config.window)  # 1 win, 0 otherwise
+        self.colors: deque[int] = deque(maxlen=config.window)  # the adversary's colour: 1 black, -1 white, 0 unknown
         self.games_at_stage = 0
         self.history: list[dict] = []  # one record per stage left: entry label, games played, win rate
         if state is not None:
@@ -90,23 +95,36 @@ class Curriculum:
         """Win rate over the recent window against the current entry (0 before any game)."""
         return sum(self.recent) / len(self.recent) if self.recent else 0.0
 
-    def record(self, won: bool) -> bool:
-        """Count one finished game against the current entry; True when this moved the run to the next entry."""
+    def win_rate_as(self, color: int) -> float | None:
+        """Win rate over the recent window in the games the adversary played as ``color`` (1 black, -1 white);
+        None when the window holds none."""
+        games = [won for won, c in zip(self.recent, self.colors) if c == color]
+        return sum(games) / len(games) if games else None
+
+    def record(self, won: bool, color: int = 0) -> bool:
+        """Count one finished game against the current entry, the adversary playing ``color`` (1 black, -1 white,
+        0 not told); True when this moved the run to the next entry."""
+        if color not in (1, -1, 0):
+            raise ValueError(f"color must be 1 (black), -1 (white) or 0 (not told), got {color}")
         self.recent.append(1 if won else 0)
+        self.colors.append(color)
         self.games_at_stage += 1
         if self.is_last or self.games_at_stage < self.config.min_games:
             return False
         if self.win_rate > self.entry.threshold:
             self.history.append({"entry": self.entry.label, "games": self.games_at_stage,
-                                 "win_rate": self.win_rate})
+                                 "win_rate": self.win_rate, "win_rate_as_black": self.win_rate_as(1),
+                                 "win_rate_as_white": self.win_rate_as(-1)})
             self.stage += 1
             self.recent.clear()
+            self.colors.clear()
             self.games_at_stage = 0
             return True
         return False
 
     def state_dict(self) -> dict:
-        return {"stage": self.stage, "recent": list(self.recent), "games_at_stage": self.games_at_stage,
+        return {"stage": self.stage, "recent": list(self.recent), "colors": list(self.colors),
+                "games_at_stage": self.games_at_stage,
                 "history": [dict(h) for h in self.history],
                 "entries": [e.label for e in self.config.entries]}
 
@@ -119,5 +137,9 @@ class Curriculum:
             raise ValueError(f"curriculum stage {state['stage']} is outside this config's {len(labels)} entries")
         self.stage = int(state["stage"])
         self.recent = deque((int(x) for x in state["recent"]), maxlen=self.config.window)
+        colors = [int(c) for c in state.get("colors", [])]  # checkpoints written before colours were kept: unknown
+        if len(colors) != len(state["recent"]):
+            colors = [0] * len(state["recent"])
+        self.colors = deque(colors, maxlen=self.config.window)
         self.games_at_stage = int(state["games_at_stage"])
         self.history = [dict(h) for h in state.get("history", [])]

@@ -221,9 +221,25 @@ class AdversaryTrainer(Trainer):
         if self.curriculum.games_at_stage:
             scalars[f"victim/{entry.label}/win_rate"] = self.curriculum.win_rate
             scalars[f"victim/{entry.label}/games"] = self.curriculum.games_at_stage
+            scalars.update(self._color_rates(f"victim/{entry.label}/"))
         logger.scalars(scalars, self.step)
-        self._show(f"{self._stage_text()}, win {self.curriculum.win_rate:.0%} of {len(self.curriculum.recent)}, "
-                   f"{len(games) / wall:.2f} games/s while playing")
+        self._show(f"{self._stage_text()}, win {self.curriculum.win_rate:.0%} of {len(self.curriculum.recent)}"
+                   f"{self._color_text()}, {len(games) / wall:.2f} games/s while playing")
+
+    def _color_rates(self, prefix: str, rates: dict | None = None) -> dict[str, float]:
+        """``win_rate_as_black`` / ``_as_white`` over the curriculum's window (or a finished stage's ``rates``), for
+        the colours the window holds."""
+        if rates is None:
+            rates = {f"win_rate_as_{name}": self.curriculum.win_rate_as(c) for name, c in (("black", 1), ("white", -1))}
+        return {prefix + key: rates[key] for key in ("win_rate_as_black", "win_rate_as_white")
+                if rates.get(key) is not None}
+
+    def _color_text(self) -> str:
+        """`` (B 100%, W 48%)``: the window's win rate as each colour (empty before a game of each)."""
+        black, white = self.curriculum.win_rate_as(1), self.curriculum.win_rate_as(-1)
+        if black is None or white is None:
+            return ""
+        return f" (B {black:.0%}, W {white:.0%})"
 
     def _play_here(self, goal: int, logger: RunLogger) -> tuple[list, dict]:
         games: list[VictimGame] = []
@@ -278,11 +294,12 @@ class AdversaryTrainer(Trainer):
         """Log one finished game, write its SGF and count it in the curriculum; True if the victim changed."""
         self._save_game(game)
         entry = self.curriculum.entry
-        advanced = self.curriculum.record(game.adversary_won)
+        advanced = self.curriculum.record(game.adversary_won, int(game.adversary_color))
         tag = f"victim/{entry.label}"
         if advanced:
             done = self.curriculum.history[-1]
-            logger.scalars({f"{tag}/win_rate": done["win_rate"], f"{tag}/games": done["games"]}, self.step)
+            logger.scalars({f"{tag}/win_rate": done["win_rate"], f"{tag}/games": done["games"],
+                            **self._color_rates(f"{tag}/", done)}, self.step)
             logger.scalar("curriculum/stage", self.curriculum.stage, self.step)
             logger.text("curriculum/victim", self._victim_note("moves on to"), self.step)
             log.info("curriculum: %s beaten (%.0f%% over the last %d games) -> %s", entry.label,
