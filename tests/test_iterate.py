@@ -475,15 +475,15 @@ def test_a_beaten_attack_reports_the_rate_that_beat_it(tiny_victims, tmp_path):
     trainer = _attack(tiny_victims, tmp_path, "attack")
     logger = mock.MagicMock()
     for won in (False, True, True, True):  # 75% over 4 games: beaten
-        trainer._record(SimpleNamespace(adversary_won=won), logger)
+        trainer._record(SimpleNamespace(adversary_won=won, adversary_color=1), logger)
     assert trainer.beaten and trainer.outcome()["win_rate"] == 0.75
     for _ in range(3):  # the rest of the play phase: three losses
-        trainer._record(SimpleNamespace(adversary_won=False), logger)
+        trainer._record(SimpleNamespace(adversary_won=False, adversary_color=-1), logger)
     assert trainer.curriculum.win_rate == 0.25
     assert trainer.outcome() == {"beaten": True, "win_rate": 0.75, "window_games": 4, "games": 7, "steps": 0}
     fresh = _attack(tiny_victims, tmp_path, "unbeaten")
     for won in (True, False, False):
-        fresh._record(SimpleNamespace(adversary_won=won), logger)
+        fresh._record(SimpleNamespace(adversary_won=won, adversary_color=1), logger)
     assert fresh.outcome() == {"beaten": False, "win_rate": pytest.approx(1 / 3), "window_games": 3, "games": 3,
                                "steps": 0}
 
@@ -493,7 +493,7 @@ def test_a_beaten_attack_resumed_stays_beaten(tiny_victims, tmp_path):
     beat it, although the games after that moment left its window below the threshold."""
     trainer = _attack(tiny_victims, tmp_path, "attack")
     for won in (False, True, True, True, False, False, False):  # beaten at the 4th game (3 of 4), then 3 losses
-        trainer._record(SimpleNamespace(adversary_won=won), mock.MagicMock())
+        trainer._record(SimpleNamespace(adversary_won=won, adversary_color=1), mock.MagicMock())
     assert trainer.beaten and trainer.outcome()["win_rate"] == 0.75 and trainer.curriculum.win_rate == 0.25
     trainer.save()
     again = _attack(tiny_victims, tmp_path, "attack", resume=True)
