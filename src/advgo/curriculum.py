@@ -101,6 +101,10 @@ class Curriculum:
         games = [won for won, c in zip(self.recent, self.colors) if c == color]
         return sum(games) / len(games) if games else None
 
+    def color_rates(self) -> dict[str, float | None]:
+        """``win_rate_as_black`` and ``win_rate_as_white`` over the recent window (None for a colour it holds none of)."""
+        return {"win_rate_as_black": self.win_rate_as(1), "win_rate_as_white": self.win_rate_as(-1)}
+
     def record(self, won: bool, color: int = 0) -> bool:
         """Count one finished game against the current entry, the adversary playing ``color`` (1 black, -1 white,
         0 not told); True when this moved the run to the next entry."""
@@ -113,8 +117,7 @@ class Curriculum:
             return False
         if self.win_rate > self.entry.threshold:
             self.history.append({"entry": self.entry.label, "games": self.games_at_stage,
-                                 "win_rate": self.win_rate, "win_rate_as_black": self.win_rate_as(1),
-                                 "win_rate_as_white": self.win_rate_as(-1)})
+                                 "win_rate": self.win_rate, **self.color_rates()})
             self.stage += 1
             self.recent.clear()
             self.colors.clear()

@@ -227,10 +227,9 @@ class AdversaryTrainer(Trainer):
                    f"{self._color_text()}, {len(games) / wall:.2f} games/s while playing")
 
     def _color_rates(self, prefix: str, rates: dict | None = None) -> dict[str, float]:
-        """``win_rate_as_black`` / ``_as_white`` over the curriculum's window (or a finished stage's ``rates``), for
-        the colours the window holds."""
-        if rates is None:
-            rates = {f"win_rate_as_{name}": self.curriculum.win_rate_as(c) for name, c in (("black", 1), ("white", -1))}
+        """The curriculum's ``color_rates`` (or a finished stage's, ``rates``) as scalars under ``prefix``, for the
+        colours the window holds."""
+        rates = self.curriculum.color_rates() if rates is None else rates
         return {prefix + key: rates[key] for key in ("win_rate_as_black", "win_rate_as_white")
                 if rates.get(key) is not None}
 
