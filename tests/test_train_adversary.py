@@ -21,7 +21,7 @@ from advgo.training.adversary import AdversaryTrainer
 from advgo.training.adversary_config import AdversaryRunConfig
 from advgo.training.adversary_eval import evaluate_adversary
 from advgo.training.trainer import CHECKPOINTS
-from advgo.training.victimplay import VictimPlay, VictimPlayConfig, value_target
+from advgo.training.victimplay import ColorBalance, VictimPlay, VictimPlayConfig, value_target
 from advgo.victims import HardenedAgent, resolve_victim
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -181,6 +181,10 @@ def test_resume_continues_at_the_same_stage(victims, tmp_path):
                                   "curriculum.window=1", "schedule.total_steps=60"), run, resume=True)
     assert again.curriculum.state_dict() == saved
     assert again.play.victim.label == again.curriculum.entry.label
+    for color in (1, -1):  # the colour balance starts from the games the checkpoint remembers
+        kept = [won for won, c in zip(saved["recent"], saved["colors"]) if c == color]
+        assert list(again.play.balance.results[color]) == kept[-again.cfg.victimplay.balance_window:]
+    assert sum(len(r) for r in again.play.balance.results.values()) == len(saved["recent"]) > 0
     again.run()
     stages = [r["value"] for r in read_scalars(run / "scalars.jsonl") if r["tag"] == "curriculum/stage"]
     assert stages == sorted(stages)
@@ -424,6 +428,49 @@ def test_victimplay_with_score_value_learns_the_blended_target(victims):
     for bad in (0.0, -1.0, float("nan")):
         with pytest.raises(ValueError, match="victimplay.score_scale must be"):
             VictimPlayConfig(score_scale=bad)
+
+
+@settings(max_examples=80, deadline=None)
+@given(games=st.lists(st.tuples(st.sampled_from([1, -1]), st.booleans()), max_size=60),
+       window=st.integers(1, 20), floor=st.floats(0.0, 0.5))
+def test_colour_balance_favours_the_colour_it_loses(games, window, floor):
+    """A recount of each colour's last ``window`` results gives the share of black games; within the floor."""
+    balance = ColorBalance(window, floor)
+    for color, won in games:
+        balance.record(color, won)
+    rates = {}
+    for color in (1, -1):
+        last = [won for c, won in games if c == color][-window:]
+        rates[color] = (sum(last) + 1) / (len(last) + 2)
+    share = (1 - rates[1]) / ((1 - rates[1]) + (1 - rates[-1]))
+    assert balance.black_share == pytest.approx(min(max(share, floor), 1 - floor))
+    assert floor - 1e-12 <= balance.black_share <= 1 - floor + 1e-12
+    before = balance.black_share
+    balance.record(1, False)  # one more black loss never makes black rarer
+    assert balance.black_share >= before - 1e-12
+    balance.clear()
+    assert balance.black_share == 0.5
+
+
+def test_balance_plays_mostly_the_colour_the_adversary_loses(victims):
+    cfg = VictimPlayConfig(games=4, full_visits=2, fast_visits=2, adversary_color="balance", balance_window=1000,
+                           balance_floor=0.2)
+    play = VictimPlay(adversary_evaluator(), resolve_victim(victims[0]), 5, RULES, SearchConfig(), cfg,
+                      np.random.default_rng(3))
+    for _ in range(500):  # as if it had lost every black game and won every white one
+        play.balance.record(1, False)
+        play.balance.record(-1, True)
+    assert play.balance.black_share == pytest.approx(0.8)
+    games = []
+    while len(games) < 40:
+        games += play.step()
+    black = sum(g.adversary_color == 1 for g in games)
+    assert 24 <= black <= 38, black  # about 80% as black (binomial: 32 expected); alternate would give 20
+    play.set_victim(resolve_victim(victims[1]))  # a new victim starts from even odds
+    assert play.balance.black_share == 0.5
+    for bad, message in ((dict(balance_window=0), "balance_window"), (dict(balance_floor=0.6), "balance_floor")):
+        with pytest.raises(ValueError, match=message):
+            VictimPlayConfig(**bad)
 
 
 def test_a_curriculum_victim_is_hardened_by_the_config_not_its_spec():

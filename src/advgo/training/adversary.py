@@ -114,6 +114,10 @@ class AdversaryTrainer(Trainer):
         # with actors (scale.workers >= 2) the games are played there, each actor with its own victim engines
         self.play = None if cfg.scale.workers >= 2 else VictimPlay(
             self.evaluator, self.current_victim, cfg.game.board_size, self.rules, cfg.search, cfg.victimplay, self.rng)
+        if self.play is not None:  # a resumed run's colour balance starts from the games its checkpoint remembers
+            for won, color in zip(self.curriculum.recent, self.curriculum.colors):
+                if color:
+                    self.play.balance.record(color, bool(won))
         self.games_written = self._last_sgf_number()
         self.speed = PlaySpeed()  # victim-play's cost so far: the closing evaluation's estimate
         self._eval_seconds: float | None = None  # the last complete evaluation's wall time
@@ -204,6 +208,7 @@ class AdversaryTrainer(Trainer):
                 sum(g.adversary_moves for g in games), 1),
             "game/score_margin": float(np.mean([g.margin for g in games])),
             "game/capped_rate": float(np.mean([g.end_reason == "move_cap" for g in games])),
+            "game/adversary_black_share": float(np.mean([g.adversary_color == 1 for g in games])),
             "game/samples": self.counters.samples,
             "game/buffer_size": len(self.buffer),
             "perf/games_per_s": len(games) / wall,

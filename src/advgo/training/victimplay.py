@@ -1,7 +1,7 @@
 """Victim-play: an adversary against a frozen victim, many games at once; only the adversary's moves are learned.
 
-Every game slot alternates the adversary's colour from one game to the next (or keeps the configured
-colour). On the adversary's turns the games are searched together by A-MCTS (``BatchedMCTS`` with the
+Every game slot alternates the adversary's colour from one game to the next, keeps the configured colour, or
+(``balance``) draws it for each game, favouring the colour the adversary has been winning less. On the adversary's turns the games are searched together by A-MCTS (``BatchedMCTS`` with the
 victim's policy at victim nodes; ``plain`` MCTS for the ablation) with playout-cap randomization as in
 self-play: only full searches become samples, with the visit distribution as the policy target and the
 game's outcome from the adversary's side as the value target (with ``score_value``, partly its final margin). A
@@ -17,6 +17,7 @@ pass-alive territory (:class:`advgo.victims.HardenedAgent`).
 from __future__ import annotations
 
 import logging
+from collections import deque
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
@@ -48,8 +49,18 @@ class VictimPlayConfig(SelfPlayConfig):
     amcts: Literal["S", "S++", "R", "plain"] = "S"
     """How the adversary's search models the victim: S (raw policy), S++ (symmetry-averaged policy),
     R (the victim's own search), plain (ordinary MCTS: the victim is assumed to play like the adversary)."""
-    adversary_color: Literal["alternate", "black", "white"] = "alternate"
-    """The adversary's colour; ``alternate`` switches it every game in each slot."""
+    adversary_color: Literal["alternate", "black", "white", "balance"] = "alternate"
+    """The adversary's colour; ``alternate`` switches it every game in each slot; ``balance`` draws it for each
+    game, black with probability ``(1 - b) / ((1 - b) + (1 - w))``, where ``b`` and ``w`` are its win rates as black
+    and as white over its last ``balance_window`` games of each colour against this victim (each counted as
+    ``(wins + 1) / (games + 2)``), kept within ``[balance_floor, 1 - balance_floor]``. An attack that wins one colour
+    and not the other then plays mostly the colour it loses, and still enough of the other not to forget it
+    (an adversary trained on one colour alone loses the other's exploit). A resumed run starts from the games of
+    the curriculum's window in its checkpoint; each actor (``scale.workers >= 2``) keeps its own rates."""
+    balance_window: int = 64
+    """``balance``: the games of each colour its rates are taken over."""
+    balance_floor: float = 0.2
+    """``balance``: the smallest share of games either colour is given, in [0, 0.5]."""
     victim_temperature: float = 0.0
     """The victim's move temperature (0: its best move); A-MCTS samples victim moves the same way."""
     hardening: bool = False
@@ -73,6 +84,40 @@ class VictimPlayConfig(SelfPlayConfig):
             raise ValueError(f"victimplay.amcts must be one of {', '.join(AMCTS_MODES)}, got {self.amcts!r}")
         if self.victim_temperature < 0:
             raise ValueError(f"victimplay.victim_temperature must be >= 0, got {self.victim_temperature}")
+        if self.balance_window < 1:
+            raise ValueError(f"victimplay.balance_window must be at least 1, got {self.balance_window}")
+        if not 0.0 <= self.balance_floor <= 0.5:
+            raise ValueError(f"victimplay.balance_floor must be in [0, 0.5], got {self.balance_floor}")
+
+
+class ColorBalance:
+    """The adversary's recent results as each colour, and the colour of its next game under ``balance``."""
+
+    def __init__(self, window: int, floor: float):
+        self.floor = floor
+        self.results = {1: deque(maxlen=window), -1: deque(maxlen=window)}  # colour -> 1 won, 0 not
+
+    def record(self, color: int, won: bool) -> None:
+        self.results[color].append(1 if won else 0)
+
+    def clear(self) -> None:
+        for results in self.results.values():
+            results.clear()
+
+    def rate(self, color: int) -> float:
+        """Win rate as ``color``, ``(wins + 1) / (games + 2)``: 0.5 before any game."""
+        results = self.results[color]
+        return (sum(results) + 1) / (len(results) + 2)
+
+    @property
+    def black_share(self) -> float:
+        """The probability that the next game is played as black."""
+        lose_black, lose_white = 1.0 - self.rate(1), 1.0 - self.rate(-1)
+        share = lose_black / (lose_black + lose_white)  # both rates are < 1, so the sum is > 0
+        return min(max(share, self.floor), 1.0 - self.floor)
+
+    def draw(self, rng: np.random.Generator) -> int:
+        return 1 if rng.random() < self.black_share else -1
 
 
 def value_target(outcome: int, margin: float, size: int, score_value: float,
@@ -145,6 +190,7 @@ class VictimPlay:
         self._globals = np.zeros((batch, FEATURES.globals), np.float32)
         self._started = np.zeros(batch, np.int64)  # games started per slot (alternates colours)
         self.adversary_color = np.ones(batch, np.int8)
+        self.balance = ColorBalance(config.balance_window, config.balance_floor)
         self._pending: list[list] = [[] for _ in range(batch)]  # per game: (planes, globals, policy)
         self._comments: list[dict] = [{} for _ in range(batch)]  # per game: move number -> search summary
         self._passes = np.zeros(batch, np.int64)  # adversary passes per game
@@ -163,6 +209,7 @@ class VictimPlay:
         cfg = self.config
         self.close()
         self.victim = victim
+        self.balance.clear()  # the rates are against one victim
         policy = victim.policy(cfg.amcts, self.rules, max_batch=cfg.games)
         self.mcts = BatchedMCTS(self.evaluator, self.size, cfg.games, self.codes, self.search_config,
                                 max_visits=cfg.full_visits, victim=policy, victim_temperature=cfg.victim_temperature)
@@ -181,6 +228,8 @@ class VictimPlay:
         choice = self.config.adversary_color
         if choice == "alternate":
             color = 1 if (self._started[b] + b) % 2 == 0 else -1
+        elif choice == "balance":
+            color = self.balance.draw(self.rng)
         else:
             color = 1 if choice == "black" else -1
         self._started[b] += 1
@@ -258,7 +307,9 @@ class VictimPlay:
             if self.roots.end_reason[b] == engine.END_NONE:
                 self.mcts.advance(b, int(moves[b]))
                 continue
-            finished.append(self._finish(b, float(scores[b])))
+            game = self._finish(b, float(scores[b]))
+            self.balance.record(game.adversary_color, game.adversary_won)
+            finished.append(game)
             if self.continuous:
                 self._new_game(b)
         return finished
