@@ -88,11 +88,28 @@ def test_win_rate_by_colour_matches_a_recount(games, window, min_games):
                 assert c.win_rate_as(side) is None  # the next stage starts empty
             else:
                 assert c.win_rate_as(side) == expected
+        if not advanced:  # the rate the threshold reads: both colours' mean where the window holds both
+            rates = [c.win_rate_as(side) for side in (1, -1)]
+            known = all(col != 0 for _, col in recent)
+            expected = sum(rates) / 2 if known and None not in rates else sum(w for w, _ in recent) / len(recent)
+            assert c.win_rate == pytest.approx(expected)
         since = [] if advanced else since + [(won, color)]
     again = make(window=window, min_games=min_games)
     again.load_state_dict(c.state_dict())
     assert (list(again.colors), again.win_rate_as(1), again.win_rate_as(-1)) == \
         (list(c.colors), c.win_rate_as(1), c.win_rate_as(-1))
+
+
+def test_an_uneven_split_of_colours_reads_as_an_even_one():
+    """30 games as white won 3, 10 as black won 10: 32.5% of the games, but 55% for an even split of colours."""
+    c = make(window=40, min_games=41, thresholds=(0.5,))
+    for i in range(30):
+        c.record(i < 3, -1)
+    for _ in range(10):
+        c.record(True, 1)
+    assert c.win_rate == pytest.approx((1.0 + 0.1) / 2)
+    c.record(False, 0)  # a game of unknown colour in the window: the rate over all its games
+    assert c.win_rate == pytest.approx(12 / 40)
 
 
 def test_old_state_without_colours_loads_as_unknown():
@@ -104,7 +121,8 @@ def test_old_state_without_colours_loads_as_unknown():
     again = make(window=4, min_games=10)
     again.load_state_dict(state)
     assert list(again.recent) == [1, 0, 1] and list(again.colors) == [0, 0, 0]
-    assert again.win_rate_as(1) is None and again.win_rate == c.win_rate
+    assert again.win_rate_as(1) is None and again.win_rate == pytest.approx(2 / 3)  # all its games
+    assert c.win_rate == pytest.approx(0.5)  # black 2 of 2, white 0 of 1: the colours' mean
     with pytest.raises(ValueError, match="color must be"):
         again.record(True, 2)
 

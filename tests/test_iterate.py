@@ -478,7 +478,7 @@ def test_a_beaten_attack_reports_the_rate_that_beat_it(tiny_victims, tmp_path):
         trainer._record(SimpleNamespace(adversary_won=won, adversary_color=1), logger)
     assert trainer.beaten and trainer.outcome()["win_rate"] == 0.75
     for _ in range(3):  # the rest of the play phase: three losses
-        trainer._record(SimpleNamespace(adversary_won=False, adversary_color=-1), logger)
+        trainer._record(SimpleNamespace(adversary_won=False, adversary_color=1), logger)
     assert trainer.curriculum.win_rate == 0.25
     assert trainer.outcome() == {"beaten": True, "win_rate": 0.75, "window_games": 4, "games": 7, "steps": 0}
     fresh = _attack(tiny_victims, tmp_path, "unbeaten")

@@ -3,12 +3,13 @@
 Each entry is a victim (zoo name or checkpoint path), the visits it plays with, and a win-rate threshold.
 The run trains against the current entry and moves to the next one when, after at least ``min_games``
 finished games against it, the adversary's win rate over the last ``window`` of them is strictly above
-the entry's threshold (Wang et al.). Draws and games stopped at the move cap count as non-wins. The last
+the entry's threshold (Wang et al.); where the window holds both colours, that rate is the mean of its rates as
+black and as white, so an uneven split of colours does not move it. Draws and games stopped at the move cap count as non-wins. The last
 entry is never left: training goes on against it.
 
 The window also remembers the adversary's colour in each game (``record(won, color)``), so a run shows its win
 rate as black and as white: komi makes the colours unequal, and an attack often finds one colour's exploit long
-before the other's. The threshold is on the overall rate.
+before the other's.
 
 The state (stage, recent results and colours, games per stage) is a plain dict that checkpoints carry, so a resumed
 run continues at the same stage with the same window of results.
@@ -92,8 +93,18 @@ class Curriculum:
 
     @property
     def win_rate(self) -> float:
-        """Win rate over the recent window against the current entry (0 before any game)."""
-        return sum(self.recent) / len(self.recent) if self.recent else 0.0
+        """Win rate over the recent window against the current entry (0 before any game): the mean of its rates as
+        black and as white when the window holds games of both colours and none of unknown colour, else the rate over
+        all its games. A window whose games are not split evenly between the colours (``victimplay.adversary_color:
+        balance`` plays mostly the colour the adversary loses) so reads what an even split of the same play would,
+        as the evaluation's alternating colours do; with ``alternate`` the two differ by the split's small
+        unevenness."""
+        if not self.recent:
+            return 0.0
+        black, white = self.win_rate_as(1), self.win_rate_as(-1)
+        if black is not None and white is not None and 0 not in self.colors:
+            return (black + white) / 2
+        return sum(self.recent) / len(self.recent)
 
     def win_rate_as(self, color: int) -> float | None:
         """Win rate over the recent window in the games the adversary played as ``color`` (1 black, -1 white);
