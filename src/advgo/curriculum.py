@@ -4,8 +4,8 @@ Each entry is a victim (zoo name or checkpoint path), the visits it plays with, 
 The run trains against the current entry and moves to the next one when, after at least ``min_games``
 finished games against it, the adversary's win rate over the last ``window`` of them is strictly above
 the entry's threshold (Wang et al.); where the window holds both colours, that rate is the mean of its rates as
-black and as white, so an uneven split of colours does not move it. Draws and games stopped at the move cap count as non-wins. The last
-entry is never left: training goes on against it.
+black and as white, so an uneven split of colours does not move it. Draws and games stopped at the move cap count
+as non-wins. The last entry is never left: training goes on against it.
 
 The window also remembers the adversary's colour in each game (``record(won, color)``), so a run shows its win
 rate as black and as white: komi makes the colours unequal, and an attack often finds one colour's exploit long
@@ -113,7 +113,8 @@ class Curriculum:
         return sum(games) / len(games) if games else None
 
     def color_rates(self) -> dict[str, float | None]:
-        """``win_rate_as_black`` and ``win_rate_as_white`` over the recent window (None for a colour it holds none of)."""
+        """``win_rate_as_black`` and ``win_rate_as_white`` over the recent window (None for a colour it holds
+        none of)."""
         return {"win_rate_as_black": self.win_rate_as(1), "win_rate_as_white": self.win_rate_as(-1)}
 
     def record(self, won: bool, color: int = 0) -> bool:

@@ -1,13 +1,14 @@
 """Victim-play: an adversary against a frozen victim, many games at once; only the adversary's moves are learned.
 
 Every game slot alternates the adversary's colour from one game to the next, keeps the configured colour, or
-(``balance``) draws it for each game, favouring the colour the adversary has been winning less. On the adversary's turns the games are searched together by A-MCTS (``BatchedMCTS`` with the
-victim's policy at victim nodes; ``plain`` MCTS for the ablation) with playout-cap randomization as in
-self-play: only full searches become samples, with the visit distribution as the policy target and the
-game's outcome from the adversary's side as the value target (with ``score_value``, partly its final margin). A
-game stopped at the move cap (default 5·N²) keeps the score of the position where it stopped as its value target,
-but it counts by the one rule of :mod:`advgo.eval.counting`: a non-win for both sides, for the curriculum and
-evaluation alike (``VictimGame.adversary_won``). On the victim's turns the victim plays as it is (its raw policy or
+(``balance``) draws it for each game, favouring the colour the adversary has been winning less. On the adversary's
+turns the games are searched together by A-MCTS (``BatchedMCTS`` with the victim's policy at victim nodes;
+``plain`` MCTS for the ablation) with playout-cap randomization as in self-play: only full searches become
+samples, with the visit distribution as the policy target and the game's outcome from the adversary's side as the
+value target (with ``score_value``, partly its final margin). A game stopped at the move cap (default 5·N²) keeps
+the score of the position where it stopped as its value target, but it counts by the one rule of
+:mod:`advgo.eval.counting`: a non-win for both sides, for the curriculum and evaluation alike
+(``VictimGame.adversary_won``). On the victim's turns the victim plays as it is (its raw policy or
 its own search, at its play temperature). Victim moves are never samples.
 
 Optional hardening (training only): the victim may not pass while it has a legal move outside its own
