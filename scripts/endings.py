@@ -124,7 +124,10 @@ def main() -> None:
     parser.add_argument("--games", action="store_true", help="print every lost game, not only the summary")
     args = parser.parse_args()
     files = sgf_files(args.paths)
-    read = [e for e in (ending(f, args.player) for f in files) if e is not None]
+    try:
+        read = [e for e in (ending(f, args.player) for f in files) if e is not None]
+    except ValueError as err:  # a name that fits both players, an unreadable SGF: say which, no traceback
+        parser.exit(2, f"endings.py: {err}\n")
     endings = [e for e in read if e["first_pass"] != CAPPED]
     print(f"{len(files)} games read; {args.player!r} lost {len(endings)}"
           f"{f' (and {len(read) - len(endings)} capped, a non-win for both sides, not counted)' if len(read) > len(endings) else ''}")

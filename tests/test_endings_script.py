@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -59,6 +61,16 @@ def test_a_player_named_in_both_names_is_an_error(tmp_path):
         assert "names both players" in str(err)
     else:
         raise AssertionError("an ambiguous player name was accepted")
+
+
+def test_the_command_line_says_which_name_is_ambiguous_without_a_traceback(tmp_path):
+    """Run as a script, a name found in both players exits 2 with the file and both names, not a traceback."""
+    save_sgf(tmp_path / "game.sgf", random_game(2), black="zoo:cp6", white="net:runs/attack-cp6/ckpt.pt")
+    done = subprocess.run([sys.executable, str(SCRIPT), str(tmp_path), "--player", "cp6"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert "names both players" in done.stderr and "game.sgf" in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 def test_the_pass_attack_and_a_killed_group_are_told_apart(tmp_path):
