@@ -41,3 +41,12 @@ def test_there_are_configs_of_every_kind():
 def test_each_shipped_config_loads(path):
     cfg = load_config(COMMANDS[command_of(path)], path)
     assert cfg is not None
+
+
+def test_configs_readme_lists_every_shipped_config_with_its_command():
+    """configs/README.md's table names each config once, with the command its own header runs it with."""
+    rows = {m.group(1): m.group(2) for m in re.finditer(r"^\| `([^`]+\.yaml)` \| `advgo ([a-z ]+)",
+                                                          (ROOT / "configs" / "README.md").read_text(), re.M)}
+    assert sorted(rows) == [p.name for p in SHIPPED]
+    for path in SHIPPED:
+        assert rows[path.name] == command_of(path), path.name
