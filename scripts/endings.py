@@ -75,7 +75,10 @@ def colour_of(player: str, black: str, white: str, path: Path) -> int:
 
 def ending(path: Path, player: str) -> dict | None:
     """The ending of one game ``player`` lost (None when it did not play or did not lose)."""
-    record = read_sgf(path.read_bytes())
+    try:
+        record = read_sgf(path.read_bytes())
+    except ValueError as err:
+        raise ValueError(f"{path}: {err}") from err
     colour = colour_of(player, record.player_black, record.player_white, path)
     if colour == 0:
         return None

@@ -73,6 +73,13 @@ def test_the_command_line_says_which_name_is_ambiguous_without_a_traceback(tmp_p
     assert "Traceback" not in done.stderr
 
 
+def test_a_malformed_sgf_is_named_on_the_command_line(tmp_path):
+    (tmp_path / "broken.sgf").write_text("(;FF[4]SZ[9];B[zz")
+    done = subprocess.run([sys.executable, str(SCRIPT), str(tmp_path), "--player", "x"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "broken.sgf" in done.stderr and "Traceback" not in done.stderr
+
+
 def test_the_pass_attack_and_a_killed_group_are_told_apart(tmp_path):
     rules = Rules.tromp_taylor(7.5)
     passed = GameState.from_moves(9, rules, [40, 81, 81])  # black plays one stone; white passes, black passes back

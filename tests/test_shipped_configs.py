@@ -45,8 +45,8 @@ def test_each_shipped_config_loads(path):
 
 def test_configs_readme_lists_every_shipped_config_with_its_command():
     """configs/README.md's table names each config once, with the command its own header runs it with."""
-    rows = {m.group(1): m.group(2) for m in re.finditer(r"^\| `([^`]+\.yaml)` \| `advgo ([a-z ]+)",
-                                                          (ROOT / "configs" / "README.md").read_text(), re.M)}
-    assert sorted(rows) == [p.name for p in SHIPPED]
+    found = re.findall(r"^\| `([^`]+\.yaml)` \| `advgo ([a-z ]+)", (ROOT / "configs" / "README.md").read_text(), re.M)
+    assert sorted(name for name, _ in found) == [p.name for p in SHIPPED]  # each once: a repeated row fails too
+    rows = dict(found)
     for path in SHIPPED:
         assert rows[path.name] == command_of(path), path.name
