@@ -5,12 +5,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from advgo.config import ConfigError, config_from_dict
-from advgo.curriculum import Curriculum, CurriculumConfig, CurriculumEntry
+from advgo.curriculum import RATES, Curriculum, CurriculumConfig, CurriculumEntry
 
 
-def make(window=4, min_games=4, thresholds=(0.5, 0.75, 0.9)):
+def make(window=4, min_games=4, thresholds=(0.5, 0.75, 0.9), rate="mean"):
     entries = [CurriculumEntry(f"v{i}", 1 + i, t) for i, t in enumerate(thresholds)]
-    return Curriculum(CurriculumConfig(entries=entries, window=window, min_games=min_games))
+    return Curriculum(CurriculumConfig(entries=entries, window=window, min_games=min_games, rate=rate))
 
 
 def test_advances_only_strictly_above_the_threshold():
@@ -71,11 +71,13 @@ def test_state_round_trip_and_mismatch():
 
 
 @given(st.lists(st.tuples(st.booleans(), st.sampled_from([1, -1, 0])), max_size=120), st.integers(1, 20),
-       st.integers(1, 30))
-def test_win_rate_by_colour_matches_a_recount(games, window, min_games):
+       st.integers(1, 30), st.sampled_from(RATES))
+def test_win_rate_by_colour_matches_a_recount(games, window, min_games, rate):
     """The window's win rate as black and as white is a recount of the stage's last ``window`` games of that colour
-    (None when it holds none); a finished stage keeps the rates it was left with; the state round trip keeps them."""
-    c = make(window=window, min_games=min_games)
+    (None when it holds none); a finished stage keeps the rates it was left with; the state round trip keeps them;
+    the rate the threshold reads combines the two as ``rate`` says."""
+    c = make(window=window, min_games=min_games, rate=rate)
+    combine = {"mean": lambda r: sum(r) / 2, "best": max, "worst": min}
     since = []
     for won, color in games:
         recent = (since + [(won, color)])[-window:]
@@ -88,10 +90,11 @@ def test_win_rate_by_colour_matches_a_recount(games, window, min_games):
                 assert c.win_rate_as(side) is None  # the next stage starts empty
             else:
                 assert c.win_rate_as(side) == expected
-        if not advanced:  # the rate the threshold reads: both colours' mean where the window holds both
+        if not advanced:  # the rate the threshold reads: the colours' rates combined where the window holds both
             rates = [c.win_rate_as(side) for side in (1, -1)]
             known = all(col != 0 for _, col in recent)
-            expected = sum(rates) / 2 if known and None not in rates else sum(w for w, _ in recent) / len(recent)
+            pooled = sum(w for w, _ in recent) / len(recent)
+            expected = combine[rate](rates) if rate != "pooled" and known and None not in rates else pooled
             assert c.win_rate == pytest.approx(expected)
         since = [] if advanced else since + [(won, color)]
     again = make(window=window, min_games=min_games)
@@ -110,6 +113,17 @@ def test_an_uneven_split_of_colours_reads_as_an_even_one():
     assert c.win_rate == pytest.approx((1.0 + 0.1) / 2)
     c.record(False, 0)  # a game of unknown colour in the window: the rate over all its games
     assert c.win_rate == pytest.approx(12 / 40)
+
+
+@pytest.mark.parametrize("rate, advances", [("mean", False), ("pooled", False), ("best", True), ("worst", False)])
+def test_a_one_colour_exploit_passes_only_on_the_better_colour(rate, advances):
+    """Every black game won, every white one lost: 50% by the mean and pooled over an even split, 100% for the
+    better colour, 0% for the worse; a 0.75 threshold is passed on the better colour alone."""
+    c = make(window=8, min_games=8, thresholds=(0.75, 0.9), rate=rate)
+    moved = [c.record(color == 1, color) for color in (1, -1) * 4]
+    assert any(moved) == advances and c.stage == int(advances)
+    if advances:
+        assert c.history[-1]["win_rate"] == 1.0 and c.history[-1]["win_rate_as_white"] == 0.0
 
 
 def test_old_state_without_colours_loads_as_unknown():
@@ -132,6 +146,7 @@ def test_old_state_without_colours_loads_as_unknown():
     ({"entries": [{"victim": "cp1", "threshold": 1.5}]}, "threshold"),
     ({"entries": [{"victim": "cp1", "visits": 0}]}, "visits"),
     ({"entries": [{"victim": "cp1"}], "window": 0}, "window"),
+    ({"entries": [{"victim": "cp1"}], "rate": "average"}, "curriculum.rate must be one of mean, pooled, best, worst"),
     ({"entries": [{"victim": "cp1", "treshold": 0.5}]}, "treshold"),
     ({"entries": [{"victim": "katanet:model=a/model-000000040.bin.gz"},  # two runs' milestones of one step
                   {"victim": "katanet:model=b/model-000000040.bin.gz"}]}, r"both labelled katanet\[model-000000040\]@1"),

@@ -3,9 +3,11 @@
 Each entry is a victim (zoo name or checkpoint path), the visits it plays with, and a win-rate threshold.
 The run trains against the current entry and moves to the next one when, after at least ``min_games``
 finished games against it, the adversary's win rate over the last ``window`` of them is strictly above
-the entry's threshold (Wang et al.); where the window holds both colours, that rate is the mean of its rates as
-black and as white, so an uneven split of colours does not move it. Draws and games stopped at the move cap count
-as non-wins. The last entry is never left: training goes on against it.
+the entry's threshold (Wang et al.). Which rate the threshold reads is ``rate``: by default (``mean``), where the
+window holds both colours, the mean of its rates as black and as white, so an uneven split of colours does not move
+it; ``pooled`` is the rate over all its games (the paper's); ``best`` and ``worst`` the better or the worse colour's
+rate, to go on with one colour's exploit or to wait for both. Draws and games stopped at the move cap count as
+non-wins. The last entry is never left: training goes on against it.
 
 The window also remembers the adversary's colour in each game (``record(won, color)``), so a run shows its win
 rate as black and as white: komi makes the colours unequal, and an attack often finds one colour's exploit long
@@ -45,6 +47,10 @@ class CurriculumEntry:
         return victim_label(self.victim, self.visits)
 
 
+RATES = ("mean", "pooled", "best", "worst")
+"""How ``Curriculum.win_rate`` combines the window's games (``CurriculumConfig.rate``)."""
+
+
 @dataclass(frozen=True)
 class CurriculumConfig:
     entries: list[CurriculumEntry] = field(default_factory=list)
@@ -53,8 +59,14 @@ class CurriculumConfig:
     """Finished games against the current entry over which the win rate is taken."""
     min_games: int = 100
     """Games against the current entry before it may be left (at least ``window`` are used when available)."""
+    rate: str = "mean"
+    """The window's rate the threshold reads: ``mean`` of the colours' rates, ``pooled`` over all its games,
+    ``best`` or ``worst`` colour's rate (each falls back to the pooled rate where the window lacks a colour or
+    holds a game of unknown colour)."""
 
     def __post_init__(self):
+        if self.rate not in RATES:
+            raise ValueError(f"curriculum.rate must be one of {', '.join(RATES)}, got {self.rate!r}")
         if not self.entries:
             raise ValueError("curriculum.entries is empty: list at least one victim")
         if self.window < 1:
@@ -93,17 +105,19 @@ class Curriculum:
 
     @property
     def win_rate(self) -> float:
-        """Win rate over the recent window against the current entry (0 before any game): the mean of its rates as
-        black and as white when the window holds games of both colours and none of unknown colour, else the rate over
-        all its games. A window whose games are not split evenly between the colours (``victimplay.adversary_color:
-        balance`` plays mostly the colour the adversary loses) so reads what an even split of the same play would,
-        as the evaluation's alternating colours do; with ``alternate`` the two differ by the split's small
-        unevenness."""
+        """Win rate over the recent window against the current entry (0 before any game), as ``config.rate`` reads
+        it. With ``mean`` (the default), where the window holds games of both colours and none of unknown colour, the
+        mean of its rates as black and as white: a window whose games are not split evenly between the colours
+        (``victimplay.adversary_color: balance`` plays mostly the colour the adversary loses) so reads what an even
+        split of the same play would, as the evaluation's alternating colours do. ``best`` and ``worst`` take the
+        better or the worse of the two colours' rates under the same condition. Otherwise, and always with
+        ``pooled``, the rate over all its games."""
         if not self.recent:
             return 0.0
         black, white = self.win_rate_as(1), self.win_rate_as(-1)
-        if black is not None and white is not None and 0 not in self.colors:
-            return (black + white) / 2
+        if self.config.rate != "pooled" and black is not None and white is not None and 0 not in self.colors:
+            return {"mean": (black + white) / 2, "best": max(black, white), "worst": min(black, white)}[
+                self.config.rate]
         return sum(self.recent) / len(self.recent)
 
     def win_rate_as(self, color: int) -> float | None:

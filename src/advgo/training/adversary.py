@@ -183,8 +183,8 @@ class AdversaryTrainer(Trainer):
     def _victim_note(self, verb: str) -> str:
         entry = self.curriculum.entry
         return (f"step {self.step}: the adversary {verb} **{entry.label}** (stage {self.curriculum.stage + 1} of "
-                f"{len(self.cfg.curriculum.entries)}; threshold {entry.threshold:.2f} over {self.cfg.curriculum.window}"
-                f" games, at least {self.cfg.curriculum.min_games})")
+                f"{len(self.cfg.curriculum.entries)}; threshold {entry.threshold:.2f} on the {self.cfg.curriculum.rate}"
+                f" rate over {self.cfg.curriculum.window} games, at least {self.cfg.curriculum.min_games})")
 
     def _play_phase(self, logger: RunLogger) -> None:
         goal = self.cfg.schedule.games_per_iteration
