@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import torch
 from hypothesis import given
@@ -201,3 +203,27 @@ def test_hardened_is_a_flag_of_net_victims_only(adversary_checkpoint):
         parse_agent_spec("gnugo:hardened=true")
     with pytest.raises(ValueError, match="hardened applies to victims"):
         make_agent(f"net:{adversary_checkpoint}:hardened=true")
+
+
+def test_an_adversary_models_its_curriculum_entry_at_the_entrys_temperature(tmp_path):
+    """With no opponent known, A-MCTS samples the modelled victim's replies at its curriculum entry's temperature;
+    against an opponent, at that opponent's spec's temperature, else the run's ``victimplay.victim_temperature``."""
+    from advgo.config import load_config, to_dict
+    from advgo.nets import PolicyValueNet
+    from advgo.nets.checkpoint import save_checkpoint
+    from advgo.training.adversary_config import AdversaryRunConfig
+
+    cfg = load_config(AdversaryRunConfig, Path(__file__).resolve().parents[1] / "configs" / "attack-9x9.yaml",
+                      ["device=cpu", "net.blocks=1", "net.channels=8", "evaluation.visits=2",
+                       "curriculum.entries[0].temperature=0.75", "victimplay.victim_temperature=0.25"])
+    torch.manual_seed(0)
+    curriculum = {"stage": 0, "recent": [], "games_at_stage": 0, "history": [],
+                  "entries": [e.label for e in cfg.curriculum.entries]}
+    path = save_checkpoint(tmp_path / "ckpt-000000001.pt", net=PolicyValueNet(cfg.net_config()),
+                           net_config=cfg.net_config(), config=to_dict(cfg), step=1,
+                           extra={"role": "adversary", "amcts": "S", "curriculum": curriculum})
+    ckpt = f"net:{path}"
+    assert make_agent(ckpt).victim_temperature == 0.75
+    assert make_agent(ckpt, opponent="zoo:cp2").victim_temperature == 0.25
+    assert make_agent(ckpt, opponent="zoo:cp2:temperature=0.1").victim_temperature == 0.1
+    assert make_agent(f"{ckpt}:victim=zoo:cp1").victim_temperature == 0.25

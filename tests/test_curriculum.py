@@ -146,6 +146,7 @@ def test_old_state_without_colours_loads_as_unknown():
     ({"entries": [{"victim": "cp1", "threshold": 1.5}]}, "threshold"),
     ({"entries": [{"victim": "cp1", "visits": 0}]}, "visits"),
     ({"entries": [{"victim": "cp1"}], "window": 0}, "window"),
+    ({"entries": [{"victim": "cp1", "temperature": -0.5}]}, "temperature must be >= 0"),
     ({"entries": [{"victim": "cp1"}], "rate": "average"}, "curriculum.rate must be one of mean, pooled, best, worst"),
     ({"entries": [{"victim": "cp1", "treshold": 0.5}]}, "treshold"),
     ({"entries": [{"victim": "katanet:model=a/model-000000040.bin.gz"},  # two runs' milestones of one step
@@ -155,6 +156,16 @@ def test_old_state_without_colours_loads_as_unknown():
 def test_bad_curricula_are_clear_errors(data, message):
     with pytest.raises(ConfigError, match=message):
         config_from_dict(CurriculumConfig, data)
+
+
+def test_a_temperature_curriculum_labels_each_stage_apart():
+    """The same victim at falling temperatures, then as the run plays it: three labels, each entry's temperature
+    its own or the run's."""
+    config = config_from_dict(CurriculumConfig, {"entries": [{"victim": "cp6", "temperature": 1.0},
+                                                             {"victim": "cp6", "temperature": 0.5},
+                                                             {"victim": "cp6"}]})
+    assert [e.label for e in config.entries] == ["cp6@1:t=1", "cp6@1:t=0.5", "cp6@1"]
+    assert [e.victim_temperature(0.25) for e in config.entries] == [1.0, 0.5, 0.25]
 
 
 def test_one_victim_may_come_twice():

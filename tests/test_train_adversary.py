@@ -479,3 +479,56 @@ def test_a_curriculum_victim_is_hardened_by_the_config_not_its_spec():
 
     with pytest.raises(ValueError, match=r"curriculum.entries\[0\].*victimplay.hardening: true"):
         load_victims([CurriculumEntry(victim="zoo:cp1:hardened=true")], 9, "tromp-taylor", need_policy=True)
+
+
+def test_a_curriculum_entry_plays_its_victim_at_its_own_temperature(victims, tmp_path):
+    """An entry's ``temperature`` is the victim's (and A-MCTS's model of it) at that stage, in training, in the
+    actors, in the run's evaluation and in its SGFs; an entry without one plays at ``victimplay.victim_temperature``,
+    and the entry's label tells the two apart."""
+    from advgo.nets import PolicyValueNet
+    from advgo.training.actors import GameActor, cpu_state_dict
+    from advgo.training.adversary import VictimPlayGames
+
+    cfg = tiny(victims, "curriculum.entries[0].temperature=1.5", "curriculum.entries[0].threshold=0.0",
+               "curriculum.min_games=4", "victimplay.victim_temperature=0.25")
+    labels = [e.label for e in cfg.curriculum.entries]
+    assert labels == ["ckpt-000000020@1:t=1.5", "ckpt-000000040@4"]
+    games = VictimPlayGames(cfg)
+    actor = GameActor(games, 0, seed=0)
+    weights = (1, cpu_state_dict(PolicyValueNet(cfg.net_config())))
+    try:
+        for stage, temperature in ((0, 1.5), (1, 0.25), (0, 1.5)):
+            chunk = actor.play_chunk(weights, stage, min_games=0)
+            assert chunk.stage == stage and actor.play.victim_temperature == temperature
+            assert actor.play.mcts.victim_temperature == temperature
+    finally:
+        actor.close()
+    run = tmp_path / "run"
+    trainer = AdversaryTrainer(cfg, run)
+    assert trainer.play.victim_temperature == 1.5 and trainer.play.mcts.victim_temperature == 1.5
+    trainer.run()
+    assert trainer.curriculum.stage == 1 and trainer.play.victim_temperature == 0.25
+    comments = [read_sgf(p.read_bytes()).comments[0] for p in sorted((run / "sgf").glob("*.sgf"))]
+    first = [c for c in comments if "ckpt-000000020@1" in c]
+    later = [c for c in comments if "ckpt-000000040@4" in c]
+    assert first and later
+    assert all("at temperature 1.5;" in c for c in first) and all("at temperature 0.25;" in c for c in later)
+    tags = {r["tag"] for r in read_scalars(run)}
+    assert "victim/ckpt-000000020@1:t=1.5/win_rate" in tags and "eval/ckpt-000000020@1:t=1.5/win_rate" in tags
+
+
+def test_evaluation_plays_the_victim_at_the_temperature_it_is_given(victims):
+    """With the same seed the evaluation plays the same games at temperature 0 and other ones at a high temperature:
+    the evaluation's ``victim_temperature`` reaches the victim, and each game records it."""
+    cfg = tiny(victims)
+    victim = resolve_victim(victims[0])
+
+    def moves(temperature, seed):
+        games = evaluate_adversary(adversary_evaluator(), victim, cfg, 2, np.random.default_rng(seed),
+                                   victim_temperature=temperature)
+        return tuple(sorted(tuple(g.moves.tolist()) for g in games)), {g.victim_temperature for g in games}
+
+    for seed in range(2):  # the same seed: the same games at temperature 0, other ones where the victim samples
+        cold, hot = moves(0.0, seed), moves(5.0, seed)
+        assert cold == moves(0.0, seed) and hot[0] != cold[0]
+        assert cold[1] == {0.0} and hot[1] == {5.0}

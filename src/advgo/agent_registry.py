@@ -184,6 +184,8 @@ def _amcts_agent(spec: AgentSpec, net, cfg: AdversaryRunConfig, mode: str, visit
             against = f" vs {victim.label}"
             if modelled is not None and modelled.get("temperature") is not None:
                 victim_temperature = float(modelled.get("temperature"))  # as that player plays
+            elif opponent is None and spec.get("victim") is None and entry is not None:  # the curriculum's victim
+                victim_temperature = entry.victim_temperature(victim_temperature)
         else:
             log.warning("%s: its victim %s is a black box; playing plain MCTS", spec.text, victim.label)
             mode = "plain"

@@ -33,6 +33,10 @@ class CurriculumEntry:
     """Victim visits (1 = raw policy)."""
     threshold: float = 0.5
     """Move on when the recent win rate is strictly above this (in [0, 1])."""
+    temperature: float | None = None
+    """The victim's move temperature at this stage, in training and in the run's evaluations (None:
+    ``victimplay.victim_temperature``): a curriculum over temperature (1.0, 0.5, then 0) plays a victim that
+    blunders first, so an adversary that loses every game by the whole board sees some closer ones."""
 
     def __post_init__(self):
         if not self.victim:
@@ -41,10 +45,19 @@ class CurriculumEntry:
             raise ValueError(f"curriculum entry {self.victim!r}: visits must be at least 1, got {self.visits}")
         if not 0.0 <= self.threshold <= 1.0:
             raise ValueError(f"curriculum entry {self.victim!r}: threshold must be in [0, 1], got {self.threshold}")
+        if self.temperature is not None and self.temperature < 0:
+            raise ValueError(f"curriculum entry {self.victim!r}: temperature must be >= 0 (or left out), "
+                             f"got {self.temperature}")
 
     @property
     def label(self) -> str:
-        return victim_label(self.victim, self.visits)
+        """``name@visits``, and ``:t=T`` where the entry sets its own temperature (``cp6@1:t=0.5``)."""
+        base = victim_label(self.victim, self.visits)
+        return base if self.temperature is None else f"{base}:t={self.temperature:g}"
+
+    def victim_temperature(self, default: float) -> float:
+        """The victim's temperature at this stage: the entry's own, else ``default`` (the run's)."""
+        return default if self.temperature is None else float(self.temperature)
 
 
 RATES = ("mean", "pooled", "best", "worst")

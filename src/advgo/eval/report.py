@@ -88,6 +88,7 @@ def evaluate_run(run_dir: str | Path, games: int, extra: tuple[str, ...] = (), s
     if not checkpoints:
         raise ValueError(f"{run_dir} holds no checkpoint{' at the steps asked for' if steps else ''}")
     victims = dict(curriculum_victims(cfg, device))
+    temperatures = {e.label: e.temperature for e in cfg.curriculum.entries}  # an entry's own, else the run's
     for spec in extra:
         victim = resolve_victim(spec, 1, device=device, board_size=cfg.game.board_size)
         victims[victim.label] = victim
@@ -99,7 +100,8 @@ def evaluate_run(run_dir: str | Path, games: int, extra: tuple[str, ...] = (), s
             evaluator = TorchEvaluator(ckpt.net, device=device, symmetry="random", seed=seed,
                                        rules=Rules.from_name(run_cfg.game.rules, run_cfg.game.komi),
                                        max_batch=games)
-            finished = evaluate_adversary(evaluator, victim, run_cfg, games, np.random.default_rng([seed, ckpt.step]))
+            finished = evaluate_adversary(evaluator, victim, run_cfg, games, np.random.default_rng([seed, ckpt.step]),
+                                          victim_temperature=temperatures.get(label))
             tally = tally_games(finished)
             cell = Cell(step=ckpt.step, victim=label, mean_length=float(np.mean([g.length for g in finished])),
                         wins=tally.wins, losses=tally.losses, draws=tally.draws, capped=tally.capped,

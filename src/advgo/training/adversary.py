@@ -85,11 +85,13 @@ class VictimPlayGames:
         self.victims = curriculum_victims(cfg, "cpu")
         if server is not None:
             serve_victims(self.victims, server, n)
-        first = self.victims[cfg.curriculum.entries[0].label]
-        return VictimPlay(evaluator, first, n, rules, cfg.search, cfg.victimplay, rng)
+        first = cfg.curriculum.entries[0]
+        return VictimPlay(evaluator, self.victims[first.label], n, rules, cfg.search, cfg.victimplay, rng,
+                          victim_temperature=first.victim_temperature(cfg.victimplay.victim_temperature))
 
     def set_stage(self, play: VictimPlay, stage: int) -> None:
-        play.set_victim(self.victims[self.cfg.curriculum.entries[stage].label])
+        entry = self.cfg.curriculum.entries[stage]
+        play.set_victim(self.victims[entry.label], entry.victim_temperature(self.cfg.victimplay.victim_temperature))
 
 
 class AdversaryTrainer(Trainer):
@@ -113,7 +115,8 @@ class AdversaryTrainer(Trainer):
         self.evaluator = TimedEvaluator(self.torch_evaluator)
         # with actors (scale.workers >= 2) the games are played there, each actor with its own victim engines
         self.play = None if cfg.scale.workers >= 2 else VictimPlay(
-            self.evaluator, self.current_victim, cfg.game.board_size, self.rules, cfg.search, cfg.victimplay, self.rng)
+            self.evaluator, self.current_victim, cfg.game.board_size, self.rules, cfg.search, cfg.victimplay, self.rng,
+            victim_temperature=self.current_temperature)
         if self.play is not None:  # a resumed run's colour balance starts from the games its checkpoint remembers
             for won, color in zip(self.curriculum.recent, self.curriculum.colors):
                 if color:
@@ -125,6 +128,11 @@ class AdversaryTrainer(Trainer):
     @property
     def current_victim(self) -> Victim:
         return self.victims[self.curriculum.entry.label]
+
+    @property
+    def current_temperature(self) -> float:
+        """The current entry's victim temperature (its own, else ``victimplay.victim_temperature``)."""
+        return self.curriculum.entry.victim_temperature(self.cfg.victimplay.victim_temperature)
 
     # ------------------------------------------------------------------ checkpoints
     def _warm_start(self, path: str) -> None:
@@ -309,7 +317,7 @@ class AdversaryTrainer(Trainer):
             log.info("curriculum: %s beaten (%.0f%% over the last %d games) -> %s", entry.label,
                      100 * done["win_rate"], min(done["games"], self.cfg.curriculum.window), self._stage_text())
             if self.play is not None:
-                self.play.set_victim(self.current_victim)
+                self.play.set_victim(self.current_victim, self.current_temperature)
             else:
                 self.pool.set_stage(self.curriculum.stage)
         return advanced
@@ -341,7 +349,7 @@ class AdversaryTrainer(Trainer):
         black, white = (adversary, game.victim) if game.adversary_color == 1 else (game.victim, adversary)
         comments = dict(game.comments)
         comments[0] = (f"advgo victim-play, game {number}: adversary ({'black' if game.adversary_color == 1 else 'white'})"
-                       f" vs victim {game.victim} at temperature {vp.victim_temperature}; A-MCTS mode {vp.amcts};"
+                       f" vs victim {game.victim} at temperature {game.victim_temperature:g}; A-MCTS mode {vp.amcts};"
                        f" hardening {'on' if vp.hardening else 'off'}; seed {self.cfg.seed}")
         path = self.run_dir / SGF_DIR / f"game-{number:07d}.sgf"
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -366,6 +374,8 @@ class AdversaryTrainer(Trainer):
             return
         started = time.monotonic()
         labels = list(self.victims)
+        temperatures = {e.label: e.victim_temperature(self.cfg.victimplay.victim_temperature)
+                        for e in self.cfg.curriculum.entries}
         for i, (label, victim) in enumerate(self.victims.items()):
             if self.budget.cut("evaluation", f"{i} of {len(labels)} victims ({', '.join(labels[i:])} not played)"):
                 return
@@ -376,7 +386,8 @@ class AdversaryTrainer(Trainer):
             show(0)
             games = evaluate_adversary(self.torch_evaluator, victim, self.cfg, n,
                                        np.random.default_rng([self.cfg.seed, self.step]),
-                                       should_stop=self.budget.spent, on_step=show)
+                                       should_stop=self.budget.spent, on_step=show,
+                                       victim_temperature=temperatures[label])
             tally = tally_games(games)
             if len(games) < n:
                 log.info("time budget: evaluation vs %s cut at %d of %d games (%s used); its win rate over them, "

@@ -56,9 +56,11 @@ def tally_games(games: list[VictimGame]) -> Tally:
 
 def evaluate_adversary(evaluator, victim: Victim, cfg: AdversaryRunConfig, games: int, rng: np.random.Generator,
                        *, should_stop: Callable[[], bool] | None = None,
-                       on_step: Callable[[int], None] | None = None) -> list[VictimGame]:
+                       on_step: Callable[[int], None] | None = None,
+                       victim_temperature: float | None = None) -> list[VictimGame]:
     """``games`` games of the adversary against ``victim``, colours alternating, no noise or hardening; fewer when
     ``should_stop()`` turns true between moves (the games finished by then). ``on_step(finished)`` after each move.
+    The victim plays at ``victim_temperature`` (None: ``victimplay.victim_temperature``, as in training).
 
     The adversary plays its most visited move; its net sees each position under a random symmetry (as in
     training), so games against a deterministic victim still differ.
@@ -69,7 +71,7 @@ def evaluate_adversary(evaluator, victim: Victim, cfg: AdversaryRunConfig, games
                                  hardening=False)
     rules = Rules.from_name(cfg.game.rules, cfg.game.komi)
     play = VictimPlay(evaluator, victim, cfg.game.board_size, rules, cfg.search, config, rng, training=False,
-                      continuous=False)
+                      continuous=False, victim_temperature=victim_temperature)
     finished: list[VictimGame] = []
     try:
         while not play.all_done:

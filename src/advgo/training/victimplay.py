@@ -63,7 +63,8 @@ class VictimPlayConfig(SelfPlayConfig):
     balance_floor: float = 0.2
     """``balance``: the smallest share of games either colour is given, in [0, 0.5]."""
     victim_temperature: float = 0.0
-    """The victim's move temperature (0: its best move); A-MCTS samples victim moves the same way."""
+    """The victim's move temperature (0: its best move); A-MCTS samples victim moves the same way. A curriculum
+    entry's own ``temperature`` replaces it at that stage."""
     hardening: bool = False
     """Training only: the victim may not pass while it has legal moves outside its pass-alive territory."""
     score_value: float = 0.0
@@ -146,6 +147,7 @@ class VictimGame(NamedTuple):
     adversary_moves: int
     ownership: np.ndarray | None = None  # int8 [n, N*N]: final Tromp-Taylor area from the adversary's side
     margins: np.ndarray | None = None  # float32 [n]: final score from the adversary's side, komi included
+    victim_temperature: float = 0.0  # the victim's move temperature in this game
 
     @property
     def margin(self) -> float:
@@ -168,10 +170,11 @@ class VictimPlay:
 
     def __init__(self, evaluator: Evaluator, victim: Victim, size: int, rules: Rules, search: SearchConfig,
                  config: VictimPlayConfig, rng: np.random.Generator, *, training: bool = True,
-                 continuous: bool = True):
+                 continuous: bool = True, victim_temperature: float | None = None):
         """``training``: playout-cap randomization, noise, temperatures, samples and hardening (else none of
         them: full searches, best moves). ``continuous``: a finished game's slot starts a new game at once;
-        otherwise it stays finished (``all_done`` tells when every slot has played one game)."""
+        otherwise it stays finished (``all_done`` tells when every slot has played one game).
+        ``victim_temperature``: the victim's move temperature (None: ``config.victim_temperature``)."""
         if victim.board_size not in (None, size):  # None: an external engine plays any size
             raise ValueError(f"victim {victim.label} plays {victim.board_size}x{victim.board_size}, "
                              f"not {size}x{size}")
@@ -202,19 +205,22 @@ class VictimPlay:
         self.voided = 0  # games restarted because an external victim's engine failed
         self.victim_agent: Agent | None = None
         self.mcts: BatchedMCTS | None = None
-        self.set_victim(victim)
+        self.victim_temperature = config.victim_temperature
+        self.set_victim(victim, victim_temperature)
 
     # ------------------------------------------------------------------ victims
-    def set_victim(self, victim: Victim) -> None:
-        """Play ``victim`` from now on: every game in flight is dropped and starts afresh."""
+    def set_victim(self, victim: Victim, temperature: float | None = None) -> None:
+        """Play ``victim`` from now on, at move ``temperature`` (None: ``config.victim_temperature``; A-MCTS
+        samples the modelled replies the same way): every game in flight is dropped and starts afresh."""
         cfg = self.config
         self.close()
         self.victim = victim
+        self.victim_temperature = cfg.victim_temperature if temperature is None else float(temperature)
         self.balance.clear()  # the rates are against one victim
         policy = victim.policy(cfg.amcts, self.rules, max_batch=cfg.games)
         self.mcts = BatchedMCTS(self.evaluator, self.size, cfg.games, self.codes, self.search_config,
-                                max_visits=cfg.full_visits, victim=policy, victim_temperature=cfg.victim_temperature)
-        agent = victim.agent(self.rules, temperature=cfg.victim_temperature, seed=int(self.rng.integers(2**31)))
+                                max_visits=cfg.full_visits, victim=policy, victim_temperature=self.victim_temperature)
+        agent = victim.agent(self.rules, temperature=self.victim_temperature, seed=int(self.rng.integers(2**31)))
         if cfg.hardening and self.training:
             agent = HardenedAgent(agent, victim.policy("S", self.rules))
         self.victim_agent = agent
@@ -367,4 +373,4 @@ class VictimPlay:
         return VictimGame(planes, globals_, policy, value, self.victim.label, color,
                           self.roots.moves[b, :length].copy(), dict(self._comments[b]), length, score,
                           engine.END_REASONS[int(self.roots.end_reason[b])], int(self._passes[b]),
-                          int(self._adv_moves[b]), ownership, margins)
+                          int(self._adv_moves[b]), ownership, margins, self.victim_temperature)
