@@ -19,7 +19,7 @@ from advgo.search import SearchConfig, SearchEvaluator
 from advgo.sgf import load_sgf, read_sgf
 from advgo.training.adversary import AdversaryTrainer
 from advgo.training.adversary_config import AdversaryRunConfig
-from advgo.training.adversary_eval import evaluate_adversary
+from advgo.training.adversary_eval import curriculum_victims, evaluate_adversary
 from advgo.training.trainer import CHECKPOINTS
 from advgo.training.victimplay import ColorBalance, VictimPlay, VictimPlayConfig, value_target
 from advgo.victims import HardenedAgent, resolve_victim
@@ -493,6 +493,11 @@ def test_a_curriculum_entry_plays_its_victim_at_its_own_temperature(victims, tmp
                "curriculum.min_games=4", "victimplay.victim_temperature=0.25")
     labels = [e.label for e in cfg.curriculum.entries]
     assert labels == ["ckpt-000000020@1:t=1.5", "ckpt-000000040@4"]
+    again = tiny(victims, "curriculum.entries[0].temperature=1.5", "curriculum.entries[1].victim=" + victims[0],
+                 "curriculum.entries[1].visits=1")
+    shared = curriculum_victims(again, "cpu")  # the same victim at two temperatures: two labels, one net
+    assert list(shared) == ["ckpt-000000020@1:t=1.5", "ckpt-000000020@1"]
+    assert shared["ckpt-000000020@1:t=1.5"] is shared["ckpt-000000020@1"]
     games = VictimPlayGames(cfg)
     actor = GameActor(games, 0, seed=0)
     weights = (1, cpu_state_dict(PolicyValueNet(cfg.net_config())))

@@ -318,15 +318,18 @@ def load_victims(entries, board_size: int, rules: str, need_policy: bool,
     must resolve and play ``board_size`` and ``rules`` (a ruleset name), and when ``need_policy`` (A-MCTS other
     than plain, or hardening) it must have a policy to query.
     """
-    victims = {}
+    victims, loaded = {}, {}
     for i, entry in enumerate(entries):
         if ":hardened=" in str(entry.victim):
             raise ValueError(f"curriculum.entries[{i}]: {entry.victim!r}: a curriculum victim is hardened by "
                              f"victimplay.hardening: true, not by its spec")
+        key = (str(entry.victim), int(entry.visits))  # entries that differ only in temperature share one net
         try:
-            victims[entry.label] = resolve_victim(entry.victim, entry.visits, device=device, board_size=board_size)
+            if key not in loaded:
+                loaded[key] = resolve_victim(entry.victim, entry.visits, device=device, board_size=board_size)
         except (ValueError, KeyError) as err:
             raise ValueError(f"curriculum.entries[{i}]: {err}") from None
+        victims[entry.label] = loaded[key]
         victim = victims[entry.label]
         if not victim.has_policy and need_policy:
             raise ValueError(f"curriculum.entries[{i}]: {victim.label} is a black box (no policy to query): set "
