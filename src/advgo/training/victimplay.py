@@ -205,7 +205,6 @@ class VictimPlay:
         self.voided = 0  # games restarted because an external victim's engine failed
         self.victim_agent: Agent | None = None
         self.mcts: BatchedMCTS | None = None
-        self.victim_temperature = config.victim_temperature
         self.set_victim(victim, victim_temperature)
 
     # ------------------------------------------------------------------ victims
