@@ -329,8 +329,7 @@ def load_victims(entries, board_size: int, rules: str, need_policy: bool,
                 loaded[key] = resolve_victim(entry.victim, entry.visits, device=device, board_size=board_size)
         except (ValueError, KeyError) as err:
             raise ValueError(f"curriculum.entries[{i}]: {err}") from None
-        victims[entry.label] = loaded[key]
-        victim = victims[entry.label]
+        victim = victims[entry.label] = loaded[key]
         if not victim.has_policy and need_policy:
             raise ValueError(f"curriculum.entries[{i}]: {victim.label} is a black box (no policy to query): set "
                              f"victimplay.amcts: plain and victimplay.hardening: false to train against it")

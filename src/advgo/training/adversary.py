@@ -374,8 +374,7 @@ class AdversaryTrainer(Trainer):
             return
         started = time.monotonic()
         labels = list(self.victims)
-        temperatures = {e.label: e.victim_temperature(self.cfg.victimplay.victim_temperature)
-                        for e in self.cfg.curriculum.entries}
+        temperatures = {e.label: e.temperature for e in self.cfg.curriculum.entries}  # None: the run's
         for i, (label, victim) in enumerate(self.victims.items()):
             if self.budget.cut("evaluation", f"{i} of {len(labels)} victims ({', '.join(labels[i:])} not played)"):
                 return
