@@ -118,7 +118,7 @@ def first_passes(games: list[Game], window: int) -> list[str]:
         side = [g for g in games if g.black == black]
         hits = first_reached(side, window)
         told = "; ".join(f"{th:.0%} at {g.minutes:.1f} min (run game {g.number}, {colour} game {n})"
-                         for th, (n, g) in sorted(hits.items())) or f"not 10% of any {window} in a row"
+                         for th, (n, g) in sorted(hits.items())) or (f"not 10% of any {window} in a row" if len(side) >= window else f"fewer than {window} games")
         last = sum(g.won for g in side[-window:])
         lines.append(f"  {colour} ({len(side)} games, last {min(window, len(side))} won {last}): {told}")
     return lines
