@@ -15,7 +15,7 @@ games left out) and prints, for each victim (its label, ``:t=T`` added where the
 A game's winner is its SGF result (``B+...``/``W+...``); a game stopped at the move cap has none and counts as not
 won, as everywhere in advgo; margins of such games count as 0.
 
-Usage: .venv/bin/python scripts/colours.py RUN [RUN ...] [--block 500] [--window 100] [--gap 3]
+Usage: .venv/bin/python scripts/colours.py RUN [RUN ...] [--block 500] [--window 100] [--gap 1]
 e.g.   .venv/bin/python scripts/colours.py runs/attack-cp6-cp4-margin-balance-s2-on --block 400
 """
 
@@ -129,8 +129,8 @@ def main() -> None:
     parser.add_argument("runs", nargs="+", type=Path)
     parser.add_argument("--block", type=int, default=500, help="games of one victim per block (default 500)")
     parser.add_argument("--window", type=int, default=100, help="games of one colour in the rolling rate (default 100)")
-    parser.add_argument("--gap", type=float, default=3.0,
-                        help="minutes between two games above which the time is a pause, not training (default 3)")
+    parser.add_argument("--gap", type=float, default=1.0,
+                        help="minutes between two games above which the time is a pause, not training (default 1)")
     args = parser.parse_args()
     if args.block < 1 or args.window < 1 or args.gap <= 0:
         parser.error("--block and --window must be at least 1, --gap above 0")
