@@ -27,7 +27,7 @@ import re
 from collections import deque
 from pathlib import Path
 
-from advgo.sgf import read_sgf
+from advgo.sgf import read_sgf, result_score
 
 ADVERSARY = "adversary"
 """Victim-play SGFs name the adversary's side ``adversary step N (...)``."""
@@ -73,13 +73,9 @@ def run_games(run: Path, gap: float) -> tuple[list[Game], list[float]]:
         found = TEMPERATURE.search(record.comments.get(0, ""))
         if found and float(found.group(1)) > 0:
             victim = f"{victim}:t={float(found.group(1)):g}"
-        result = record.result or ""
-        won = result.startswith("B+" if black else "W+")
-        try:
-            size = float(result[2:])
-        except ValueError:  # no count: capped, resignation, time
-            size = 0.0
-        games.append(Game(int(path.stem.split("-")[1]), minutes, victim, black, won, size if won else -size))
+        won = (record.result or "").startswith("B+" if black else "W+")
+        score = result_score(record.result) or 0.0  # no count: capped, resignation, time
+        games.append(Game(int(path.stem.split("-")[1]), minutes, victim, black, won, score if black else -score))
     return games, pauses
 
 

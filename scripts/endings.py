@@ -31,7 +31,7 @@ import numpy as np
 
 from advgo import GameState
 from advgo.passalive import pass_alive_territory
-from advgo.sgf import SgfRecord, read_sgf, record_to_game
+from advgo.sgf import SgfRecord, read_sgf, record_to_game, result_score
 
 CAPPED = "none (capped)"
 """``first_pass`` of a game that did not end by two passes (the move cap): advgo counts it as a win for neither side,
@@ -106,10 +106,8 @@ def ending(path: Path, player: str) -> dict | None:
 
 
 def _margin(result: str) -> float:
-    try:
-        return float(result[2:])
-    except ValueError:  # B+R, W+T: no count
-        return float("nan")
+    score = result_score(result)
+    return float("nan") if score is None else abs(score)  # B+R, W+T: no count
 
 
 def kind(e: dict) -> str:

@@ -17,6 +17,7 @@ from advgo.sgf import (
     game_to_sgf,
     load_sgf,
     read_sgf,
+    result_score,
     result_string,
     rules_to_ru,
     save_sgf,
@@ -115,6 +116,17 @@ def test_result_string():
     assert result_string(0.0) == "0"
     assert result_string(81.0) == "B+81"
     assert result_string(-7.25) == "W+7.25"
+
+
+@given(st.integers(-722, 722))
+def test_result_score_reads_back_every_result_string(half_points):
+    score = half_points / 2
+    assert result_score(result_string(score)) == score
+
+
+@pytest.mark.parametrize("text", [None, "", "B+R", "W+T", "B+Resign", "Void", "?", "B+", "X+3", "B3.5", "+3.5"])
+def test_result_score_is_none_where_the_result_gives_no_count(text):
+    assert result_score(text) is None
 
 
 def test_unfinished_game_has_no_result_unless_given():

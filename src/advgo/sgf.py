@@ -174,6 +174,21 @@ def result_string(score: float) -> str:
     return f"{'B' if score > 0 else 'W'}+{abs(score):g}"
 
 
+def result_score(result: str | None) -> float | None:
+    """The Black-minus-White score an SGF RE gives (the inverse of :func:`result_string`; ``Draw`` and ``0`` are 0);
+    None where it gives none: no result, ``B+R``/``W+T`` (a resignation or time), ``Void``, ``?``."""
+    text = (result or "").strip()
+    if text in ("0", "Draw"):
+        return 0.0
+    if len(text) < 3 or text[0] not in "BW" or text[1] != "+":
+        return None
+    try:
+        margin = float(text[2:])
+    except ValueError:
+        return None
+    return margin if text[0] == "B" else -margin
+
+
 # --- reading -----------------------------------------------------------------------------------
 
 
