@@ -9,8 +9,9 @@ games left out) and prints, for each victim (its label, ``:t=T`` added where the
   (numbered by the victim's games, in the run's order);
 - **first passes**: the minutes of training (from the run's first game, by the files' times: a resumed copy made
   with ``cp -a`` keeps them; any pause of more than ``--gap`` minutes between two games, such as a closing
-  evaluation and the wait before a ``--resume``, is left out and reported) and the game at which the adversary's last ``--window`` games of one colour first won
-  10%, 50% and 90% (the counts behind "white broke at 64, 77 and 82 minutes").
+  evaluation and the wait before a ``--resume``, is left out and reported) and the game at which the adversary's
+  last ``--window`` games of one colour first won 10%, 50% and 90% (the counts behind "white broke at 64, 77 and 82
+  minutes").
 
 A game's winner is its SGF result (``B+...``/``W+...``); a game stopped at the move cap has none and counts as not
 won, as everywhere in advgo; margins of such games count as 0.
@@ -56,8 +57,8 @@ def run_games(run: Path, gap: float) -> tuple[list[Game], list[float]]:
     games, pauses = [], []
     minutes, last = 0.0, files[0].stat().st_mtime
     for path in files:
-        step = (path.stat().st_mtime - last) / 60
-        last = path.stat().st_mtime
+        written = path.stat().st_mtime
+        step, last = (written - last) / 60, written
         if step > gap:
             pauses.append(step)
         else:
@@ -113,8 +114,9 @@ def first_passes(games: list[Game], window: int) -> list[str]:
         colour = "black" if black else "white"
         side = [g for g in games if g.black == black]
         hits = first_reached(side, window)
+        none = f"not 10% of any {window} in a row" if len(side) >= window else f"fewer than {window} games"
         told = "; ".join(f"{th:.0%} at {g.minutes:.1f} min (run game {g.number}, {colour} game {n})"
-                         for th, (n, g) in sorted(hits.items())) or (f"not 10% of any {window} in a row" if len(side) >= window else f"fewer than {window} games")
+                         for th, (n, g) in sorted(hits.items())) or none
         last = sum(g.won for g in side[-window:])
         lines.append(f"  {colour} ({len(side)} games, last {min(window, len(side))} won {last}): {told}")
     return lines
