@@ -11,12 +11,15 @@ games left out) and prints, for each victim (its label, ``:t=T`` added where the
   with ``cp -a`` keeps them; any pause of more than ``--gap`` minutes between two games, such as a closing
   evaluation and the wait before a ``--resume``, is left out and reported) and the game at which the adversary's
   last ``--window`` games of one colour first won 10%, 50% and 90% (the counts behind "white broke at 64, 77 and 82
-  minutes").
+  minutes");
+- **repeats**: how many of each colour's won games are one game played again: the distinct openings (their first
+  ``--prefix`` moves, both players') among the wins and the share of the commonest. Against a deterministic victim an
+  exploit can be a single line the adversary finds now and then (at cp6@8: 91 of 93 white wins one game).
 
 A game's winner is its SGF result (``B+...``/``W+...``); a game stopped at the move cap has none and counts as not
 won, as everywhere in advgo; margins of such games count as 0.
 
-Usage: .venv/bin/python scripts/colours.py RUN [RUN ...] [--block 500] [--window 100] [--gap 1]
+Usage: .venv/bin/python scripts/colours.py RUN [RUN ...] [--block 500] [--window 100] [--gap 1] [--prefix 40]
 e.g.   .venv/bin/python scripts/colours.py runs/attack-cp6-cp4-margin-balance-s2-on --block 400
 """
 
@@ -25,7 +28,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import re
-from collections import deque
+from collections import Counter, deque
 from pathlib import Path
 
 from advgo.sgf import read_sgf, result_score
@@ -47,6 +50,8 @@ class Game:
     won: bool
     margin: float
     """The adversary's margin (negative: lost by it); 0 for a game with no count."""
+    moves: tuple[int, ...] = ()
+    """Both players' moves in order (advgo's actions)."""
 
 
 def run_games(run: Path, gap: float) -> tuple[list[Game], list[float]]:
@@ -76,7 +81,8 @@ def run_games(run: Path, gap: float) -> tuple[list[Game], list[float]]:
             victim = f"{victim}:t={float(found.group(1)):g}"
         won = (record.result or "").startswith("B+" if black else "W+")
         score = result_score(record.result) or 0.0  # no count: capped, resignation, time
-        games.append(Game(int(path.stem.split("-")[1]), minutes, victim, black, won, score if black else -score))
+        games.append(Game(int(path.stem.split("-")[1]), minutes, victim, black, won, score if black else -score,
+                          record.moves))
     return games, pauses
 
 
@@ -122,16 +128,31 @@ def first_passes(games: list[Game], window: int) -> list[str]:
     return lines
 
 
+def repeats(games: list[Game], prefix: int) -> list[str]:
+    """Each colour's wins grouped by their first ``prefix`` moves: how many distinct, how many the commonest."""
+    lines = []
+    for black in (True, False):
+        wins = Counter(g.moves[:prefix] for g in games if g.black == black and g.won)
+        total = sum(wins.values())
+        if total:
+            top = wins.most_common(1)[0][1]
+            lines.append(f"  {'black' if black else 'white'} wins: {total}, {len(wins)} distinct in their first {prefix} "
+                         f"moves, the commonest {top} ({top / total:.0%})")
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("runs", nargs="+", type=Path)
     parser.add_argument("--block", type=int, default=500, help="games of one victim per block (default 500)")
     parser.add_argument("--window", type=int, default=100, help="games of one colour in the rolling rate (default 100)")
+    parser.add_argument("--prefix", type=int, default=40,
+                        help="moves that make two won games the same opening (default 40)")
     parser.add_argument("--gap", type=float, default=1.0,
                         help="minutes between two games above which the time is a pause, not training (default 1)")
     args = parser.parse_args()
-    if args.block < 1 or args.window < 1 or args.gap <= 0:
-        parser.error("--block and --window must be at least 1, --gap above 0")
+    if args.block < 1 or args.window < 1 or args.prefix < 1 or args.gap <= 0:
+        parser.error("--block, --window and --prefix must be at least 1, --gap above 0")
     for run in args.runs:
         games, pauses = run_games(run, args.gap)
         left_out = f"; left out: {len(pauses)} pause(s) of {', '.join(f'{p:.1f}' for p in pauses)} min" if pauses else ""
@@ -141,6 +162,7 @@ def main() -> None:
             print(f" victim {victim}: {len(mine)} games")
             print("\n".join(blocks(mine, args.block)))
             print("\n".join(first_passes(mine, args.window)))
+            print("\n".join(repeats(mine, args.prefix)))
 
 
 if __name__ == "__main__":

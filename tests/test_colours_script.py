@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from advgo import GameState, Rules
@@ -94,3 +94,45 @@ def test_a_folder_without_games_or_adversary_is_a_clear_error(tmp_path):
     save_sgf(tmp_path / "sgf" / "game-0000001.sgf", short_game(True), black="zoo:cp1", white="zoo:cp2")
     done = subprocess.run([sys.executable, str(SCRIPT), str(tmp_path)], capture_output=True, text=True, timeout=120)
     assert done.returncode != 0 and "neither player is the adversary" in done.stderr and "Traceback" not in done.stderr
+
+
+def placed_game(black_wins: bool, point: int) -> GameState:
+    """A 5x5 game decided by one stone at ``point``: black's (then two passes) or white's (black passes first)."""
+    state = GameState.new(5, Rules.tromp_taylor(0.5))
+    moves = [point, 25, 25] if black_wins else [25, point, 25, 25]
+    for move in moves:
+        state = state.play(move)
+    return state
+
+
+@settings(max_examples=20, deadline=None)
+@given(games=st.lists(st.tuples(st.booleans(), st.booleans(), st.integers(0, 3)), min_size=1, max_size=30),
+       prefix=st.integers(1, 4))
+@example(games=[(False, True, 0), (False, True, 1), (True, True, 2)], prefix=1)  # white's two wins: one opening
+def test_repeats_group_the_wins_as_sgfmill_reads_their_moves(tmp_path_factory, games, prefix):
+    from collections import Counter
+
+    from sgfmill import sgf
+
+    sgf_dir = tmp_path_factory.mktemp("run") / "sgf"
+    sgf_dir.mkdir()
+    adversary, victim = "adversary step 5 (A-MCTS-S, 32 visits)", "cp6@1"
+    for i, (black, won, point) in enumerate(games, 1):
+        names = {"black": adversary, "white": victim} if black else {"black": victim, "white": adversary}
+        save_sgf(sgf_dir / f"game-{i:07d}.sgf", placed_game(black == won, point), **names)
+    read, _ = colours.run_games(sgf_dir.parent, gap=3.0)
+    lines = colours.repeats(read, prefix)
+    expected = []
+    for black in (True, False):  # independently: sgfmill's moves of each won game, as (colour, point) pairs
+        openings = Counter()
+        for path in sorted(sgf_dir.glob("game-*.sgf")):
+            game = sgf.Sgf_game.from_bytes(path.read_bytes())
+            root = game.get_root()
+            if root.get("PB" if black else "PW") == adversary and game.get_winner() == ("b" if black else "w"):
+                openings[tuple(node.get_move() for node in game.get_main_sequence()[1:])[:prefix]] += 1
+        if openings:
+            total, top = sum(openings.values()), openings.most_common(1)[0][1]
+            expected.append((total, len(openings), top))
+    assert len(lines) == len(expected)
+    for line, (total, distinct, top) in zip(lines, expected):
+        assert f"wins: {total}, {distinct} distinct in their first {prefix} moves, the commonest {top} " in line
