@@ -7,6 +7,7 @@ from test_search import roots_from
 
 from advgo import GameState, Rules, engine
 from advgo.search import BatchedMCTS, FunctionEvaluator, SearchConfig, SearchEvaluator, UniformEvaluator
+from advgo.search.evaluator import evaluate_counted
 from advgo.search.tree import EXPANDED, NO_CHILD, ROOT
 
 RULES = Rules.tromp_taylor()
@@ -149,8 +150,21 @@ def test_r_mode_runs_the_victims_search_at_victim_nodes():
     search = amcts(UniformEvaluator(0.0), searcher, size, 40)
     search.search(roots_from([GameState.new(size)]))
     expanded = len(victim_nodes(search.tree, -1))
-    assert expanded > 0 and searcher.positions == search.victim_evaluations >= expanded
+    assert expanded > 0 and searcher.positions >= expanded
     assert counting.positions >= 15 * expanded  # a search of up to 16 visits per victim node (fewer at game ends)
+    # the victim's cost is its net's evaluations, not the positions its search was asked about
+    assert search.victim_evaluations == searcher.net_evaluations == counting.positions
+
+
+def test_evaluate_counted_falls_back_to_the_positions_asked_about():
+    size = 3
+    _, net = fixed_policy(size, {4: 0.5})
+    roots = roots_from([GameState.new(size), GameState.new(size).play(4)])
+    priors, values = np.zeros((2, 10), np.float32), np.zeros(2, np.float32)
+    plain = FunctionEvaluator(net.fn)
+    assert evaluate_counted(plain, roots, 2, RULES.komi, priors, values) == 2 == plain.positions
+    one_visit = SearchEvaluator(FunctionEvaluator(net.fn), 1, CODES)  # its raw policy: one evaluation a position
+    assert evaluate_counted(one_visit, roots, 2, RULES.komi, priors, values) == 2 == one_visit.evaluator.positions
 
 
 def test_subtree_reuse_through_a_victim_move():

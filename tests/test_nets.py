@@ -190,6 +190,19 @@ def test_evaluator_outputs(symmetry):
             np.testing.assert_allclose(values[i], value[0].item(), atol=1e-5)
 
 
+@pytest.mark.parametrize("symmetry", ["none", "random", "average"])
+def test_net_evaluations_count_the_rows_through_the_net(symmetry):
+    """A-MCTS's victim cost: the positions the net itself saw (eight a position when averaging, S++)."""
+    boards, _ = positions(9, 5)
+    ev = TorchEvaluator(tiny(9), symmetry=symmetry)
+    rows, runner = [], ev.runner
+    ev.runner = lambda planes, globals_: rows.append(planes.shape[0]) or runner(planes, globals_)
+    priors, values = np.zeros((5, 82), np.float32), np.zeros(5, np.float32)
+    for count in (5, 3, 0):
+        ev.evaluate(boards, count, 7.5, priors, values)
+    assert ev.net_evaluations == sum(rows) == 8 * (8 if symmetry == "average" else 1)
+
+
 def per_symmetry(net, state) -> list[tuple[np.ndarray, float]]:
     """(priors mapped back, value) for the position seen through each of the 8 symmetries."""
     p, g = (torch.from_numpy(x)[None] for x in encode_state(state))

@@ -87,6 +87,8 @@ class TorchEvaluator:
         self._grow(max_batch)
         self.timings = {"encode": 0.0, "forward": 0.0}
         """Seconds of ``evaluate``: encoding features (Numba), and the forward with its host/device copies."""
+        self.net_evaluations = 0
+        """Positions through the net: eight per position asked about with ``symmetry="average"`` (S++), else one."""
 
     def reseed(self, seed: int) -> None:
         """Restart the random symmetry choices from ``seed``."""
@@ -169,6 +171,7 @@ class TorchEvaluator:
     def _forward_into(self, planes_cpu: torch.Tensor, globals_cpu: torch.Tensor, priors_out: np.ndarray,
                       values_out: np.ndarray) -> None:
         count = planes_cpu.shape[0]
+        self.net_evaluations += count * (NUM_SYMMETRIES if self.symmetry == "average" else 1)
         planes = planes_cpu.to(self.device, non_blocking=True).float()  # no-op for float32
         globals_ = globals_cpu.to(self.device, non_blocking=True)
         if self.symmetry == "average":

@@ -31,6 +31,24 @@ class Reseedable(Protocol):
     def reseed(self, seed: int) -> None: ...
 
 
+@runtime_checkable
+class CountsNetEvaluations(Protocol):
+    """An evaluator whose net evaluates more positions than it is asked about, and counts them: a search per position
+    (A-MCTS-R's model of the victim, ``SearchEvaluator``), eight symmetries per position (S++)."""
+
+    net_evaluations: int
+
+
+def evaluate_counted(evaluator: Evaluator, leaves: Boards, count: int, komi: float, priors_out: np.ndarray,
+                     values_out: np.ndarray) -> int:
+    """``evaluator.evaluate(...)``; returns the positions its net evaluated: its own count where it keeps one
+    (``CountsNetEvaluations``), else ``count``."""
+    counts = isinstance(evaluator, CountsNetEvaluations)
+    before = evaluator.net_evaluations if counts else 0
+    evaluator.evaluate(leaves, count, komi, priors_out, values_out)
+    return evaluator.net_evaluations - before if counts else count
+
+
 class UniformEvaluator:
     """Uniform priors and a constant value: search with no knowledge (tests, ``advgo bench mcts``)."""
 

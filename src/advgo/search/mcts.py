@@ -26,7 +26,7 @@ import numpy as np
 
 from ..engine import Boards, RuleCodes, new_boards
 from . import kernels as k
-from .evaluator import Evaluator
+from .evaluator import Evaluator, evaluate_counted
 from .tree import EXPANDED, ILLEGAL, NO_NODE, NO_VICTIM, ROOT, UNEXPANDED, new_tree
 
 TIMINGS = ("total", "search", "evaluate", "wait")
@@ -146,7 +146,7 @@ class BatchedMCTS:
         self._masks = np.zeros((self.threads, self.num_actions), np.bool_)  # legal-mask scratch, one per thread
         self._remap = np.zeros(self.capacity, np.int32)
         self._counts = np.zeros((batch, self.num_actions), np.int32)
-        self.victim_evaluations = 0
+        self.victim_evaluations = 0  # positions the victim's net evaluated for A-MCTS (a search per node for R)
         self.timings = dict.fromkeys(TIMINGS, 0.0)
         self._pool = ThreadPoolExecutor(self.threads - 1, thread_name_prefix="mcts") if self.threads > 1 else None
         self._evaluating = ThreadPoolExecutor(1, thread_name_prefix="mcts-eval") \
@@ -342,8 +342,8 @@ class BatchedMCTS:
         if count:
             self.evaluator.evaluate(g.leaves[side], count, self.rules.komi, g.priors, g.values)
         if n_victim:
-            self.victim.evaluate(g.victim_leaves[side], n_victim, self.rules.komi, g.victim_priors, g.victim_values)
-            self.victim_evaluations += n_victim
+            self.victim_evaluations += evaluate_counted(self.victim, g.victim_leaves[side], n_victim, self.rules.komi,
+                                                        g.victim_priors, g.victim_values)
         self.timings["evaluate"] += time.perf_counter() - start
 
     def _on_threads(self, fn, n: int) -> list:

@@ -3,7 +3,7 @@
 import numpy as np
 
 from ..engine import Boards, RuleCodes
-from .evaluator import Evaluator, Reseedable
+from .evaluator import CountsNetEvaluations, Evaluator, Reseedable, evaluate_counted
 from .mcts import BatchedMCTS, SearchConfig
 
 
@@ -12,6 +12,8 @@ class SearchEvaluator:
 
     Wraps an ``Evaluator`` (the player's net) in a ``BatchedMCTS`` with fresh trees and no root noise;
     ``values_out`` gets the search's root value. Each call searches the given positions in one batch.
+    ``positions`` counts the positions it was asked about, ``net_evaluations`` those its net evaluated to answer
+    (``CountsNetEvaluations``: up to ``visits`` a position).
     """
 
     def __init__(self, evaluator: Evaluator, visits: int, rules: RuleCodes, config: SearchConfig | None = None):
@@ -21,6 +23,7 @@ class SearchEvaluator:
         self.config = SearchConfig(visits=visits) if config is None else config
         self._mcts: BatchedMCTS | None = None
         self.positions = 0
+        self.net_evaluations = 0
 
     def reseed(self, seed: int) -> None:
         """Restart the random choices of the net it searches with, when it makes any, from ``seed + 1``."""
@@ -31,7 +34,7 @@ class SearchEvaluator:
                  values_out: np.ndarray) -> None:
         self.positions += count
         if self.visits == 1:  # one visit is the raw policy (KataGo's convention)
-            self.evaluator.evaluate(leaves, count, komi, priors_out, values_out)
+            self.net_evaluations += evaluate_counted(self.evaluator, leaves, count, komi, priors_out, values_out)
             return
         batch = leaves.stones.shape[0]
         if self._mcts is None or self._mcts.batch != batch or self._mcts.size != leaves.size:
@@ -40,7 +43,10 @@ class SearchEvaluator:
         active = np.zeros(batch, np.bool_)
         active[:count] = True
         self._mcts.reset()
+        counts = isinstance(self.evaluator, CountsNetEvaluations)
+        before = self.evaluator.net_evaluations if counts else 0
         result = self._mcts.search(leaves, active=active, visits=self.visits)
+        self.net_evaluations += self.evaluator.net_evaluations - before if counts else result.evaluations
         counts = result.visit_counts[:count].astype(np.float32)
         priors_out[:count] = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1.0)
         values_out[:count] = result.root_value[:count]

@@ -68,7 +68,7 @@ class Counters:
     moves: int = 0
     evaluations: int = 0  # positions the trained net evaluated in play
     wall_seconds: float = 0.0
-    victim_evaluations: int = 0  # adversaries: positions sent to the victims' policies inside A-MCTS
+    victim_evaluations: int = 0  # adversaries: positions the victims' nets evaluated inside A-MCTS (R: its searches')
 
 
 class TimedEvaluator:

@@ -142,6 +142,7 @@ class KataGoNet:
         self._rng = np.random.default_rng(seed)
         self._perms: dict[int, tuple[torch.Tensor, torch.Tensor]] = {}
         self.calls = self.positions = 0
+        self.net_evaluations = 0  # positions through the net: eight per position with symmetry "average" (S++)
 
     # the encoder's settings, as attributes of the evaluator
     rules = property(lambda self: self.encoder.rules)
@@ -221,6 +222,7 @@ class KataGoNet:
         """Post-processed outputs for encoded features (``spatial`` [B, 22, N, N], ``globals_`` [B, 19], ``legal``
         bool [B, N*N + 1]): the inference server's entry point."""
         count, n = spatial.shape[0], spatial.shape[-1]
+        self.net_evaluations += count * (NUM_SYMMETRIES if self.symmetry == "average" else 1)
         legal_t = torch.from_numpy(np.ascontiguousarray(legal[:count]))
         if self.symmetry == "none":
             ks = None
