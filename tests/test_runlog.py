@@ -174,6 +174,30 @@ def test_progress_without_a_terminal_logs_lines(caplog):
     assert lines[-1].startswith("self-play: 8/8 games (100%)") and lines[-1].endswith("(done)")
 
 
+def test_progress_leaves_skipped_units_out_of_the_rate(caplog, monkeypatch):
+    """A resumed table reads 720 of its 900 games back in a second: they count as done, and the rate and the ETA
+    are those of the games played since (was: 720/900 at 24 games/s, ETA 0:00:07, for 20 minutes of work)."""
+    clock = iter([0.0, 0.0, 0.0, 10.0, 10.0, 10.0, 10.0, 10.0])
+    monkeypatch.setattr("advgo.runlog.time.monotonic", lambda: next(clock, 10.0))
+    console = Console(file=io.StringIO(), force_terminal=False)
+    with caplog.at_level(logging.INFO, logger="advgo.runlog"):
+        with progress(900, "table", "games", console=console, log_every_s=0) as bar:
+            bar.skip(720)
+            bar.advance(20)
+    line = [r.getMessage() for r in caplog.records][-2]
+    assert line.startswith("table: 740/900 games (82%), 2.00 games/s"), line
+    assert line.endswith("ETA 0:01:20"), line
+
+
+def test_progress_on_a_terminal_takes_a_skip_before_any_work():
+    console = Console(file=io.StringIO(), force_terminal=True, width=150)
+    with progress(10, "table", "games", console=console) as bar:
+        bar.skip(6)
+        bar.advance(2)
+        bar.skip(1)
+    assert bar.completed == 9 and "9/10" in console.file.getvalue()
+
+
 def test_progress_without_a_terminal_is_quiet_between_intervals(caplog):
     console = Console(file=io.StringIO(), force_terminal=False)
     with caplog.at_level(logging.INFO, logger="advgo.runlog"):

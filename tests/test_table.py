@@ -38,8 +38,11 @@ def test_a_table_folder_resumes_finished_cells_and_replays_changed_ones(tmp_path
     assert all(c.replayed for c in again)
     assert [c.summary for c in again] == [c.summary for c in first]
     assert (tmp_path / "cells" / "r0-c0" / "match.json").stat().st_mtime_ns == mtime
-    changed = run_table(small_table(games=6), tmp_path)
+    played, replayed = [], []
+    changed = run_table(small_table(games=6), tmp_path, on_game=lambda: played.append(1),
+                        on_replayed=replayed.append)
     assert [c.replayed for c in changed] == [False, True, False, True]  # column 1 sets its own games
+    assert len(played) == 12 and replayed == [2, 2]  # a progress bar's rate counts only the 12 played
     assert changed[0].summary["games"] == 6
     kept = json.loads((tmp_path / "cells" / "r0-c0.previous-1" / "match.json").read_text())  # nothing lost
     assert kept["summary"] == first[0].summary and len(list((tmp_path / "cells").glob("r0-c1.previous-*"))) == 0

@@ -136,7 +136,7 @@ def table(
         total = sum((col.games or cfg.games) for col in cfg.columns) * len(cfg.rows)
         out_dir = make_run_dir("runs", kind="table") if out is None else out
         with progress(total, f"table {config.stem}", "games", console=console) as bar:
-            cells = run_table(cfg, out_dir, on_game=lambda: bar.advance(1))
+            cells = run_table(cfg, out_dir, on_game=lambda: bar.advance(1), on_replayed=bar.skip)
     except (ValueError, FileNotFoundError) as err:
         console.print(f"[red]error:[/red] {err}", soft_wrap=True)
         raise typer.Exit(2) from None

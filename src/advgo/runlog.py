@@ -313,6 +313,17 @@ class ProgressBar:
         self._initial = completed
         self.update(completed=completed)
 
+    def skip(self, n: float) -> None:
+        """Record ``n`` more units that were done earlier (a resumed table's finished cells): counted as done, not in
+        the rate or the ETA. On a terminal, skips before any work restart the bar's own rate estimate."""
+        fresh = self.completed == self._initial
+        self._initial += n
+        if self._bar is not None and fresh:
+            self.completed += n
+            self._bar.reset(self._task, completed=self.completed, total=self.total, description=self.description)
+            return
+        self.update(completed=self.completed + n)
+
     def advance(self, n: float = 1) -> None:
         """Record ``n`` more units done."""
         self.update(completed=self.completed + n)

@@ -175,8 +175,11 @@ def _finished(folder: Path, cfg: MatchConfig) -> dict | None:
 
 
 def run_table(cfg: TableConfig, out_dir: Path, on_game: Callable[[], None] | None = None,
-              on_cell: Callable[[Cell], None] | None = None) -> list[Cell]:
-    """Play (or read back) every cell, row by row; write ``table.json`` and ``table.md`` after each cell."""
+              on_cell: Callable[[Cell], None] | None = None,
+              on_replayed: Callable[[int], None] | None = None) -> list[Cell]:
+    """Play (or read back) every cell, row by row; write ``table.json`` and ``table.md`` after each cell.
+    ``on_game`` is called after each game played; a cell read back calls ``on_replayed(games)`` where given (else
+    ``on_game`` once per game), so a progress bar can leave games played earlier out of its rate."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     write_resolved(cfg, out_dir)
@@ -188,7 +191,9 @@ def run_table(cfg: TableConfig, out_dir: Path, on_game: Callable[[], None] | Non
             saved = _finished(folder, match_cfg)
             if saved is not None:
                 cell = Cell(i, j, match_cfg, saved["summary"], saved["config"]["rules"], replayed=True)
-                if on_game is not None:
+                if on_replayed is not None:
+                    on_replayed(match_cfg.games)
+                elif on_game is not None:
                     for _ in range(match_cfg.games):
                         on_game()
             else:
