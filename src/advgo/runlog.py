@@ -310,8 +310,7 @@ class ProgressBar:
 
     def resume_at(self, completed: float) -> None:
         """Start from ``completed`` units done earlier (a resumed run), which do not count in the rate."""
-        self._initial = completed
-        self.update(completed=completed)
+        self.skip(completed - self.completed)
 
     def skip(self, n: float) -> None:
         """Record ``n`` more units that were done earlier (a resumed table's finished cells): counted as done, not in

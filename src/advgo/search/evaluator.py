@@ -39,14 +39,18 @@ class CountsNetEvaluations(Protocol):
     net_evaluations: int
 
 
+def net_evaluations(evaluator) -> int | None:
+    """The evaluator's own count of its net's evaluations so far (``CountsNetEvaluations``), or None."""
+    return evaluator.net_evaluations if isinstance(evaluator, CountsNetEvaluations) else None
+
+
 def evaluate_counted(evaluator: Evaluator, leaves: Boards, count: int, komi: float, priors_out: np.ndarray,
                      values_out: np.ndarray) -> int:
     """``evaluator.evaluate(...)``; returns the positions its net evaluated: its own count where it keeps one
     (``CountsNetEvaluations``), else ``count``."""
-    counts = isinstance(evaluator, CountsNetEvaluations)
-    before = evaluator.net_evaluations if counts else 0
+    before = net_evaluations(evaluator)
     evaluator.evaluate(leaves, count, komi, priors_out, values_out)
-    return evaluator.net_evaluations - before if counts else count
+    return count if before is None else evaluator.net_evaluations - before
 
 
 class UniformEvaluator:

@@ -3,7 +3,7 @@
 import numpy as np
 
 from ..engine import Boards, RuleCodes
-from .evaluator import CountsNetEvaluations, Evaluator, Reseedable, evaluate_counted
+from .evaluator import Evaluator, Reseedable, evaluate_counted, net_evaluations
 from .mcts import BatchedMCTS, SearchConfig
 
 
@@ -43,10 +43,9 @@ class SearchEvaluator:
         active = np.zeros(batch, np.bool_)
         active[:count] = True
         self._mcts.reset()
-        counts = isinstance(self.evaluator, CountsNetEvaluations)
-        before = self.evaluator.net_evaluations if counts else 0
+        before = net_evaluations(self.evaluator)
         result = self._mcts.search(leaves, active=active, visits=self.visits)
-        self.net_evaluations += self.evaluator.net_evaluations - before if counts else result.evaluations
+        self.net_evaluations += result.evaluations if before is None else self.evaluator.net_evaluations - before
         counts = result.visit_counts[:count].astype(np.float32)
         priors_out[:count] = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1.0)
         values_out[:count] = result.root_value[:count]
