@@ -14,12 +14,16 @@ games left out) and prints, for each victim (its label, ``:t=T`` added where the
   minutes");
 - **repeats**: how many of each colour's won games are one game played again: the distinct openings (their first
   ``--prefix`` moves, both players') among the wins and the share of the commonest. Against a deterministic victim an
-  exploit can be a single line the adversary finds now and then (at cp6@8: 91 of 93 white wins one game).
+  exploit can be a single line the adversary finds now and then (at cp6@8: 91 of 93 white wins one game);
+- **margins**: each colour's commonest margins among its wins and among its losses (``--margins`` of each): against
+  cp6 at 7 visits the white games were one point of a board split, won by 1.5 or lost by 73.5 (the whole board and
+  the komi: a lost adversary fills its own area until it is captured).
 
 A game's winner is its SGF result (``B+...``/``W+...``); a game stopped at the move cap has none and counts as not
 won, as everywhere in advgo; margins of such games count as 0.
 
 Usage: .venv/bin/python scripts/colours.py RUN [RUN ...] [--block 500] [--window 100] [--gap 1] [--prefix 40]
+       [--margins 3]
 e.g.   .venv/bin/python scripts/colours.py runs/attack-cp6-cp4-margin-balance-s2-on --block 400
 """
 
@@ -141,6 +145,22 @@ def repeats(games: list[Game], prefix: int) -> list[str]:
     return lines
 
 
+def margins(games: list[Game], top: int) -> list[str]:
+    """Each colour's ``top`` commonest margins among its wins and among its losses (games with a count only)."""
+    lines = []
+    for black in (True, False):
+        cells = []
+        for won in (True, False):
+            counted = Counter(abs(g.margin) for g in games if g.black == black and g.won == won and g.margin != 0)
+            if counted:
+                total = sum(counted.values())
+                common = ", ".join(f"{m:g} x{n}" for m, n in counted.most_common(top))
+                cells.append(f"{'won' if won else 'lost'} {total} by {common}")
+        if cells:
+            lines.append(f"  {'black' if black else 'white'} margins: {'; '.join(cells)}")
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("runs", nargs="+", type=Path)
@@ -150,9 +170,11 @@ def main() -> None:
                         help="moves that make two won games the same opening (default 40)")
     parser.add_argument("--gap", type=float, default=1.0,
                         help="minutes between two games above which the time is a pause, not training (default 1)")
+    parser.add_argument("--margins", type=int, default=3,
+                        help="commonest margins shown for each colour's wins and losses (default 3)")
     args = parser.parse_args()
-    if args.block < 1 or args.window < 1 or args.prefix < 1 or args.gap <= 0:
-        parser.error("--block, --window and --prefix must be at least 1, --gap above 0")
+    if args.block < 1 or args.window < 1 or args.prefix < 1 or args.margins < 1 or args.gap <= 0:
+        parser.error("--block, --window, --prefix and --margins must be at least 1, --gap above 0")
     for run in args.runs:
         games, pauses = run_games(run, args.gap)
         left_out = f"; left out: {len(pauses)} pause(s) of {', '.join(f'{p:.1f}' for p in pauses)} min" if pauses else ""
@@ -163,6 +185,7 @@ def main() -> None:
             print("\n".join(blocks(mine, args.block)))
             print("\n".join(first_passes(mine, args.window)))
             print("\n".join(repeats(mine, args.prefix)))
+            print("\n".join(margins(mine, args.margins)))
 
 
 if __name__ == "__main__":

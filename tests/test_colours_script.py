@@ -136,3 +136,48 @@ def test_repeats_group_the_wins_as_sgfmill_reads_their_moves(tmp_path_factory, g
     assert len(lines) == len(expected)
     for line, (total, distinct, top) in zip(lines, expected):
         assert f"wins: {total}, {distinct} distinct in their first {prefix} moves, the commonest {top} " in line
+
+
+
+def komi_game(black_wins: bool, komi: float) -> GameState:
+    """A 3x3 game won by black (one black stone, then two passes) or by white (black passes first), at ``komi``:
+    margins 9 - komi and 9 + komi."""
+    state = GameState.new(3, Rules.tromp_taylor(komi))
+    for move in ([4, 9, 9] if black_wins else [9, 4, 9, 9]):
+        state = state.play(move)
+    return state
+
+
+@settings(max_examples=20, deadline=None)
+@given(games=st.lists(st.tuples(st.booleans(), st.booleans(), st.sampled_from([0.5, 1.5, 2.5, 3.5])),
+                      min_size=1, max_size=30),
+       top=st.integers(1, 3))
+def test_margins_are_each_colours_commonest_results_as_sgfmill_reads_them(tmp_path_factory, games, top):
+    from collections import Counter
+
+    from sgfmill import sgf
+
+    sgf_dir = tmp_path_factory.mktemp("run") / "sgf"
+    sgf_dir.mkdir()
+    adversary, victim = "adversary step 5 (A-MCTS-S, 32 visits)", "cp6@1"
+    for i, (black, won, komi) in enumerate(games, 1):
+        names = {"black": adversary, "white": victim} if black else {"black": victim, "white": adversary}
+        save_sgf(sgf_dir / f"game-{i:07d}.sgf", komi_game(black == won, komi), **names)
+    read, _ = colours.run_games(sgf_dir.parent, gap=3.0)
+    expected = []
+    for black in (True, False):  # independently: sgfmill's result strings, by the adversary's colour and outcome
+        cells = []
+        for won in (True, False):
+            counted = Counter()
+            for path in sorted(sgf_dir.glob("game-*.sgf")):
+                game = sgf.Sgf_game.from_bytes(path.read_bytes())
+                if game.get_root().get("PB" if black else "PW") == adversary:
+                    if (game.get_winner() == ("b" if black else "w")) == won:
+                        counted[float(game.get_root().get("RE").split("+")[1])] += 1
+            if counted:
+                common = ", ".join(f"{m:g} x{n}" for m, n in counted.most_common(top))
+                cells.append(f"{'won' if won else 'lost'} {sum(counted.values())} by {common}")
+        if cells:
+            expected.append(f"  {'black' if black else 'white'} margins: {'; '.join(cells)}")
+    assert colours.margins(read, top) == expected
+    assert all(len(cell.split(", ")) <= top for line in expected for cell in line.split("; "))
