@@ -100,6 +100,50 @@ def test_hardened_victim_does_not_pass_with_moves_left(victims):
     assert move != 25 and agent.overrides == 1
 
 
+@pytest.mark.parametrize("hardening", [True, False])
+def test_evaluation_plays_the_victim_hardened_when_asked(victims, monkeypatch, hardening):
+    """A victim that always passes: with ``evaluation.hardened`` the run's evaluation lets it pass only where it has
+    no legal move outside its own pass-alive territory (checked on every victim move, replayed); without, it passes
+    every time (standard passing, as the paper evaluated), whatever the run trained against, and the log says so."""
+    from advgo.passalive import pass_alive_territory
+    from advgo.training.adversary_eval import passing_note
+
+    class Passer(Agent):
+        name = "passer"
+
+        def start(self, size, rules, batch):
+            pass
+
+        def select(self, boards, games):
+            return np.full(len(games), 25)
+
+    cfg = tiny(victims, f"evaluation.hardened={str(hardening).lower()}", "victimplay.hardening=true")
+    victim = resolve_victim(victims[0])
+    assert passing_note(cfg, victim) == (" (hardened)" if hardening else " (standard passing; trained hardened)")
+    assert passing_note(tiny(victims), victim) == ""
+    monkeypatch.setattr(victim, "agent", lambda rules, **kw: Passer())
+    games = evaluate_adversary(adversary_evaluator(), victim, cfg, 4, np.random.default_rng(0))
+    assert len(games) == 4
+    codes = RULES.codes(125)  # 5·N²: every game fits
+    mask = np.zeros((1, 26), np.bool_)
+    moved = 0
+    for g in games:
+        boards = engine.new_boards(1, 5, 126)
+        for move in g.moves:
+            if boards.to_play[0] == -g.adversary_color:  # the victim's move
+                w = boards.width
+                stones = boards.stones[0].reshape(w, w)[1:-1, 1:-1]
+                engine.legal_masks(boards, codes, mask)
+                allowed = mask[0, :-1] & ~pass_alive_territory(stones, int(boards.to_play[0])).reshape(-1)
+                if hardening:
+                    assert (move == 25) == (not allowed.any())
+                    moved += move != 25
+                else:
+                    assert move == 25
+            engine.play_batch(boards, codes, np.array([move]))
+    assert (moved > 0) == hardening
+
+
 # ---------------------------------------------------------------------------------------------- victim-play
 @pytest.mark.parametrize("mode", ["S", "S++", "R", "plain"])
 def test_only_the_adversarys_positions_become_samples(victims, mode):

@@ -3,14 +3,15 @@
 For each checkpoint (``checkpoints/`` and ``milestones/``, by step) and each victim (the curriculum's
 entries, then any extra victim specs), the adversary plays ``games`` games as in the run's periodic
 evaluation (:func:`advgo.training.adversary_eval.evaluate_adversary`: colours alternating, its A-MCTS mode
-against a victim with a policy, plain MCTS against a black box, no noise, no hardening). Games count by the
+against a victim with a policy, plain MCTS against a black box, no noise, the victim hardened where the run's was
+and it has a policy). Games count by the
 one rule of :mod:`advgo.eval.counting`, as ``advgo match`` counts them: a game stopped at the move cap (the
 run's ``victimplay.max_moves``, default 5·N²) is a non-win for both sides, a draw a non-win. An external
 victim that plays other rules than the run's (GNU Go: Chinese) is played under its own rules.
 
 | output (in ``RUN/eval/``) | content |
 |---|---|
-| ``report.json`` | the counting rule and move cap; one cell per (checkpoint, victim): wins, losses, draws, capped, games, win rate, 95% Wilson interval, mean length |
+| ``report.json`` | the counting rule and move cap; one cell per (checkpoint, victim): wins, losses, draws, capped, games, win rate, 95% Wilson interval, mean length, whether the victim played hardened |
 | ``winrates.png`` | win rate against each victim by checkpoint step, with the interval as error bars |
 | TensorBoard | the same figure as the image ``eval/report`` in the run's event files |
 """
@@ -32,7 +33,7 @@ from ..nets.threads import DEFAULT_THREADS, set_torch_threads
 from ..rules import Rules
 from ..runlog import RunLogger
 from ..training.adversary_config import AdversaryRunConfig
-from ..training.adversary_eval import curriculum_victims, evaluate_adversary, tally_games
+from ..training.adversary_eval import curriculum_victims, evaluate_adversary, hardened, tally_games
 from ..training.trainer import CHECKPOINTS, MILESTONES
 from ..victims import resolve_victim
 from .counting import RULE, Tally, move_cap
@@ -51,12 +52,15 @@ class Cell(Tally):
     mean_length: float
     max_moves: int = 0
     """The move cap the games were played under."""
+    hardened: bool = False
+    """The victim played hardened (the run's ``victimplay.hardening``)."""
 
     def as_dict(self) -> dict:
         low, high = self.interval
         return {"step": self.step, "victim": self.victim, "wins": self.wins, "losses": self.losses,
                 "draws": self.draws, "capped": self.capped, "games": self.games, "win_rate": self.win_rate,
-                "low": low, "high": high, "mean_length": self.mean_length, "max_moves": self.max_moves}
+                "low": low, "high": high, "mean_length": self.mean_length, "max_moves": self.max_moves,
+                "hardened": self.hardened}
 
 
 def run_checkpoints(run_dir: Path) -> list[Path]:
@@ -105,7 +109,8 @@ def evaluate_run(run_dir: str | Path, games: int, extra: tuple[str, ...] = (), s
             tally = tally_games(finished)
             cell = Cell(step=ckpt.step, victim=label, mean_length=float(np.mean([g.length for g in finished])),
                         wins=tally.wins, losses=tally.losses, draws=tally.draws, capped=tally.capped,
-                        max_moves=move_cap(run_cfg.game.board_size, run_cfg.victimplay.max_moves))
+                        max_moves=move_cap(run_cfg.game.board_size, run_cfg.victimplay.max_moves),
+                        hardened=hardened(run_cfg, victim))
             cells.append(cell)
             if on_cell is not None:
                 on_cell(cell)

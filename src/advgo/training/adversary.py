@@ -5,11 +5,12 @@ finish (only the adversary's moves become samples), each game recorded by the cu
 the run to the next victim: every game in flight is then restarted against the new one) and written as
 SGF; then ``steps_per_iteration`` learner steps. Checkpoints carry the curriculum state, so ``--resume``
 continues at the same stage with the same window of recent results. Every ``eval_every`` steps the
-adversary plays ``evaluation.games`` games against every curriculum entry (no hardening, no noise), and once
-more at the end when the time budget stops the run between two evaluations (:mod:`.adversary_eval`). Under a
-time budget the run stops training early enough for that closing evaluation (its measured or estimated length),
-and cuts it, with a log line, if it would still overrun. Logs and the progress bar number the curriculum's stages
-from 1 (``stage 2 of 5``); the TensorBoard scalar ``curriculum/stage`` is the entry's index (0 = first).
+adversary plays ``evaluation.games`` games against every curriculum entry (no noise; the victim hardened
+when ``evaluation.hardened``), and once more at the end when the time budget stops the run between two
+evaluations (:mod:`.adversary_eval`). Under a time budget the run stops training early enough for that
+closing evaluation (its measured or estimated length), and cuts it, with a log line, if it would still overrun.
+Logs and the progress bar number the curriculum's stages from 1 (``stage 2 of 5``); the TensorBoard scalar
+``curriculum/stage`` is the entry's index (0 = first).
 
 TensorBoard tags (JSONL mirror in ``scalars.jsonl``):
 
@@ -52,7 +53,14 @@ from ..sgf import save_sgf
 from ..victims import Victim
 from .actors import net_evaluator
 from .adversary_config import AdversaryRunConfig
-from .adversary_eval import PlaySpeed, curriculum_victims, evaluate_adversary, evaluation_visits, tally_games
+from .adversary_eval import (
+    PlaySpeed,
+    curriculum_victims,
+    evaluate_adversary,
+    evaluation_visits,
+    passing_note,
+    tally_games,
+)
 from .budget import clock_text
 from .inference_server import serve_victims
 from .trainer import TimedEvaluator, Trainer
@@ -396,8 +404,9 @@ class AdversaryTrainer(Trainer):
             logger.scalars({f"eval/{label}/win_rate": tally.win_rate, f"eval/{label}/win_rate_low": low,
                             f"eval/{label}/win_rate_high": high,
                             f"eval/{label}/capped_rate": tally.capped / max(tally.games, 1)}, self.step)
-            log.info("step %d eval vs %s: %.1f%% [%.1f, %.1f] over %d games (%d capped at %d moves: non-wins)",
-                     self.step, label, 100 * tally.win_rate, 100 * low, 100 * high, tally.games, tally.capped,
+            log.info("step %d eval vs %s%s: %.1f%% [%.1f, %.1f] over %d games (%d capped at %d moves: non-wins)",
+                     self.step, label, passing_note(self.cfg, victim), 100 * tally.win_rate, 100 * low, 100 * high,
+                     tally.games, tally.capped,
                      self._move_cap)
         self._eval_seconds = time.monotonic() - started
         log.debug("evaluation at step %d took %s", self.step, clock_text(self._eval_seconds))

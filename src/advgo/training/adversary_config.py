@@ -14,9 +14,13 @@ def _default_curriculum() -> CurriculumConfig:
 @dataclass(frozen=True)
 class EvalSection:
     games: int = 32
-    """Games per curriculum entry in each periodic evaluation (colours alternating, no hardening, no noise)."""
+    """Games per curriculum entry in each periodic evaluation (colours alternating, no noise)."""
     visits: int = 0
     """Adversary visits in evaluation; 0: ``victimplay.full_visits``."""
+    hardened: bool = False
+    """The victim plays hardened in evaluation (no pass while it has a legal move outside its own pass-alive
+    territory). Off: standard passing, as the paper evaluated, whatever ``victimplay.hardening`` trained against;
+    logs then say so, since a hardened run's adversary may win there by the pass attack it never trained on."""
 
     def __post_init__(self):
         if self.games < 0:

@@ -4,8 +4,8 @@
 A-MCTS mode: :func:`advgo.victims.load_victims`).
 
 ``evaluate_adversary`` plays ``games`` games at once against one victim (colours alternating, best moves, no
-noise, no hardening) and can stop early (``should_stop``: the run's time budget), returning the games that
-finished. ``tally_games`` counts them by the one rule of :mod:`advgo.eval.counting`.
+noise; the victim hardened when ``evaluation.hardened``, :func:`hardened`) and can stop early (``should_stop``:
+the run's time budget), returning the games that finished. ``tally_games`` counts them by the one rule of :mod:`advgo.eval.counting`.
 
 ``PlaySpeed`` estimates an evaluation's wall time from what victim-play has cost so far in the process, so that
 a run under a time budget can stop training early enough for its closing evaluation. It takes the larger of two
@@ -43,7 +43,7 @@ def curriculum_victims(cfg: AdversaryRunConfig, device) -> dict[str, Victim]:
     """Every curriculum entry's victim, by label; any unusable entry is an error before a game is played."""
     vp = cfg.victimplay
     return load_victims(cfg.curriculum.entries, cfg.game.board_size, cfg.game.rules,
-                        need_policy=vp.amcts != "plain" or vp.hardening, device=device)
+                        need_policy=vp.amcts != "plain" or vp.hardening or cfg.evaluation.hardened, device=device)
 
 
 def tally_games(games: list[VictimGame]) -> Tally:
@@ -58,7 +58,8 @@ def evaluate_adversary(evaluator, victim: Victim, cfg: AdversaryRunConfig, games
                        *, should_stop: Callable[[], bool] | None = None,
                        on_step: Callable[[int], None] | None = None,
                        victim_temperature: float | None = None) -> list[VictimGame]:
-    """``games`` games of the adversary against ``victim``, colours alternating, no noise or hardening; fewer when
+    """``games`` games of the adversary against ``victim``, colours alternating, no noise, hardened when
+    ``evaluation.hardened`` (:func:`hardened`); fewer when
     ``should_stop()`` turns true between moves (the games finished by then). ``on_step(finished)`` after each move.
     The victim plays at ``victim_temperature`` (None: ``victimplay.victim_temperature``, as in training).
 
@@ -68,7 +69,7 @@ def evaluate_adversary(evaluator, victim: Victim, cfg: AdversaryRunConfig, games
     vp = cfg.victimplay
     config = dataclasses.replace(vp, games=games, full_visits=evaluation_visits(cfg),
                                  fast_visits=min(vp.fast_visits, evaluation_visits(cfg)), adversary_color="alternate",
-                                 hardening=False)
+                                 hardening=hardened(cfg, victim))
     rules = Rules.from_name(cfg.game.rules, cfg.game.komi)
     play = VictimPlay(evaluator, victim, cfg.game.board_size, rules, cfg.search, config, rng, training=False,
                       continuous=False, victim_temperature=victim_temperature)
@@ -83,6 +84,21 @@ def evaluate_adversary(evaluator, victim: Victim, cfg: AdversaryRunConfig, games
     finally:
         play.close()
     return finished
+
+
+def hardened(cfg: AdversaryRunConfig, victim: Victim) -> bool:
+    """Whether ``victim`` plays hardened in the run's evaluation: ``evaluation.hardened``, where it has a policy
+    to choose its moves instead of a pass (a black box, such as an extra victim of ``advgo eval`` over GTP, plays
+    as it is)."""
+    return cfg.evaluation.hardened and victim.has_policy
+
+
+def passing_note(cfg: AdversaryRunConfig, victim: Victim) -> str:
+    """How the victim passed in evaluation, for the log where it could be misread: `` (hardened)``, or, in a run
+    trained against the hardened victim, `` (standard passing; trained hardened)``; else nothing."""
+    if hardened(cfg, victim):
+        return " (hardened)"
+    return " (standard passing; trained hardened)" if cfg.victimplay.hardening else ""
 
 
 def evaluation_visits(cfg: AdversaryRunConfig) -> int:

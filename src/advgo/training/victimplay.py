@@ -11,8 +11,9 @@ the score of the position where it stopped as its value target, but it counts by
 (``VictimGame.adversary_won``). On the victim's turns the victim plays as it is (its raw policy or
 its own search, at its play temperature). Victim moves are never samples.
 
-Optional hardening (training only): the victim may not pass while it has a legal move outside its own
-pass-alive territory (:class:`advgo.victims.HardenedAgent`).
+Optional hardening (``config.hardening``): the victim may not pass while it has a legal move outside its own
+pass-alive territory (:class:`advgo.victims.HardenedAgent`). Training sets it from ``victimplay.hardening``, the
+run's evaluation from ``evaluation.hardened`` (default off: the paper evaluated with standard passing).
 """
 
 from __future__ import annotations
@@ -66,7 +67,8 @@ class VictimPlayConfig(SelfPlayConfig):
     """The victim's move temperature (0: its best move); A-MCTS samples victim moves the same way. A curriculum
     entry's own ``temperature`` replaces it at that stage."""
     hardening: bool = False
-    """Training only: the victim may not pass while it has legal moves outside its pass-alive territory."""
+    """In training, the victim may not pass while it has legal moves outside its pass-alive territory (the run's
+    evaluation: ``evaluation.hardened``)."""
     score_value: float = 0.0
     """Share ``w`` of the value target given to the final margin: ``(1 - w)·outcome + w·tanh(margin / (s·N²))``
     (``s``: ``score_scale``) from the adversary's side (0: the outcome alone, the paper's way). With ``w > 0`` an
@@ -171,8 +173,9 @@ class VictimPlay:
     def __init__(self, evaluator: Evaluator, victim: Victim, size: int, rules: Rules, search: SearchConfig,
                  config: VictimPlayConfig, rng: np.random.Generator, *, training: bool = True,
                  continuous: bool = True, victim_temperature: float | None = None):
-        """``training``: playout-cap randomization, noise, temperatures, samples and hardening (else none of
-        them: full searches, best moves). ``continuous``: a finished game's slot starts a new game at once;
+        """``training``: playout-cap randomization, noise, temperatures and samples (else none of them: full
+        searches, best moves); hardening is ``config.hardening`` either way. ``continuous``: a finished game's
+        slot starts a new game at once;
         otherwise it stays finished (``all_done`` tells when every slot has played one game).
         ``victim_temperature``: the victim's move temperature (None: ``config.victim_temperature``)."""
         if victim.board_size not in (None, size):  # None: an external engine plays any size
@@ -220,7 +223,7 @@ class VictimPlay:
         self.mcts = BatchedMCTS(self.evaluator, self.size, cfg.games, self.codes, self.search_config,
                                 max_visits=cfg.full_visits, victim=policy, victim_temperature=self.victim_temperature)
         agent = victim.agent(self.rules, temperature=self.victim_temperature, seed=int(self.rng.integers(2**31)))
-        if cfg.hardening and self.training:
+        if cfg.hardening:
             agent = HardenedAgent(agent, victim.policy("S", self.rules))
         self.victim_agent = agent
         self.victim_agent.start(self.size, self.rules, cfg.games)
