@@ -17,7 +17,7 @@ games left out) and prints, for each victim (its label, ``:t=T`` added where the
   exploit can be a single line the adversary finds now and then (at cp6@8: 91 of 93 white wins one game);
 - **margins**: each colour's commonest margins among its wins and among its losses (``--margins`` of each): against
   cp6 at 7 visits the white games were one point of a board split, won by 1.5 or lost by 73.5 (the whole board and
-  the komi: a lost adversary fills its own area until it is captured).
+  the komi: a lost adversary played on inside its own area until it was captured).
 
 A game's winner is its SGF result (``B+...``/``W+...``); a game stopped at the move cap has none and counts as not
 won, as everywhere in advgo; margins of such games count as 0.
