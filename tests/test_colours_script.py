@@ -96,6 +96,20 @@ def test_a_folder_without_games_or_adversary_is_a_clear_error(tmp_path):
     assert done.returncode != 0 and "neither player is the adversary" in done.stderr and "Traceback" not in done.stderr
 
 
+ADVERSARY_NAME, VICTIM_NAME = "adversary step 5 (A-MCTS-S, 32 visits)", "cp6@1"
+
+
+def write_games(root: Path, games: list[tuple[bool, GameState]]) -> Path:
+    """``root/sgf/game-NNNNNNN.sgf`` for each (adversary is black, game), in order; the SGF folder."""
+    sgf_dir = root / "sgf"
+    sgf_dir.mkdir()
+    for i, (black, state) in enumerate(games, 1):
+        names = ({"black": ADVERSARY_NAME, "white": VICTIM_NAME} if black
+                 else {"black": VICTIM_NAME, "white": ADVERSARY_NAME})
+        save_sgf(sgf_dir / f"game-{i:07d}.sgf", state, **names)
+    return sgf_dir
+
+
 def placed_game(black_wins: bool, point: int) -> GameState:
     """A 5x5 game decided by one stone at ``point``: black's (then two passes) or white's (black passes first)."""
     state = GameState.new(5, Rules.tromp_taylor(0.5))
@@ -114,12 +128,8 @@ def test_repeats_group_the_wins_as_sgfmill_reads_their_moves(tmp_path_factory, g
 
     from sgfmill import sgf
 
-    sgf_dir = tmp_path_factory.mktemp("run") / "sgf"
-    sgf_dir.mkdir()
-    adversary, victim = "adversary step 5 (A-MCTS-S, 32 visits)", "cp6@1"
-    for i, (black, won, point) in enumerate(games, 1):
-        names = {"black": adversary, "white": victim} if black else {"black": victim, "white": adversary}
-        save_sgf(sgf_dir / f"game-{i:07d}.sgf", placed_game(black == won, point), **names)
+    sgf_dir = write_games(tmp_path_factory.mktemp("run"), [(black, placed_game(black == won, point))
+                                                          for black, won, point in games])
     read, _ = colours.run_games(sgf_dir.parent, gap=3.0)
     lines = colours.repeats(read, prefix)
     expected = []
@@ -128,7 +138,7 @@ def test_repeats_group_the_wins_as_sgfmill_reads_their_moves(tmp_path_factory, g
         for path in sorted(sgf_dir.glob("game-*.sgf")):
             game = sgf.Sgf_game.from_bytes(path.read_bytes())
             root = game.get_root()
-            if root.get("PB" if black else "PW") == adversary and game.get_winner() == ("b" if black else "w"):
+            if root.get("PB" if black else "PW") == ADVERSARY_NAME and game.get_winner() == ("b" if black else "w"):
                 openings[tuple(node.get_move() for node in game.get_main_sequence()[1:])[:prefix]] += 1
         if openings:
             total, top = sum(openings.values()), openings.most_common(1)[0][1]
@@ -157,12 +167,8 @@ def test_margins_are_each_colours_commonest_results_as_sgfmill_reads_them(tmp_pa
 
     from sgfmill import sgf
 
-    sgf_dir = tmp_path_factory.mktemp("run") / "sgf"
-    sgf_dir.mkdir()
-    adversary, victim = "adversary step 5 (A-MCTS-S, 32 visits)", "cp6@1"
-    for i, (black, won, komi) in enumerate(games, 1):
-        names = {"black": adversary, "white": victim} if black else {"black": victim, "white": adversary}
-        save_sgf(sgf_dir / f"game-{i:07d}.sgf", komi_game(black == won, komi), **names)
+    sgf_dir = write_games(tmp_path_factory.mktemp("run"), [(black, komi_game(black == won, komi))
+                                                          for black, won, komi in games])
     read, _ = colours.run_games(sgf_dir.parent, gap=3.0)
     expected = []
     for black in (True, False):  # independently: sgfmill's result strings, by the adversary's colour and outcome
@@ -171,7 +177,7 @@ def test_margins_are_each_colours_commonest_results_as_sgfmill_reads_them(tmp_pa
             counted = Counter()
             for path in sorted(sgf_dir.glob("game-*.sgf")):
                 game = sgf.Sgf_game.from_bytes(path.read_bytes())
-                if game.get_root().get("PB" if black else "PW") == adversary:
+                if game.get_root().get("PB" if black else "PW") == ADVERSARY_NAME:
                     if (game.get_winner() == ("b" if black else "w")) == won:
                         counted[float(game.get_root().get("RE").split("+")[1])] += 1
             if counted:

@@ -82,16 +82,19 @@ def test_r_mode_priors_are_the_victims_search(victims):
     assert np.allclose(priors, counts / counts.sum(axis=1, keepdims=True))
 
 
+class Passer(Agent):
+    """A victim that always passes (on 5x5)."""
+
+    name = "passer"
+
+    def start(self, size, rules, batch):
+        pass
+
+    def select(self, boards, games):
+        return np.full(len(games), 25)
+
+
 def test_hardened_victim_does_not_pass_with_moves_left(victims):
-    class Passer(Agent):
-        name = "passer"
-
-        def start(self, size, rules, batch):
-            pass
-
-        def select(self, boards, games):
-            return np.full(len(games), 25)
-
     v = resolve_victim(victims[0])
     agent = HardenedAgent(Passer(), v.policy("S", RULES))
     agent.start(5, RULES, 1)
@@ -107,15 +110,6 @@ def test_evaluation_plays_the_victim_hardened_when_asked(victims, monkeypatch, h
     every time (standard passing, as the paper evaluated), whatever the run trained against, and the log says so."""
     from advgo.passalive import pass_alive_territory
     from advgo.training.adversary_eval import passing_note
-
-    class Passer(Agent):
-        name = "passer"
-
-        def start(self, size, rules, batch):
-            pass
-
-        def select(self, boards, games):
-            return np.full(len(games), 25)
 
     cfg = tiny(victims, f"evaluation.hardened={str(hardening).lower()}", "victimplay.hardening=true")
     victim = resolve_victim(victims[0])
