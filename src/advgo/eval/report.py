@@ -3,8 +3,8 @@
 For each checkpoint (``checkpoints/`` and ``milestones/``, by step) and each victim (the curriculum's
 entries, then any extra victim specs), the adversary plays ``games`` games as in the run's periodic
 evaluation (:func:`advgo.training.adversary_eval.evaluate_adversary`: colours alternating, its A-MCTS mode
-against a victim with a policy, plain MCTS against a black box, no noise, the victim hardened where the run's was
-and it has a policy). Games count by the
+against a victim with a policy, plain MCTS against a black box, no noise, the victim hardened where the run's
+``evaluation.hardened`` says so and it has a policy). Games count by the
 one rule of :mod:`advgo.eval.counting`, as ``advgo match`` counts them: a game stopped at the move cap (the
 run's ``victimplay.max_moves``, default 5·N²) is a non-win for both sides, a draw a non-win. An external
 victim that plays other rules than the run's (GNU Go: Chinese) is played under its own rules.
@@ -53,7 +53,7 @@ class Cell(Tally):
     max_moves: int = 0
     """The move cap the games were played under."""
     hardened: bool = False
-    """The victim played hardened (the run's ``victimplay.hardening``)."""
+    """The victim played hardened (the run's ``evaluation.hardened``, where the victim has a policy)."""
 
     def as_dict(self) -> dict:
         low, high = self.interval

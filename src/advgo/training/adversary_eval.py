@@ -5,7 +5,8 @@ A-MCTS mode: :func:`advgo.victims.load_victims`).
 
 ``evaluate_adversary`` plays ``games`` games at once against one victim (colours alternating, best moves, no
 noise; the victim hardened when ``evaluation.hardened``, :func:`hardened`) and can stop early (``should_stop``:
-the run's time budget), returning the games that finished. ``tally_games`` counts them by the one rule of :mod:`advgo.eval.counting`.
+the run's time budget), returning the games that finished. ``tally_games`` counts them by the one rule of
+:mod:`advgo.eval.counting`.
 
 ``PlaySpeed`` estimates an evaluation's wall time from what victim-play has cost so far in the process, so that
 a run under a time budget can stop training early enough for its closing evaluation. It takes the larger of two
