@@ -406,7 +406,6 @@ class AdversaryTrainer(Trainer):
                             f"eval/{label}/capped_rate": tally.capped / max(tally.games, 1)}, self.step)
             log.info("step %d eval vs %s%s: %.1f%% [%.1f, %.1f] over %d games (%d capped at %d moves: non-wins)",
                      self.step, label, passing_note(self.cfg, victim), 100 * tally.win_rate, 100 * low, 100 * high,
-                     tally.games, tally.capped,
-                     self._move_cap)
+                     tally.games, tally.capped, self._move_cap)
         self._eval_seconds = time.monotonic() - started
         log.debug("evaluation at step %d took %s", self.step, clock_text(self._eval_seconds))
